@@ -1,0 +1,67 @@
+# Quickstart: `make run` serves the page and API; `make test` runs every test.
+# Both work from a fresh clone on Debian with only python3: they create .venv and install into it.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+export QA_CORPUS_DIR ?= corpus
+export QA_INDEX_DIR ?= index
+
+.PHONY: install install-dev browser run build test lint bench clean
+
+$(PY):
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "python3 -m venv is missing: installing Debian's python3-venv"; \
+	    rm -rf $(VENV); apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); \
+	  else echo "error: '$(PYTHON) -m venv' failed; install python3-venv (sudo apt-get install python3-venv)"; exit 1; fi; }
+	@$(PIP) install -q --upgrade pip
+
+# Each install is stamped with the files it read, so a second run installs nothing.
+$(VENV)/.installed: $(PY) pyproject.toml constraints.txt
+	$(PIP) install -q -c constraints.txt -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PIP) install -q -c constraints.txt -e '.[bench]'
+	@touch $@
+
+install: $(VENV)/.installed  ## create .venv and install the service into it
+
+install-dev: $(VENV)/.installed-dev
+
+# Browser tests drive Debian's Chromium; install it when missing and we are root.
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "warning: chromium is not installed and we are not root: browser tests will be skipped"; fi; }
+
+build: install  ## build the index if it is missing or stale
+	$(VENV)/bin/qa build --if-needed
+
+run: build  ## serve the search page and the API with gunicorn
+	$(VENV)/bin/gunicorn --config python:qa.web.gunicorn_conf "wsgi:app"
+
+test: $(VENV)/.installed-dev browser  ## install dev dependencies and run every test
+	$(VENV)/bin/ruff check qa tests bench wsgi.py
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check qa tests bench wsgi.py
+	$(VENV)/bin/ruff format --check qa tests bench wsgi.py
+
+bench: $(VENV)/.installed-bench  ## run the standard benchmarks and regenerate BENCHMARKS.md
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) index/*.tmp* .pytest_cache .ruff_cache

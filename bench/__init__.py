@@ -1,0 +1,1 @@
+"""Benchmarks: speed, memory and scale against bm25s and rank-bm25."""

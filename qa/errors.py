@@ -1,0 +1,59 @@
+"""One error hierarchy: every error knows its HTTP status and a stable problem type slug."""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    status: int = 500
+    type: str = "internal-error"
+    title: str = "Internal error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidInput(QAError):
+    """A caller sent something unusable (empty question, bad k, unknown mode...)."""
+
+    status = 400
+    type = "invalid-input"
+    title = "Invalid input"
+
+
+class NotFound(QAError):
+    """An id that names nothing in the index."""
+
+    status = 404
+    type = "not-found"
+    title = "Not found"
+
+
+class CorpusError(QAError):
+    """A corpus file could not be read or decoded; the message names the file."""
+
+    status = 500
+    type = "corpus-error"
+    title = "Corpus error"
+
+
+class IndexUnavailable(QAError):
+    """The index on disk is missing, corrupted, of another format version or stale."""
+
+    status = 503
+    type = "index-unavailable"
+    title = "Index unavailable"
+
+
+class IndexMissing(IndexUnavailable):
+    """No index has been built at the given path."""
+
+
+class IndexCorrupt(IndexUnavailable):
+    """An index file is truncated or fails its checksum."""
+
+
+class IndexStale(IndexUnavailable):
+    """The corpus changed since the index was built."""

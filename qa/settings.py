@@ -1,0 +1,52 @@
+"""Every setting declared once (name, environment variable, default, help); docs come from this table."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its config key, environment variable, default and meaning."""
+
+    name: str
+    env: str
+    default: Any
+    help: str
+    type: type = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("CORPUS_DIR", "QA_CORPUS_DIR", "corpus", "Folder of .txt/.md/.html documents to index."),
+    Setting("INDEX_DIR", "QA_INDEX_DIR", "index", "Folder the index is built into and served from."),
+    Setting("HOST", "HOST", "127.0.0.1", "Address `make run` (gunicorn) binds to."),
+    Setting("PORT", "PORT", 8000, "Port `make run` (gunicorn) listens on.", int),
+    Setting("WORKERS", "WORKERS", 2, "gunicorn worker processes (one per core is a good start).", int),
+    Setting("LOG_LEVEL", "QA_LOG_LEVEL", "INFO", "Log level of the structured access log."),
+)
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Settings resolved from the environment, each falling back to its default."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        raw = environ.get(s.env)
+        if raw is None or raw == "":
+            values[s.name] = s.default
+            continue
+        try:
+            values[s.name] = s.type(raw)
+        except ValueError as exc:
+            raise ValueError(f"setting {s.env}={raw!r} is not a valid {s.type.__name__}") from exc
+    return values
+
+
+def markdown_table() -> str:
+    """The settings as a Markdown table, for the README."""
+    rows = ["| Environment variable | Default | Meaning |", "|---|---|---|"]
+    rows += [f"| `{s.env}` | `{s.default}` | {s.help} |" for s in SETTINGS]
+    return "\n".join(rows)
