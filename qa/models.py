@@ -210,3 +210,21 @@ class Answer:
             "index": {"version": self.index_version, "built_at": self.index_built_at},
             "took_ms": self.took_ms,
         }
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What a loaded index is: its format and content version, build time and sizes."""
+
+    format_version: int
+    version: str  # content version: a short hash over the manifest (changes when anything is rebuilt)
+    built_at: str  # ISO 8601, UTC
+    documents: int
+    passages: int
+    references: int
+    terms: int  # vocabulary size of the shared analyzer
+    size_bytes: int  # bytes on disk of the index files
+    stale: bool = False  # the corpus changed since the build
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
