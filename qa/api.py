@@ -1,16 +1,21 @@
 """The Python API for services that embed qa instead of calling HTTP.
 
-    from qa.api import QA
-    qa = QA.open("index")                      # a built index (see `qa build`)
-    answer = qa.ask("what causes calf pain?", k=3)
-    answer.answered, answer.results[0].text, answer.to_dict()
+from qa.api import QA
+qa = QA.open("index")                      # a built index (see `qa build`)
+answer = qa.ask("what causes calf pain?", k=3)
+answer.answered, answer.results[0].text, answer.to_dict()
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from qa import index as index_files
+from qa.errors import IndexMissing, IndexUnavailable, InvalidInput, NotFound
 from qa.models import Answer, Document, IndexInfo, Passage, Reference
 
 MODES = ("hybrid", "bm25", "tfidf")
@@ -21,6 +26,58 @@ MAX_QUESTION_CHARS = 2000
 MAX_BATCH = 50
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """One loaded build: swapped as a whole on reload, so a request sees one build throughout."""
+
+    build: Path
+    manifest: dict[str, Any]
+    info: IndexInfo
+    store: Any  # qa.store.PassageStore
+    engine: Any  # qa.engine.Engine
+    answerer: Any  # qa.answer.Answerer
+
+
+def _load(build: Path, checksums: bool) -> _Loaded:
+    from qa.answer import Answerer
+    from qa.engine import Engine
+    from qa.store import PassageStore
+
+    manifest = index_files.read_manifest(build)
+    index_files.verify_files(build, manifest, checksums=checksums)
+    info = index_files.info_from_manifest(manifest, build)
+    store = PassageStore(build / "store")
+    engine = Engine.load(build / "engine", manifest["engine"])
+    return _Loaded(build, manifest, info, store, engine, Answerer(store, engine, info))
+
+
+def validate_question(question: Any) -> str:
+    """The question, or InvalidInput saying what is wrong with it."""
+    if question is None:
+        raise InvalidInput("a question is required")
+    if not isinstance(question, str):
+        raise InvalidInput("the question must be a string")
+    if not question.strip():
+        raise InvalidInput("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidInput(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    return question
+
+
+def validate_k(k: Any) -> int:
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise InvalidInput(f"k must be an integer from 1 to {MAX_K}")
+    if not 1 <= k <= MAX_K:
+        raise InvalidInput(f"k must be from 1 to {MAX_K}, not {k}")
+    return k
+
+
+def validate_mode(mode: Any) -> str:
+    if mode not in MODES:
+        raise InvalidInput(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    return mode
+
+
 class QA:
     """A loaded index answering questions; thread-safe for reads, cheap to share across requests.
 
@@ -28,25 +85,66 @@ class QA:
     qa.errors.NotFound (HTTP 404) with a message fit to show the caller.
     """
 
-    @classmethod
-    def open(cls, index_dir: str | Path, corpus_dir: str | Path | None = None) -> QA:
-        """Load a built index; with `corpus_dir`, also check it is not stale (IndexStale if it is)."""
-        raise NotImplementedError
+    def __init__(self, index_dir: Path, loaded: _Loaded, corpus_dir: Path | None, checksums: bool) -> None:
+        self.index_dir = index_dir
+        self.corpus_dir = corpus_dir
+        self._checksums = checksums
+        self._loaded = loaded
+        self._reload_lock = threading.Lock()
 
     @classmethod
-    def from_corpus(cls, corpus_dir: str | Path, index_dir: str | Path) -> QA:
+    def open(cls, index_dir: str | Path, corpus_dir: str | Path | None = None, checksums: bool = True) -> QA:
+        """Load a built index; with `corpus_dir`, also check it is not stale (IndexStale if it is)."""
+        index_dir = Path(index_dir)
+        loaded = _load(index_files.current_build(index_dir), checksums)
+        if corpus_dir is not None:
+            index_files.check_fresh(loaded.manifest, Path(corpus_dir))
+        return cls(index_dir, loaded, Path(corpus_dir) if corpus_dir is not None else None, checksums)
+
+    @classmethod
+    def from_corpus(cls, corpus_dir: str | Path, index_dir: str | Path, **build_options: Any) -> QA:
         """Build the index of `corpus_dir` into `index_dir` (atomically) and open it."""
-        raise NotImplementedError
+        index_files.build_index(Path(corpus_dir), Path(index_dir), **build_options)
+        return cls.open(index_dir, corpus_dir)
+
+    @classmethod
+    def open_or_build(cls, corpus_dir: str | Path, index_dir: str | Path, **build_options: Any) -> QA:
+        """Open the index, rebuilding it first when it is missing, stale, corrupted or of another format."""
+        try:
+            return cls.open(index_dir, corpus_dir)
+        except (IndexMissing, IndexUnavailable):
+            return cls.from_corpus(corpus_dir, index_dir, **build_options)
+
+    def reload_if_changed(self) -> bool:
+        """Switch to a newer build if `current` moved (no restart, no failed request); True if switched."""
+        try:
+            build = index_files.current_build(self.index_dir)
+        except IndexUnavailable:
+            return False
+        if build == self._loaded.build:
+            return False
+        with self._reload_lock:
+            if build != self._loaded.build:
+                self._loaded = _load(build, self._checksums)
+                return True
+        return False
 
     @property
     def info(self) -> IndexInfo:
-        raise NotImplementedError
+        return self._loaded.info
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self._loaded.manifest
 
     def ask(
         self, question: str, *, k: int = DEFAULT_K, mode: str = DEFAULT_MODE, document: str | None = None
     ) -> Answer:
         """Answer one question with up to k results; `document` limits the search to one document id."""
-        raise NotImplementedError
+        loaded = self._loaded
+        question, k, mode = validate_question(question), validate_k(k), validate_mode(mode)
+        allowed = self._document_mask(loaded, document)
+        return loaded.answerer.answer(question, k, mode, allowed)
 
     def ask_batch(
         self,
@@ -57,16 +155,41 @@ class QA:
         document: str | None = None,
     ) -> list[Answer]:
         """One answer per question, in order (at most MAX_BATCH questions)."""
-        raise NotImplementedError
+        if isinstance(questions, str) or not isinstance(questions, Sequence):
+            raise InvalidInput("questions must be a list of strings")
+        if not 1 <= len(questions) <= MAX_BATCH:
+            raise InvalidInput(f"send from 1 to {MAX_BATCH} questions, not {len(questions)}")
+        for i, q in enumerate(questions):
+            try:
+                validate_question(q)
+            except InvalidInput as exc:
+                raise InvalidInput(f"questions[{i}]: {exc.detail}") from exc
+        return [self.ask(q, k=k, mode=mode, document=document) for q in questions]
+
+    @staticmethod
+    def _document_mask(loaded: _Loaded, document: str | None) -> Any:
+        if document is None:
+            return None
+        if not isinstance(document, str) or loaded.store.document(document) is None:
+            raise NotFound(f"no document with id {document!r}")
+        return loaded.store.document_mask(document)
 
     def passage(self, passage_id: str) -> Passage:
-        raise NotImplementedError
+        """The passage with this id (with previous/next ids for context)."""
+        store = self._loaded.store
+        i = store.index_of(passage_id) if isinstance(passage_id, str) else None
+        if i is None:
+            raise NotFound(f"no passage with id {passage_id!r}")
+        return store.get(i)
 
     def documents(self) -> tuple[Document, ...]:
-        raise NotImplementedError
+        return self._loaded.store.documents
 
     def document(self, document_id: str) -> Document:
-        raise NotImplementedError
+        doc = self._loaded.store.document(document_id) if isinstance(document_id, str) else None
+        if doc is None:
+            raise NotFound(f"no document with id {document_id!r}")
+        return doc
 
     def references(self) -> tuple[Reference, ...]:
-        raise NotImplementedError
+        return self._loaded.store.references

@@ -111,3 +111,148 @@ def clean() -> None:
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"stdin is not valid UTF-8 (byte {exc.start})") from exc
     sys.stdout.write(repair_text(text))
+
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="QA_INDEX_DIR",
+    default="index",
+    show_default=True,
+    help="Index folder (env QA_INDEX_DIR).",
+)
+
+
+class _Bar:
+    """A tqdm progress bar per build stage, on stderr, only when it is a terminal or asked for."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(total=total, desc=stage, unit="passage", file=sys.stderr, leave=True)
+        bar.update(done - bar.n)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+@main.command()
+@corpus_option
+@index_option
+@click.option("--if-needed", is_flag=True, help="Build only when the index is missing, stale, corrupted or outdated.")
+@click.option("--no-wait", is_flag=True, help="Fail at once if another build is running instead of waiting.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@_handle_errors
+def build(corpus_dir: Path, index_dir: Path, if_needed: bool, no_wait: bool, progress: bool | None) -> None:
+    """Build the index of the corpus (atomically: a failed build leaves the previous index serving)."""
+    from qa.api import QA
+    from qa.errors import IndexUnavailable
+    from qa.index import build_index
+
+    if if_needed:
+        try:
+            info = QA.open(index_dir, corpus_dir).info
+        except IndexUnavailable as exc:
+            click.echo(f"building: {exc.detail}", err=True)
+        else:
+            click.echo(f"index {info.version} is up to date ({info.passages} passages, built {info.built_at})")
+            return
+    bar = _Bar(sys.stderr.isatty() if progress is None else progress)
+    try:
+        report = build_index(corpus_dir, index_dir, progress=bar, wait=not no_wait)
+    finally:
+        bar.close()
+    for path, reason in report.skipped:
+        click.echo(f"skipped {path}: {reason}", err=True)
+    info = report.info
+    click.echo(
+        f"built index {info.version} in {report.path}: {info.documents} documents, {info.passages} passages, "
+        f"{info.references} references, {info.terms} terms, {info.size_bytes} bytes"
+        + (f"; skipped {len(report.skipped)} file(s)" if report.skipped else "")
+    )
+
+
+def _print_answer(answer: Any) -> None:
+    if answer.answered:
+        click.echo(f"Answer (confidence {answer.confidence:.2f}):")
+    else:
+        click.echo("The documents do not answer this question.")
+    for reason in answer.reasons:
+        click.echo(f"  - {reason}")
+    for suggestion in answer.suggestions:
+        click.echo(f"  Did you mean: {suggestion}")
+    for r in answer.results:
+        click.echo(f"\n[{r.rank}] {r.document_title} › {r.section}  ({r.passage_id}, score {r.score:.3f})")
+        click.echo(f"    {r.answer}")
+        if r.text != r.answer:
+            click.echo(f"    … {r.text}")
+        for c in r.citations:
+            link = f" {c.reference.url}" if c.reference.url else ""
+            click.echo(f"    cites: {c.reference.text}{link}  ({c.evidence})")
+
+
+@main.command()
+@click.argument("question")
+@index_option
+@click.option("--k", default=3, show_default=True, type=int, help="Number of results (1-50).")
+@click.option("--mode", default="hybrid", show_default=True, help="hybrid, bm25 or tfidf.")
+@click.option("--document", default=None, help="Search only this document id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
+@_handle_errors
+def ask(question: str, index_dir: Path, k: int, mode: str, document: str | None, as_json: bool) -> None:
+    """Answer a question from the built index, with citations (or say the documents do not answer)."""
+    from qa.api import QA
+
+    answer = QA.open(index_dir).ask(question, k=k, mode=mode, document=document)
+    if as_json:
+        _dump(answer.to_dict())
+    else:
+        _print_answer(answer)
+
+
+@main.command(name="eval")
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@index_option
+@click.option("--beir", "beir_dir", type=click.Path(path_type=Path, file_okay=False), help="Evaluate on a BEIR folder.")
+@click.option("--k", default=3, show_default=True, type=int, help="Results per question for hit@k.")
+@click.option("--mode", default="hybrid", show_default=True, help="hybrid, bm25 or tfidf.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_handle_errors
+def evaluate(file: Path | None, index_dir: Path, beir_dir: Path | None, k: int, mode: str, as_json: bool) -> None:
+    """Score a question set (JSONL: id, question, answerable, gold, kind) or a BEIR data set (--beir)."""
+    from qa.api import validate_k, validate_mode
+
+    validate_mode(mode)
+    if (file is None) == (beir_dir is None):
+        raise InvalidInput("give either a question FILE or --beir DIR")
+    if beir_dir is not None:
+        from qa.beir import evaluate_beir
+
+        result = evaluate_beir(beir_dir, mode=mode)
+        _dump(result) if as_json else click.echo("  ".join(f"{key} {value}" for key, value in result.items()))
+        return
+    from qa.api import QA
+    from qa.evaluate import evaluate_questions, load_questions
+
+    report = evaluate_questions(QA.open(index_dir), load_questions(file), k=validate_k(k), mode=mode)
+    if as_json:
+        _dump(report)
+        return
+    rows = [("all", report)] + list(report["by_kind"].items())
+    click.echo(f"{'kind':<14}{'n':>4}{'hit@1':>8}{f'hit@{k}':>8}{'abstain':>9}{'false-abst':>11}")
+    fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+    for name, s in rows:
+        click.echo(
+            f"{name:<14}{s['questions']:>4}{fmt(s['hit@1']):>8}{fmt(s[f'hit@{k}']):>8}"
+            f"{fmt(s['abstention']):>9}{fmt(s['false_abstention']):>11}"
+        )

@@ -1,0 +1,48 @@
+"""Links a passage to the references that support it: by in-text marker, else by title-term evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from qa.models import Citation, Passage, Reference
+
+MIN_SHARED_TERMS = 2  # fewer shared title terms is too weak to call a citation
+MIN_TITLE_COVERAGE = 0.5  # share of the reference title's terms the passage must contain
+MAX_CITATIONS = 3
+
+Spans = Callable[[str], list[tuple[str, int, int]]]  # text -> (stem, start, end) per kept token
+
+
+def link_citations(
+    passage: Passage,
+    references: Sequence[Reference],
+    spans: Spans,
+) -> tuple[Citation, ...]:
+    """Citations of `passage` among its document's references; none rather than a doubtful one."""
+    own = [r for r in references if r.document_id == passage.document_id]
+    if passage.kind == "reference":
+        return tuple(
+            Citation(r, "self", "the result is this reference entry", 1.0) for r in own if r.id == passage.reference_id
+        )
+    if passage.markers:
+        by_ordinal = {str(r.ordinal): r for r in own}
+        found = [by_ordinal[m] for m in passage.markers if m in by_ordinal]
+        return tuple(Citation(r, "marker", f"in-text marker [{r.ordinal}]", 1.0) for r in found)
+    return _by_title_overlap(passage, own, spans)
+
+
+def _by_title_overlap(passage: Passage, references: Sequence[Reference], spans: Spans) -> tuple[Citation, ...]:
+    words = {stem for stem, _, _ in spans(f"{passage.section}\n{passage.text}")}
+    scored = []
+    for ref in references:
+        surface = {stem: ref.title[a:b].lower() for stem, a, b in spans(ref.title)}
+        title = set(surface)
+        shared = title & words
+        if not title or len(shared) < MIN_SHARED_TERMS:
+            continue
+        coverage = len(shared) / len(title)
+        if coverage >= MIN_TITLE_COVERAGE:
+            evidence = "shared title terms: " + ", ".join(sorted(surface[t] for t in shared))
+            scored.append((-coverage, ref.ordinal, Citation(ref, "overlap", evidence, round(coverage, 4))))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    return tuple(c for _, _, c in scored[:MAX_CITATIONS])

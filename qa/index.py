@@ -1,0 +1,273 @@
+"""The index on disk: built atomically under a lock, described by a checksummed manifest, checked for staleness.
+
+Layout of the index folder:
+    current -> builds/<version>     symlink, swapped atomically when a build completes
+    builds/<version>/manifest.json  format version, settings, corpus hashes, counts, file checksums
+    builds/<version>/store/         passages, documents, references (qa.store)
+    builds/<version>/engine/        ranker arrays (qa.engine)
+    .lock                           held by a running build
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from qa import __version__
+from qa.errors import CorpusError, IndexCorrupt, IndexMissing, IndexStale, IndexUnavailable, QAError
+from qa.models import Corpus, IndexInfo
+
+FORMAT_VERSION = 1
+CURRENT = "current"
+BUILDS = "builds"
+MANIFEST = "manifest.json"
+KEEP_BUILDS = 2  # the new build and the one before it (a worker may still be reading it)
+
+Progress = Callable[[str, int, int], None]
+
+
+class BuildLocked(QAError):
+    """Another build of the same index is running."""
+
+    status = 409
+    type = "build-in-progress"
+    title = "Build in progress"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build produced: the index info, its folder and the corpus files it skipped (with why)."""
+
+    info: IndexInfo
+    path: Path
+    skipped: tuple[tuple[str, str], ...]
+
+
+def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
+    """sha256 of every non-hidden file under the corpus folder, keyed by POSIX path relative to it."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist")
+    hashes = {}
+    for path in sorted(corpus_dir.rglob("*")):
+        rel = path.relative_to(corpus_dir)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            hashes[rel.as_posix()] = _sha256(path)
+    return hashes
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextmanager
+def build_lock(index_dir: Path, wait: bool = True) -> Iterator[None]:
+    """Hold the index's build lock; with wait=False raise BuildLocked when another build holds it."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".lock").open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise BuildLocked(f"another build of {index_dir} is running (pid {holder})") from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def indexed_text(section: str, text: str, kind: str) -> str:
+    """The text a passage is indexed under: its section heading and its text (references: text only)."""
+    return text if kind == "reference" else f"{section}\n{text}"
+
+
+def _library_versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("numpy", "scipy", "scikit-learn", "nltk", "wordfreq")}
+
+
+def write_index(
+    corpus: Corpus,
+    corpus_files: dict[str, str],
+    index_dir: Path,
+    engine_settings: Any = None,
+    progress: Progress | None = None,
+) -> Path:
+    """Write a complete build of `corpus` under index_dir/builds and point `current` at it, atomically."""
+    from qa.engine import Engine, EngineSettings
+    from qa.store import write_store
+
+    builds = index_dir / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    tmp = builds / f".tmp-{uuid.uuid4().hex[:12]}"
+    try:
+        files = [f"store/{n}" for n in write_store(tmp / "store", corpus.documents, corpus.passages, corpus.references)]
+        texts = [indexed_text(p.section, p.text, p.kind) for p in corpus.passages]
+        report = (lambda done, total: progress("index", done, total)) if progress else None
+        engine = Engine.build(texts, engine_settings or EngineSettings(), progress=report)
+        engine_meta = engine.save(tmp / "engine")
+        files += [f"engine/{n}" for n in engine_meta.get("files", [])]
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "qa_version": __version__,
+            "libraries": _library_versions(),
+            "engine": engine_meta,
+            "corpus": {"files": corpus_files, "skipped": [list(s) for s in corpus.skipped]},
+            "counts": {
+                "documents": len(corpus.documents),
+                "passages": len(corpus.passages),
+                "references": len(corpus.references),
+                "terms": engine.n_terms,
+            },
+            "files": {name: {"sha256": _sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in files},
+        }
+        manifest["version"] = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:12]
+        _write_durably(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
+        final = builds / manifest["version"]
+        if final.exists():
+            shutil.rmtree(final)
+        os.rename(tmp, final)
+        _point_current(index_dir, final)
+        _prune(builds, keep=final.name)
+        return final
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _point_current(index_dir: Path, build: Path) -> None:
+    """Swap the `current` symlink to `build` with one rename (readers see the old or the new, never neither)."""
+    link = index_dir / f".{CURRENT}-{uuid.uuid4().hex[:8]}"
+    os.symlink(os.path.relpath(build, index_dir), link)
+    os.replace(link, index_dir / CURRENT)
+
+
+def _prune(builds: Path, keep: str) -> None:
+    """Remove older builds beyond KEEP_BUILDS (newest first); leftovers of killed builds too."""
+    entries = sorted(builds.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    kept = 1
+    for entry in entries:
+        if entry.name == keep:
+            continue
+        if entry.name.startswith(".tmp-") and time.time() - entry.stat().st_mtime < 3600:
+            continue  # maybe another build's work in progress (the lock makes this rare)
+        if not entry.name.startswith(".tmp-") and kept < KEEP_BUILDS:
+            kept += 1
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    engine_settings: Any = None,
+    progress: Progress | None = None,
+    wait: bool = True,
+) -> BuildReport:
+    """Read the corpus and build its index, atomically, under the build lock."""
+    from qa.corpus import load_corpus
+
+    with build_lock(index_dir, wait=wait):
+        files = corpus_hashes(corpus_dir)
+        corpus = load_corpus(corpus_dir)
+        if not corpus.passages:
+            reasons = "; ".join(f"{p}: {r}" for p, r in corpus.skipped) or "no .txt, .md or .html files"
+            raise CorpusError(f"nothing to index in {corpus_dir} ({reasons})")
+        path = write_index(corpus, files, index_dir, engine_settings, progress)
+    manifest = read_manifest(path)
+    return BuildReport(info_from_manifest(manifest, path), path, corpus.skipped)
+
+
+def current_build(index_dir: Path) -> Path:
+    """The build folder `current` points at (IndexMissing when there is none)."""
+    link = index_dir / CURRENT
+    if not link.exists():
+        raise IndexMissing(f"no index in {index_dir}: run `qa build` (or `make run`, which builds it)")
+    return link.resolve()
+
+
+def read_manifest(build: Path) -> dict[str, Any]:
+    """The parsed manifest of a build; IndexCorrupt if it is missing or unreadable."""
+    try:
+        manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"index manifest {build / MANIFEST} is missing or unreadable: run `qa build`") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexUnavailable(
+            f"index {build} has format version {manifest.get('format_version')!r}, "
+            f"this qa reads {FORMAT_VERSION}: run `qa build`"
+        )
+    return manifest
+
+
+def verify_files(build: Path, manifest: dict[str, Any], checksums: bool = True) -> None:
+    """Check every index file exists with its recorded size (and sha256); IndexCorrupt names the first bad one."""
+    for name, meta in sorted(manifest["files"].items()):
+        path = build / name
+        if not path.is_file() or path.stat().st_size != meta["bytes"]:
+            raise IndexCorrupt(f"index file {path} is missing or truncated: run `qa build`")
+        if checksums and _sha256(path) != meta["sha256"]:
+            raise IndexCorrupt(f"index file {path} fails its checksum (corrupted): run `qa build`")
+
+
+def stale_changes(manifest: dict[str, Any], corpus_dir: Path) -> list[str]:
+    """What changed in the corpus since the build ('added x', 'removed y', 'changed z'); [] when fresh."""
+    built = manifest["corpus"]["files"]
+    now = corpus_hashes(corpus_dir)
+    changes = [f"added {p}" for p in sorted(now.keys() - built.keys())]
+    changes += [f"removed {p}" for p in sorted(built.keys() - now.keys())]
+    changes += [f"changed {p}" for p in sorted(now.keys() & built.keys()) if now[p] != built[p]]
+    return changes
+
+
+def check_fresh(manifest: dict[str, Any], corpus_dir: Path) -> None:
+    """Raise IndexStale naming the changes when the corpus differs from what was built."""
+    changes = stale_changes(manifest, corpus_dir)
+    if changes:
+        shown = ", ".join(changes[:5]) + (f" and {len(changes) - 5} more" if len(changes) > 5 else "")
+        raise IndexStale(f"the corpus changed since the index was built ({shown}): run `qa build`")
+
+
+def info_from_manifest(manifest: dict[str, Any], build: Path, stale: bool = False) -> IndexInfo:
+    counts = manifest["counts"]
+    return IndexInfo(
+        format_version=manifest["format_version"],
+        version=manifest["version"],
+        built_at=manifest["built_at"],
+        documents=counts["documents"],
+        passages=counts["passages"],
+        references=counts["references"],
+        terms=counts["terms"],
+        size_bytes=sum(m["bytes"] for m in manifest["files"].values()),
+        stale=stale,
+    )
