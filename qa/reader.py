@@ -187,7 +187,7 @@ _MD_LINKDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$")
 def extract_markdown(text: MappedText) -> tuple[MappedText, frozenset[int]]:
     """Markdown to plain lines (one output line per input line) and the line numbers of headings."""
     lines = text.text.split("\n")
-    b = TextBuilder(text.raw_length)
+    b = _MappedBuilder(text.raw_length)
     headings: set[int] = set()
     in_fence = False
     pos = 0
@@ -197,7 +197,7 @@ def extract_markdown(text: MappedText) -> tuple[MappedText, frozenset[int]]:
         if _MD_FENCE.match(body):
             in_fence = not in_fence
         elif in_fence:
-            _copy_mapped(b, text, pos, pos + len(body))
+            b.add(text, pos, pos + len(body))
         elif (h := _MD_HEADING.match(body)) is not None:
             headings.add(n)
             _inline(b, text, pos + h.start(2), pos + h.end(2))
@@ -209,33 +209,37 @@ def extract_markdown(text: MappedText) -> tuple[MappedText, frozenset[int]]:
             start = pos + _MD_PREFIX.match(body).end()
             _inline(b, text, start, pos + len(body))
         if n + 1 < len(lines):
-            _copy_mapped(b, text, pos + len(line), pos + len(line) + 1)
+            b.add(text, pos + len(line), pos + len(line) + 1)
         pos += len(line) + 1
     return b.build(), frozenset(headings)
 
 
-def _copy_mapped(b: TextBuilder, text: MappedText, start: int, end: int) -> None:
-    for i in range(start, end):
-        b.extend([(text.text[i], text.starts[i], text.ends[i])])
+class _MappedBuilder(TextBuilder):
+    """A TextBuilder that can also append a slice of a MappedText with its map, in one step."""
+
+    def add(self, text: MappedText, start: int, end: int) -> None:
+        self._parts.append(text.text[start:end])
+        self._starts.extend(text.starts[start:end])
+        self._ends.extend(text.ends[start:end])
 
 
-def _inline(b: TextBuilder, text: MappedText, start: int, end: int) -> None:
+def _inline(b: _MappedBuilder, text: MappedText, start: int, end: int) -> None:
     """Copy text[start:end] dropping inline markup: link targets, images, tags, emphasis, escapes."""
     s = text.text
     pos = start
     for m in _MD_INLINE.finditer(s, start, end):
-        _copy_mapped(b, text, pos, m.start())
+        b.add(text, pos, m.start())
         if m.group("link") is not None:
             _inline(b, text, m.start("ltext"), m.end("ltext"))
         elif m.group("auto") is not None:
-            _copy_mapped(b, text, m.start("aurl"), m.end("aurl"))
+            b.add(text, m.start("aurl"), m.end("aurl"))
         elif m.group("code") is not None:
-            _copy_mapped(b, text, m.start("ctext"), m.end("ctext"))
+            b.add(text, m.start("ctext"), m.end("ctext"))
         elif m.group("escape") is not None:
-            _copy_mapped(b, text, m.start("echar"), m.end("echar"))
+            b.add(text, m.start("echar"), m.end("echar"))
         # images, HTML tags and emphasis marks are dropped
         pos = m.end()
-    _copy_mapped(b, text, pos, end)
+    b.add(text, pos, end)
 
 
 # --- HTML ---------------------------------------------------------------------------------------
@@ -250,6 +254,7 @@ class _HTMLText(HTMLParser):
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", raw)]
         self.builder = TextBuilder(len(raw))
         self.out: list[str] = []  # mirror of the builder's text, to decide on whitespace
+        self.size = 0
         self.dropped: dict[str, int] = {}
         self.pre = 0
         self.heading_ranges: list[tuple[int, int]] = []
@@ -262,8 +267,9 @@ class _HTMLText(HTMLParser):
         line, col = self.getpos()
         return self.line_starts[line - 1] + col
 
-    def length(self) -> int:
-        return sum(len(p) for p in self.out)
+    def push(self, piece: str) -> None:
+        self.out.append(piece)
+        self.size += len(piece)
 
     def emit(self, text: str, start: int, end: int) -> None:
         if self.in_title:
@@ -272,7 +278,7 @@ class _HTMLText(HTMLParser):
             return
         if self.pre:
             self.builder.extend([(text, start, end)])
-            self.out.append(text)
+            self.push(text)
             return
         for m in re.finditer(r"\s+|\S+", text) if len(text) == end - start else [None]:
             if m is None:  # an entity: one unit mapped to the whole entity
@@ -285,7 +291,7 @@ class _HTMLText(HTMLParser):
                     continue
                 piece = " "
             self.builder.extend([(piece, a, b)])
-            self.out.append(piece)
+            self.push(piece)
 
     def block_break(self, lines: int = 2) -> None:
         """End the current line(s) so the next text starts `lines` newlines later (spaces kept)."""
@@ -295,7 +301,7 @@ class _HTMLText(HTMLParser):
         have = len(tail) - len(tail.rstrip("\n"))
         if have < lines:
             self.builder.insert("\n" * (lines - have), self.raw_pos())
-            self.out.append("\n" * (lines - have))
+            self.push("\n" * (lines - have))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -314,7 +320,7 @@ class _HTMLText(HTMLParser):
         if tag == "pre":
             self.pre += 1
         if tag in HTML_HEADINGS:
-            self.heading_start = self.length()
+            self.heading_start = self.size
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("link", "meta"):
@@ -329,7 +335,7 @@ class _HTMLText(HTMLParser):
             self.dropped[tag] = max(0, self.dropped.get(tag, 0) - 1)
         elif tag in HTML_BLOCKS:
             if tag in HTML_HEADINGS and self.heading_start is not None:
-                self.heading_ranges.append((self.heading_start, self.length()))
+                self.heading_ranges.append((self.heading_start, self.size))
                 self.heading_start = None
             if tag == "pre":
                 self.pre = max(0, self.pre - 1)
