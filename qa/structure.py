@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from qa import repair as repairing  # looked up per call, so tests can stub the rules
 from qa.models import Span
 from qa.textmap import MappedText
 
@@ -65,14 +66,12 @@ class Structure:
 def analyze(text: MappedText, heading_lines: frozenset[int] = frozenset()) -> Structure:
     """Split extracted text into body and reference list, repair the body only, and find headings
     (the markup's `heading_lines` when there are any, else short title-case lines) and sentences."""
-    from qa import repair as repairing
-
-    normalize = getattr(repairing, "normalize", lambda t: t)  # TODO: plain import once repair lands
-    normalized = normalize(text)
-    repair = repairing.repair
+    normalized = repairing.normalize(text)
     lines = _lines(normalized)
     ref_start, body_end = find_reference_list([t for t, _, _ in lines])
-    body = repair(normalized.slice(0, lines[body_end][1] if body_end < len(lines) else len(normalized.text)))
+    body = repairing.repair(
+        normalized.slice(0, lines[body_end][1] if body_end < len(lines) else len(normalized.text))
+    )
     references = tuple(Line(t.strip(), _span(normalized, a, b)) for t, a, b in lines[ref_start:] if t.strip())
     body_lines = _lines(body)
     heads = {n for n in heading_lines if n < len(body_lines) and body_lines[n][0].strip()}

@@ -174,3 +174,108 @@ def test_seed_references(seed):
     assert [(p.passage_id, p.section, p.text, p.reference_id) for p in reference_passages] == [
         (r.id, "References", r.text, r.id) for r in refs
     ]
+
+
+def test_seed_headings(root):
+    from qa.structure import analyze
+    from qa.textmap import MappedText
+
+    raw = (root / "corpus" / "calf-pain.txt").read_text(encoding="utf-8")
+    assert [h.text for h in analyze(MappedText.identity(raw)).headings] == [
+        "Causes of Calf Pain",
+        "Serious Causes of Calf Pain",
+        "Achilles Tendonitis or Rupture",
+        "Peroneal Nerve Entrapment",
+        "Other Causes",
+        "Calf Muscle Cramp",
+        "How Long Do Calf Strains Last?",
+        "Who Is At Greater Risk For Calf Pain?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("passage_id", "section", "sentences"),
+    [
+        (
+            "calf-pain-p1",
+            "Calf Pain",
+            (
+                "There are many different causes of calf pain.",
+                "The most common causes of calf pain are relatively harmless and readily treatable.",
+            ),
+        ),
+        (
+            "calf-pain-p3",
+            "Causes of Calf Pain",
+            ("Getting a proper diagnosis can ensure you get the treatment you need.",),
+        ),
+        (
+            "calf-pain-p12",
+            "Peroneal Nerve Entrapment",
+            (
+                "Nerve entrapment happens when calf nerves become compressed by the surrounding tissues.",
+                "This is often referred to as a pinched nerve and can happen due to overuse or sudden "
+                "trauma.",
+            ),
+        ),
+        (
+            "calf-pain-p17",
+            "Calf Muscle Cramp",
+            (
+                "A calf muscle cramp is a sudden, involuntary contraction of one or more calf muscles.",
+                'These are often referred to as "Charley horses."',
+            ),
+        ),
+        (
+            "calf-pain-p18",
+            "Calf Muscle Cramp",
+            (
+                "Around 30-37% of all people experience calf cramps.",
+                "The cramps can last between a few seconds and 10 minutes.",
+                "It also stabilizes your posture as you walk or run, preventing you from falling forward.",
+            ),
+        ),
+        (
+            "calf-pain-p24",
+            "Who Is At Greater Risk For Calf Pain?",
+            (
+                "They will likely perform other special tests if they suspect a certain diagnosis.",
+                "The Thompson test is one example.",
+                "Your healthcare provider then squeezes your calf muscle.",
+            ),
+        ),
+        (
+            "calf-pain-p27",
+            "Who Is At Greater Risk For Calf Pain?",
+            (
+                "Also, don't walk or strain the muscle.",
+                "If the pain or loss of mobility is severe, have the injury checked by a healthcare "
+                "provider.",
+            ),
+        ),
+    ],
+)
+def test_seed_repaired_passages(seed, passage_id, section, sentences):
+    corpus, _ = seed
+    (passage,) = [p for p in corpus.passages if p.passage_id == passage_id]
+    assert (passage.section, passage.text) == (section, " ".join(sentences))
+    assert tuple(s.text for s in passage.sentences) == sentences
+
+
+def test_seed_passage_count_and_no_credit_line(seed):
+    corpus, _ = seed
+    body = [p for p in corpus.passages if p.kind == "passage"]
+    assert len(body) == 30
+    assert not [p.passage_id for p in corpus.passages if "Verywell" in p.text or "Verywell" in p.section]
+
+
+def test_bom_and_crlf(tmp_path):
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    raw = "\ufeffKnee Pain Basics\r\n\r\nThe knee hurts.\r\nIt heals\r\nslowly over weeks.\r\n"
+    (corpus_dir / "knee.txt").write_bytes(raw.encode("utf-8"))
+    corpus = load_corpus(corpus_dir)
+    assert corpus.documents[0].title == "Knee Pain Basics"
+    (p,) = corpus.passages
+    assert (p.section, p.text) == ("Knee Pain Basics", "The knee hurts. It heals slowly over weeks.")
+    assert raw[p.source.start : p.source.end] == "The knee hurts.\r\nIt heals\r\nslowly over weeks."
