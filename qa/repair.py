@@ -1,15 +1,482 @@
-"""Repair of scraped text (placeholder: identity until the repair rules land)."""
+"""Repair of scraped text: Unicode fixes, glued words, lost punctuation, credit lines; offsets stay exact.
+
+Every stage edits a MappedText and composes with it, so each output character still points at the raw
+characters it came from; inserted characters (spaces, apostrophes, dashes) are points in the raw text.
+Body-text rules never add or remove a '\n', so the output has the input's lines.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from array import array
+from collections.abc import Iterable, Iterator
+from functools import cache, lru_cache
+
 from qa.textmap import MappedText
+
+Edit = tuple[int, int, str]  # replace text[start:end] with the string (start == end: insertion)
+
+
+def normalize(text: MappedText) -> MappedText:
+    """Unicode-only fixes, safe on any text (reference lists too): mojibake, quotes, spaces, ligatures,
+    zero-width characters and dashes between digits; never adds or removes a '\\n'."""
+    text = _apply(text, _mojibake_edits(text.text))
+    return _apply(text, _char_edits(text.text))
 
 
 def repair(text: MappedText) -> MappedText:
-    """Repaired text mapped back to the raw characters (placeholder: unchanged)."""
+    """normalize + every body-text rule; the output has exactly the input's '\\n's (a dropped image-credit
+    line becomes an empty line) and maps into the same raw text as the input."""
+    text = normalize(text)
+    for stage in (_credit_edits, _sentence_edits, _range_edits, _contraction_edits, _glue_edits):
+        text = _apply(text, stage(text.text))
     return text
 
 
 def repair_text(raw: str) -> str:
-    """The repair stage alone on plain text, line for line."""
+    """The repair stage alone on plain text, line for line (used by `qa clean`)."""
     return repair(MappedText.identity(raw)).text
+
+
+# --- applying edits ------------------------------------------------------------------------------
+
+
+def _apply(text: MappedText, edits: Iterable[Edit]) -> MappedText:
+    """`text` with sorted, non-overlapping edits applied, mapped into text's raw source.
+
+    Equivalent to `text.then(<the edit built with TextBuilder>)`, but copies unchanged stretches of the
+    map with array slices, so a large text with few edits costs little Python work.
+    """
+    parts: list[str] = []
+    starts = array("q")
+    ends = array("q")
+    n = len(text.text)
+    pos = 0
+    for start, end, new in edits:
+        parts.append(text.text[pos:start])
+        starts.extend(text.starts[pos:start])
+        ends.extend(text.ends[pos:start])
+        if start == end:  # inserted: a point at the raw position of the next character
+            at = text.starts[start] if start < n else text.raw_length
+            a, b = at, at
+        else:
+            a, b = text.starts[start], text.ends[end - 1]
+        parts.append(new)
+        starts.extend([a] * len(new))
+        ends.extend([b] * len(new))
+        pos = end
+    if pos == 0 and not parts:
+        return text
+    parts.append(text.text[pos:])
+    starts.extend(text.starts[pos:])
+    ends.extend(text.ends[pos:])
+    return MappedText("".join(parts), starts, ends, text.raw_length)
+
+
+# --- normalize: Unicode --------------------------------------------------------------------------
+
+# Mojibake of UTF-8 read as Latin-1 / Windows-1252 is made of these characters only.
+_CP1252_EXTRA = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE_RUN = re.compile(f"[\u0080-\u00ff{_CP1252_EXTRA}]{{2,}}")
+
+_CHAR_MAP = {
+    **dict.fromkeys("‘’‚‛′", "'"),
+    **dict.fromkeys("“”„‟″", '"'),
+    **dict.fromkeys("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a", " "),
+    **dict.fromkeys("\u202f\u205f\u3000\u0085\u2028\u2029", " "),
+    **dict.fromkeys("\u200b\u2060\ufeff\u00ad", ""),
+    "ﬀ": "ff",
+    "ﬁ": "fi",
+    "ﬂ": "fl",
+    "ﬃ": "ffi",
+    "ﬄ": "ffl",
+    "ﬅ": "st",
+    "ﬆ": "st",
+}
+_CHAR_RE = re.compile(
+    "[" + "".join(_CHAR_MAP) + "]"
+    # zero-width (non-)joiners matter inside emoji and some scripts: drop them only next to ASCII
+    r"|[\u200c\u200d](?=[\x00-\x7f]|$)|(?<=[\x00-\x7f])[\u200c\u200d]"
+    r"|(?<=\d)[\u2012\u2013\u2014](?=\d)"
+)
+
+
+def _mojibake_edits(text: str) -> Iterator[Edit]:
+    """ftfy on each run of characters mojibake is made of; a changed run maps to the whole run."""
+    if text.isascii():
+        return
+    import ftfy
+
+    for m in _MOJIBAKE_RUN.finditer(text):
+        run = m.group()
+        fixed = ftfy.fix_text(run, unescape_html=False, fix_line_breaks=False, normalization="NFC")
+        if fixed != run and "\n" not in fixed:
+            yield m.start(), m.end(), fixed
+
+
+def _char_edits(text: str) -> Iterator[Edit]:
+    if text.isascii():
+        return
+    for m in _CHAR_RE.finditer(text):
+        ch = m.group()
+        yield m.start(), m.end(), _CHAR_MAP.get(ch, "" if ch in "\u200c\u200d" else "-")
+
+
+# --- image-credit lines --------------------------------------------------------------------------
+
+_CREDIT_KEYWORD = re.compile(
+    r"(?i)^(?:(?:photo(?:graph)?|image|illustration|picture|graphic|artwork|video)s?"
+    r"(?:\s+credits?)?\s*(?::|\bby\b|\bcourtesy\b|©)|credits?\s*:|courtesy\s+of\b|©)"
+)
+_CREDIT_AGENCY = re.compile(
+    r"(?i)(?:^|[\s/|©(])(?:getty\s+images|shutterstock|istock(?:photo)?|stocksy(?:\s+united)?|alamy"
+    r"|adobe\s+stock|unsplash|pexels|pixabay|science\s+photo\s+library|ap\s+photo|corbis|dreamstime"
+    r"|123rf)(?:\s+(?:plus|creative|news|entertainment|sport|stock))?\s*\)?$"
+)
+_CAP_WORDS = r"[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,3}"
+_CREDIT_SLASH = re.compile(rf"^({_CAP_WORDS}) ?/ ?([A-Z][\w'.-]*(?: [A-Z][\w'.-]*){{1,2}})$")
+
+
+def _is_credit(line: str) -> bool:
+    """A short line with no sentence punctuation that reads as a photo credit.
+
+    Either a credit keyword starts it ("Photo: ...", "Illustration by ..."), it ends with a stock-photo
+    agency ("Getty Images"), or it has the `Source / First Last` shape whose surname is not a common
+    English word ("Verywell / Joshua Seong"; "Input / Output Devices" stays).
+    """
+    line = line.strip()
+    if not line or len(line) > 80 or line[-1] in ".?!" or len(line.split()) > 10:
+        return False
+    if _CREDIT_KEYWORD.match(line) or _CREDIT_AGENCY.search(line):
+        return True
+    m = _CREDIT_SLASH.match(line)
+    return bool(m) and _zipf(m.group(2).split()[-1]) < 3.3
+
+
+def _credit_edits(text: str) -> Iterator[Edit]:
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip() and _is_credit(line):
+            yield pos, pos + len(line), ""
+        pos += len(line) + 1
+
+
+# --- sentence end glued to the next sentence -----------------------------------------------------
+
+# `cramps.The`: a word of 2+ lowercase letters, a full stop, then a capitalised word.
+_SENTENCE_GLUE = re.compile(r"(?<![.\w])[A-Za-z]?[a-z]*[a-z]{2}\.(?=[A-Z][a-z]+(?:[^\w]|$))")
+_NOT_PROSE = re.compile(r"://|www\.|@|/|\\|_|=|\w\(|\bdoi\b", re.IGNORECASE)
+
+
+def _chunk_at(text: str, start: int, end: int) -> str:
+    """The whitespace-delimited chunk around text[start:end]."""
+    a = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), text.rfind("\t", 0, start)) + 1
+    bs = [i for i in (text.find(" ", end), text.find("\n", end), text.find("\t", end)) if i >= 0]
+    return text[a : min(bs) if bs else len(text)]
+
+
+def _sentence_edits(text: str) -> Iterator[Edit]:
+    for m in _SENTENCE_GLUE.finditer(text):
+        if not _NOT_PROSE.search(_chunk_at(text, m.start(), m.end())):
+            yield m.end(), m.end(), " "
+
+
+# --- a lost range dash ---------------------------------------------------------------------------
+
+_RANGE = re.compile(r"(?<![\w.,$#€£+-])(\d{4,6})(?=\s?(?:%|percent\b|per cent\b))")
+
+
+def _range_split(digits: str) -> int | None:
+    """Where a 4–6 digit number before '%' splits into a rising range a < b <= 100, or None."""
+    for cut in (len(digits) // 2, (len(digits) - 1) // 2):
+        a, b = digits[:cut], digits[cut:]
+        if not (0 < len(a) <= len(b) <= len(a) + 1) or b[0] == "0" or a[0] == "0":
+            continue
+        if int(a) < int(b) <= 100:
+            return cut
+    return None
+
+
+def _range_edits(text: str) -> Iterator[Edit]:
+    for m in _RANGE.finditer(text):
+        cut = _range_split(m.group(1))
+        if cut is not None:
+            yield m.start() + cut, m.start() + cut, "-"
+
+
+# --- missing apostrophes -------------------------------------------------------------------------
+
+# Only contractions whose apostrophe-less form is not itself an English word (so not: wont, its, were,
+# well, shell, ill, hell, id, lets, hes, shes, wed, heres; `im` is also the intramuscular abbreviation
+# and `Ive` a surname, so only lowercase `ive` and capitalised `Im` are repaired).
+_CONTRACTIONS = {
+    **{w: len(w) - 1 for w in ("dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant")},
+    **{w: len(w) - 1 for w in ("couldnt", "shouldnt", "wouldnt", "hasnt", "havent", "hadnt", "mustnt")},
+    **{w: len(w) - 1 for w in ("neednt", "aint", "thats", "theres", "whats", "wheres", "whos")},
+    **{w: len(w) - 2 for w in ("youre", "theyre", "weve", "youve", "theyve", "couldve", "shouldve")},
+    **{w: len(w) - 2 for w in ("wouldve", "ive")},
+    **{w: len(w) - 2 for w in ("youll", "theyll")},
+    "im": 1,
+}
+_CONTRACTION_RE = re.compile(r"(?<![\w'.@/#-])(" + "|".join(_CONTRACTIONS) + r")(?![\w'@/-]|\.\w)", re.I)
+
+
+def _contraction_edits(text: str) -> Iterator[Edit]:
+    for m in _CONTRACTION_RE.finditer(text):
+        word = m.group()
+        lower = word.lower()
+        if lower in ("ive", "im") and word not in ("ive", "Im"):
+            continue
+        if _NOT_PROSE.search(_chunk_at(text, m.start(), m.end())):
+            continue
+        if lower in ("ive", "im") and word[0] == "i":
+            yield m.start(), m.start() + 1, "I"
+        cut = m.start() + _CONTRACTIONS[lower]
+        yield cut, cut, "'"
+
+
+# --- words glued where link markup was stripped --------------------------------------------------
+#
+# Stripping a link's markup can eat the spaces at its edges: `of|calf pain|are`, `The|peroneal|nerve`.
+# So a split is accepted only as part of a link with evidence at both edges: an opening edge (a word
+# that precedes links glued to the link's first word, `ofcalf`, or a capital inside a token after such
+# a word, `TheThompson`, or the start of the line) and a closing edge within a few tokens (the link's
+# last word glued to the next word, `painare`, `Gastrocnemiusstrains`). Unknown tokens are split into
+# common known words; a known but rare word (`testis`) is split only to close or open a link whose
+# other edge is certain.
+
+
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+_OPENERS = _words(
+    "a an the of in on at to for with by from as and or but is are was were be been this that these those "
+    "your their its his her our my some any no into onto about than then when while if also may can will "
+    "not such each every both"
+)
+_CLOSERS = _words(
+    "is are was were be been being and or but nor may can could will would should might must has have had "
+    "does do did of in on at to for with by from as that which who than then when while if also not"
+)
+_FUNCTION = _OPENERS | _CLOSERS
+# Prefixes that build one word with what follows (immunosuppressor, hyperintensities): never a link edge.
+_PREFIXES = _words(
+    "hyper hypo intra inter infra trans multi quasi counter under over super anti post pre semi poly mono "
+    "ultra extra para peri meta sub non mid out self cross half micro macro"
+)
+_MIN_ZIPF = {3: 4.0, 4: 3.0, 5: 2.5, 6: 2.0}  # shorter content words must be commoner; 7+: 1.5
+_RARE = 3.0  # a known word below this Zipf frequency may split, but only to close or open a link
+_WINDOW = 6  # the closing edge of a link is at most this many tokens after its opening edge
+_MAX_TOKEN = 40
+_TOKEN = re.compile(r"[A-Za-z]+")
+_STOP = re.compile(r"[.!?;:,()\[\]\"\n]")
+
+OPEN, CLOSE, BOTH = "open", "close", "both"  # glue kinds; BOTH: content|content, either edge
+
+
+@cache
+def _frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("en", "large")
+
+
+@lru_cache(maxsize=1 << 18)
+def _zipf(word: str) -> float:
+    """Zipf frequency of a word (0 when unknown), like wordfreq.zipf_frequency but without its tokenizer."""
+    f = _frequencies().get(word.lower(), 0.0)
+    return math.log10(f) + 9 if f > 0 else 0.0
+
+
+def _part_ok(part: str, first: bool) -> bool:
+    """A part a glued token may split into: a common known word (short ones must be commoner)."""
+    if len(part) == 1:
+        return first and part == "a"
+    if part in _FUNCTION:
+        return True
+    if len(part) == 2:
+        return False
+    return _zipf(part) >= _MIN_ZIPF.get(len(part), 1.5)
+
+
+def _glue_kind(left: str, right: str) -> str | None:
+    """What a glue point between two parts can be: a link's opening or closing edge, or None."""
+    left_fn, right_fn = left in _FUNCTION, right in _FUNCTION
+    if left in _OPENERS and not right_fn:
+        return OPEN
+    if right in _CLOSERS and not left_fn:
+        return CLOSE
+    if left_fn or right_fn or left in _PREFIXES or left.endswith("o") or _zipf(right) < 3.0:
+        return None
+    return BOTH if len(left) >= 5 and len(right) >= 5 else None
+
+
+def _cost(parts: list[str]) -> float:
+    return sum(9.0 - _zipf(p) for p in parts) + len(parts) - 1
+
+
+@lru_cache(maxsize=1 << 16)
+def _segment(lower: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """(cuts, glue kinds) of the most probable split of an unknown token into 2–3 known words."""
+    n = len(lower)
+    best: tuple[float, tuple[int, ...], tuple[str, ...]] | None = None
+    for i in range(1, n - 1):
+        if not _part_ok(lower[:i], True):
+            continue
+        for cuts in [(i,)] + [(i, j) for j in range(i + 3, n - 1)]:
+            parts = [lower[a:b] for a, b in zip((0, *cuts), (*cuts, n), strict=True)]
+            if not all(_part_ok(p, False) for p in parts[1:]) or any(p in _FUNCTION for p in parts[1:-1]):
+                continue
+            kinds = tuple(_glue_kind(a, b) for a, b in zip(parts, parts[1:], strict=False))
+            if None in kinds or (len(kinds) == 2 and kinds[0] != OPEN):
+                continue
+            cost = _cost(parts)
+            if best is None or cost < best[0]:
+                best = (cost, cuts, kinds)  # type: ignore[assignment]
+    return (best[1], best[2]) if best else ((), ())
+
+
+def _camel_cuts(token: str) -> tuple[int, ...]:
+    """Cuts at a capital inside an unknown token after a word that precedes links (`TheThompson`)."""
+    if _zipf(token) > 0:  # iPhone, YouTube, JavaScript, McDermott are known words
+        return ()
+    cuts = []
+    piece_start = 0
+    for i in range(1, len(token)):
+        if token[i].isupper() and token[i - 1].islower():
+            if token[piece_start:i].lower() in _OPENERS:
+                cuts.append(i)
+            piece_start = i
+    return tuple(cuts)
+
+
+def _rare_cut(lower: str, kind: str) -> int | None:
+    """The cut of a rare known word into `content|closer` (CLOSE) or `opener|content` (OPEN), else None."""
+    if not 0 < _zipf(lower) < _RARE:
+        return None
+    for i in range(2, len(lower) - 1):
+        head, tail = lower[:i], lower[i:]
+        if kind == CLOSE and tail in _CLOSERS and head not in _FUNCTION and _part_ok(head, True):
+            return i
+        if kind == OPEN and head in _OPENERS and tail not in _FUNCTION and _part_ok(tail, False):
+            return i
+    return None
+
+
+def _candidate(text: str, start: int, end: int) -> bool:
+    """A token that could be glued: bounded by spaces or plain punctuation, not in a URL or number."""
+    if end - start > _MAX_TOKEN or end - start < 3:
+        return False
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    after2 = text[end + 1] if end + 1 < len(text) else " "
+    if before.isalnum() or before in "_-/@.'&+#\\" or after.isalnum() or after in "_-/@&+#\\":
+        return False
+    if after in ".'" and after2.isalnum():  # Node.js, Thompson's
+        return False
+    token = text[start:end]
+    return not (token.isupper() and len(token) > 1)
+
+
+@lru_cache(maxsize=1 << 18)
+def _token_split(token: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """(cuts, glue kinds) an unknown token would split into on its own, or ((), ())."""
+    if _zipf(token) > 0:
+        return (), ()
+    if token.islower() or token[1:].islower():
+        return _segment(token.lower())
+    cuts = _camel_cuts(token)
+    return cuts, (OPEN,) * len(cuts)
+
+
+def _glue_edits(text: str) -> Iterator[Edit]:
+    """Spaces at both edges of links whose markup glued them to their neighbours."""
+    line_start = 0
+    for line in text.split("\n"):
+        for start, cut in _line_cuts(line):
+            yield line_start + start + cut, line_start + start + cut, " "
+        line_start += len(line) + 1
+
+
+def _line_cuts(line: str) -> list[tuple[int, int]]:
+    """(token start, cut) pairs of one line, in order: links with evidence at both edges."""
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(line)]
+    accepted: dict[int, tuple[int, ...]] = {}
+    opened: tuple[int, int, tuple[int, ...]] | None = None  # (index, start, cuts) of an open link's token
+    prev_end = 0
+    for k, (start, end) in enumerate(tokens):
+        if _STOP.search(line, prev_end, start) or (opened is not None and k - opened[0] > _WINDOW):
+            opened = _unpaired(line, opened, accepted)
+        prev_end = end
+        candidate = _candidate(line, start, end)
+        cuts, kinds = _token_split(line[start:end]) if candidate else ((), ())
+        if len(kinds) == 2:  # `the|peroneal|nerve`: a one-word link glued at both edges
+            if _one_word_link(line[start:end].lower(), cuts):
+                accepted[start] = cuts
+            opened = _unpaired(line, opened, accepted)
+        elif kinds == (OPEN,):
+            _unpaired(line, opened, accepted)
+            opened = (k, start, cuts)
+        elif kinds or opened is not None:
+            if not kinds and candidate:  # a rare word may close a link another token certainly opened
+                cut = _rare_cut(line[start:end].lower(), CLOSE)
+                cuts, kinds = ((cut,), (CLOSE,)) if cut is not None else ((), ())
+            if not kinds:
+                continue
+            if opened is not None:
+                accepted[opened[1]] = opened[2]
+            elif not (
+                (k == 0 and kinds == (BOTH,))
+                or (kinds == (CLOSE,) and _pair_back(line, tokens, k, accepted))
+                or _certain_alone(line[start:end].lower(), cuts)
+            ):
+                continue
+            accepted[start] = cuts
+            opened = None
+    _unpaired(line, opened, accepted)
+    return [(s, c) for s in sorted(accepted) for c in accepted[s]]
+
+
+def _unpaired(line: str, opened: tuple[int, int, tuple[int, ...]] | None, accepted: dict) -> None:
+    """An opening edge no closing edge followed: split it only if it is certain on its own."""
+    if opened is not None:
+        _, start, cuts = opened
+        end = _TOKEN.match(line, start).end()  # type: ignore[union-attr]
+        if _certain_alone(line[start:end].lower(), cuts):
+            accepted[start] = cuts
+
+
+def _certain_alone(lower: str, cuts: tuple[int, ...]) -> bool:
+    """A glue with one edge only is split when its content word is long and common (`Theshoulder`)."""
+    if len(cuts) != 1:
+        return False
+    head, tail = lower[: cuts[0]], lower[cuts[0] :]
+    function, content = (head, tail) if head in _FUNCTION else (tail, head)
+    if function not in _FUNCTION:
+        return False
+    # a, an, in, is, on, as, at... are also prefixes and suffixes of real words (anuclear, shelterin)
+    return (len(function) >= 3 or function == "of") and len(content) >= 6 and _zipf(content) >= 3.5
+
+
+def _one_word_link(lower: str, cuts: tuple[int, ...]) -> bool:
+    """A link of one word glued at both edges must be a long or common word (`the|peroneal|nerve`)."""
+    word = lower[cuts[0] : cuts[1]]
+    return len(word) >= 6 or (len(word) >= 4 and _zipf(word) >= 3.5)
+
+
+def _pair_back(
+    line: str, tokens: list[tuple[int, int]], k: int, accepted: dict[int, tuple[int, ...]]
+) -> bool:
+    """A link closed by a certain glued token: split the nearest rare word before it that opens it."""
+    for j in range(k - 1, max(-1, k - 1 - _WINDOW), -1):
+        start, end = tokens[j]
+        if _STOP.search(line, end, tokens[j + 1][0]) or start in accepted:
+            return False
+        if _candidate(line, start, end):
+            cut = _rare_cut(line[start:end].lower(), OPEN)
+            if cut is not None:
+                accepted[start] = (cut,)
+                return True
+    return False

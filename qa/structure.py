@@ -1,0 +1,224 @@
+"""Document structure from extracted text: the reference list at the end (normalized only), then
+headings, sections and sentences of the repaired body, each with its span in the raw source."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from qa import repair as repairing  # looked up per call, so tests can stub the rules
+from qa.models import Span
+from qa.textmap import MappedText
+
+REFERENCE_HEADING = re.compile(
+    r"^\W*(references?|sources?|bibliography|works cited|citations|literature cited|reference list)\W*$",
+    re.I,
+)
+# fmt: off
+MINOR_WORDS = frozenset({
+    "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "by", "with",
+    "from", "as", "vs", "via", "into", "per", "than", "is", "are", "be",
+})
+# fmt: on
+# fmt: off
+ABBREVIATIONS = frozenset({
+    "e.g", "i.e", "dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "al", "fig", "figs", "approx",
+    "no", "vol", "pp", "ed", "eds", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+    "oct", "nov", "dec",
+})
+# fmt: on
+# Pieces of a citation: "Org.Title" / "Name AB.Title" glued at a period, DOIs, "2016 Feb;93(4):279-285"
+_NAME = r"(?:[A-Z][\w'&-]*|of|for|and|the|de|van|von|&)"
+_GLUED_SOURCE = re.compile(rf"^(?:{_NAME}[ ,]+){{0,8}}{_NAME}\.[A-Z]")
+_PERSONAL = re.compile(
+    r"^[A-Z][\w'-]+(?: [A-Z][\w'-]+)* [A-Z]{1,3}(?:, [A-Z][\w'-]+(?: [A-Z][\w'-]+)* [A-Z]{1,3})*"
+)
+_YEAR_DETAILS = re.compile(r"\b(?:19|20)\d\d(?: [A-Z][a-z]{2,8}(?: \d{1,2})?)?;\s?\w*(?:\(\w+\))?:\s?\w")
+_DOI = re.compile(r"\bdoi:\s?10\.|\bdoi\.org/10\.|\bhttps?://", re.I)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A piece of text (a heading, a sentence, a reference-list line) and its raw source span."""
+
+    text: str
+    source: Span
+
+
+@dataclass(frozen=True)
+class Section:
+    """The sentences under one heading (None: the lead before any heading), grouped by paragraph."""
+
+    heading: str | None
+    paragraphs: tuple[tuple[Line, ...], ...]
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Headings, body sections and the non-blank lines of the reference list, in document order."""
+
+    headings: tuple[Line, ...]
+    sections: tuple[Section, ...]
+    references: tuple[Line, ...]
+
+
+def analyze(text: MappedText, heading_lines: frozenset[int] = frozenset()) -> Structure:
+    """Split extracted text into body and reference list, repair the body only, and find headings
+    (the markup's `heading_lines` when there are any, else short title-case lines) and sentences."""
+    normalized = repairing.normalize(text)
+    lines = _lines(normalized)
+    ref_start, body_end = find_reference_list([t for t, _, _ in lines])
+    body = repairing.repair(
+        normalized.slice(0, lines[body_end][1] if body_end < len(lines) else len(normalized.text))
+    )
+    references = tuple(Line(t.strip(), _span(normalized, a, b)) for t, a, b in lines[ref_start:] if t.strip())
+    body_lines = _lines(body)
+    heads = {n for n in heading_lines if n < len(body_lines) and body_lines[n][0].strip()}
+    if not heading_lines:
+        heads = {n for n, (t, _, _) in enumerate(body_lines) if looks_like_heading(t)}
+    sections = _sections(body, body_lines, heads)
+    headings = tuple(
+        Line(" ".join(body_lines[n][0].split()), _span(body, *body_lines[n][1:])) for n in sorted(heads)
+    )
+    return Structure(headings, sections, references)
+
+
+def _lines(text: MappedText) -> list[tuple[str, int, int]]:
+    """(line text without "\\r", start, end) per line; offsets index text.text."""
+    out, pos = [], 0
+    for line in text.text.split("\n"):
+        core = line.rstrip("\r")
+        out.append((core, pos, pos + len(core)))
+        pos += len(line) + 1
+    return out
+
+
+def _span(text: MappedText, start: int, end: int) -> Span:
+    """Raw span of text[start:end] with surrounding whitespace left out."""
+    s = text.text
+    while start < end and s[start].isspace():
+        start += 1
+    while end > start and s[end - 1].isspace():
+        end -= 1
+    return Span(*text.span(start, end))
+
+
+def looks_like_heading(line: str) -> bool:
+    """A short line in title case without a final period, comma or colon ('How Long Do X Last?')."""
+    s = line.strip()
+    words = s.split()
+    if not s or len(s) > 90 or len(words) > 12 or s[-1] in ".,;:" or ". " in s:
+        return False
+    if not (s[0].isupper() or s[0].isdigit()):
+        return False
+    for word in words:
+        core = word.strip("()[]{}\"'“”‘’?!-–—/&*")
+        if core and core.lower() not in MINOR_WORDS and not (core[0].isupper() or core[0].isdigit()):
+            return False
+    return any(c.isalpha() for c in s)
+
+
+def looks_like_citation(line: str) -> bool:
+    """A line shaped like a reference-list entry: 'Org.Title.', 'Name AB, ...', a DOI, '2016;93(4):279'."""
+    s = line.strip()
+    if not s:
+        return False
+    if _DOI.search(s) or _YEAR_DETAILS.search(s) or " et al" in s:
+        return True
+    personal = _PERSONAL.match(s)
+    if personal and s[personal.end() : personal.end() + 1] in (".", ","):
+        return True
+    return bool(_GLUED_SOURCE.match(s)) and s[-1] in ".?"
+
+
+def find_reference_list(lines: list[str]) -> tuple[int, int]:
+    """(first line of the reference list, first line after the body): both len(lines) when there is
+    none. A References/Sources/Bibliography heading wins; else the trailing block of lines most of
+    which look like citations (at least two; a run of two other lines ends the block)."""
+    for n in range(len(lines) - 1, -1, -1):
+        if REFERENCE_HEADING.match(lines[n].strip()):
+            return n + 1, n
+    start, cited, misses = len(lines), 0, 0
+    for n in range(len(lines) - 1, -1, -1):
+        if not lines[n].strip():
+            continue
+        if looks_like_citation(lines[n]):
+            start, cited, misses = n, cited + 1, 0
+        else:
+            misses += 1
+            if misses == 2:
+                break
+    if cited < 2:
+        return len(lines), len(lines)
+    return start, start
+
+
+def _sections(body: MappedText, lines: list[tuple[str, int, int]], heads: set[int]) -> tuple[Section, ...]:
+    """Sections split at heading lines; paragraphs are runs of lines (hard wraps joined)."""
+    sections: list[Section] = []
+    heading: str | None = None
+    paragraphs: list[tuple[Line, ...]] = []
+    for para in _paragraph_ranges(lines, heads):
+        if isinstance(para, int):
+            if paragraphs or heading is not None:
+                sections.append(Section(heading, tuple(paragraphs)))
+            heading, paragraphs = " ".join(lines[para][0].split()), []
+            continue
+        sentences = split_sentences(body, *para)
+        if sentences:
+            paragraphs.append(sentences)
+    if paragraphs or heading is not None:
+        sections.append(Section(heading, tuple(paragraphs)))
+    return tuple(sections)
+
+
+def _paragraph_ranges(lines: list[tuple[str, int, int]], heads: set[int]) -> list[int | tuple[int, int]]:
+    """Heading line numbers (int) and paragraph (start, end) offsets, in order. Lines are joined when
+    the first does not end a sentence and looks hard-wrapped (long, or the next starts lowercase)."""
+    out: list[int | tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    for n, (text, start, end) in enumerate(lines):
+        s = text.strip()
+        if n in heads or not s:
+            if current:
+                out.append(current)
+            current = None
+            if n in heads:
+                out.append(n)
+            continue
+        if current and _continues(lines[n - 1][0].strip(), s):
+            current = (current[0], end)
+        else:
+            if current:
+                out.append(current)
+            current = (start, end)
+    if current:
+        out.append(current)
+    return out
+
+
+def _continues(previous: str, line: str) -> bool:
+    if previous[-1] in '.!?:;"”)':
+        return False
+    return line[0].islower() or len(previous) >= 60
+
+
+@cache
+def _tokenizer():  # type: ignore[no-untyped-def]
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def split_sentences(text: MappedText, start: int, end: int) -> tuple[Line, ...]:
+    """Sentences of text[start:end] (line breaks read as spaces), whitespace collapsed, with raw spans."""
+    chunk = text.text[start:end].replace("\r", " ").replace("\n", " ")
+    out = []
+    for a, b in _tokenizer().span_tokenize(chunk):
+        sentence = " ".join(chunk[a:b].split())
+        if sentence:
+            out.append(Line(sentence, _span(text, start + a, start + b)))
+    return tuple(out)

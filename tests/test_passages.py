@@ -1,0 +1,105 @@
+import pytest
+
+from qa.models import Reference, Sentence, Span
+from qa.passages import build_passages, find_markers, group_sentences
+from qa.structure import Line, Section
+
+
+def sentences(*word_counts: int) -> list[Line]:
+    """Sentences of the given word counts laid end to end ("w1 w2 ... wN." separated by spaces)."""
+    out, pos = [], 0
+    for i, n in enumerate(word_counts):
+        text = " ".join(f"s{i}w{k}" for k in range(n)) + "."
+        out.append(Line(text, Span(pos, pos + len(text))))
+        pos += len(text) + 1
+    return out
+
+
+@pytest.mark.parametrize(
+    ("counts", "sizes"),
+    [
+        ([10, 10, 10], [2, 1]),  # closes at 20 words; the 10-word tail stays (not < 10)
+        ([10, 10, 4], [3]),  # a short tail joins the group before
+        ([5, 5, 5, 5, 5], [4, 1]),  # at most four sentences
+        ([90, 5], [1, 1]),  # a long sentence stands alone
+        ([30, 60], [1, 1]),
+        ([15, 60], [2]),  # 15 words is under 20 and 75 fits under 80
+        ([], []),
+    ],
+)
+def test_group_sentences(counts, sizes):
+    groups = group_sentences(sentences(*counts))
+    assert [len(g) for g in groups] == sizes
+
+
+REF = Reference(
+    id="doc-r1",
+    document_id="doc",
+    ordinal=1,
+    authors=("Neutze D",),
+    organization=None,
+    title="T",
+    venue=None,
+    year=2016,
+    details=None,
+    doi=None,
+    url=None,
+    text="Neutze D. T. 2016.",
+    source=Span(500, 520),
+)
+
+
+def test_build_passages_ids_sections_chain_and_offsets():
+    s = sentences(12, 12, 5, 3)
+    sections = [
+        Section(None, ((s[0], s[1]),)),
+        Section("Causes", ((s[2],), (s[3],))),
+        Section("Empty", ()),
+    ]
+    passages = build_passages("doc", "Doc Title", sections, [REF])
+    assert [(p.passage_id, p.ordinal, p.kind, p.section) for p in passages] == [
+        ("doc-p1", 1, "passage", "Doc Title"),
+        ("doc-p2", 2, "passage", "Causes"),
+        ("doc-r1", 3, "reference", "References"),
+    ]
+    assert [(p.previous_id, p.next_id) for p in passages] == [
+        (None, "doc-p2"),
+        ("doc-p1", "doc-r1"),
+        ("doc-p2", None),
+    ]
+    p1, p2, r1 = passages
+    assert p1.text == f"{s[0].text} {s[1].text}"
+    assert p1.sentences == (
+        Sentence(s[0].text, 0, len(s[0].text), s[0].source),
+        Sentence(s[1].text, len(s[0].text) + 1, len(p1.text), s[1].source),
+    )
+    assert p1.source == Span(s[0].source.start, s[1].source.end)
+    assert p2.text == f"{s[2].text} {s[3].text}"  # across paragraphs, within the section
+    assert (r1.text, r1.reference_id, r1.source) == ("Neutze D. T. 2016.", "doc-r1", Span(500, 520))
+    assert r1.sentences == (Sentence("Neutze D. T. 2016.", 0, 18, Span(500, 520)),)
+
+
+def test_passages_never_cross_a_heading():
+    s = sentences(3, 3)
+    passages = build_passages("d", "T", [Section("A", ((s[0],),)), Section("B", ((s[1],),))], [])
+    assert [(p.section, p.text) for p in passages] == [("A", s[0].text), ("B", s[1].text)]
+
+
+def test_markers_are_recorded_on_passages():
+    line = Line("Cramps are common [1], [2,3].", Span(0, 29))
+    (p,) = build_passages("d", "T", [Section(None, ((line,),))], [])
+    assert p.markers == ("1", "2", "3")
+
+
+@pytest.mark.parametrize(
+    ("text", "markers"),
+    [
+        ("No markers here.", ()),
+        ("One [1] and again [1].", ("1",)),
+        ("List [2, 3] and range [4–6].", ("2", "3", "4", "5", "6")),
+        ("Superscripts¹ and ²⁻³.", ("1", "2", "3")),
+        ("Not markers: [a], [2020], [ 1 ].", ()),
+    ],
+)
+def test_find_markers(text, markers):
+    assert find_markers(text) == markers

@@ -1,0 +1,140 @@
+import pytest
+
+from qa.models import Span
+from qa.structure import Line, analyze, find_reference_list, looks_like_citation, looks_like_heading
+from qa.textmap import MappedText
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Causes of Calf Pain",
+        "How Long Do Calf Strains Last?",
+        "Who Is At Greater Risk For Calf Pain?",
+        "Achilles Tendonitis or Rupture",
+        "Overview",
+        "SYMPTOMS",
+        "Top 10 Causes",
+        "  Peroneal Nerve Entrapment  ",
+    ],
+)
+def test_heading_lines(line):
+    assert looks_like_heading(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        "These are just a few examples.",
+        "Calf pain is often brought on by muscle strain",
+        "Symptoms Include:",
+        "Causes, Risks,",
+        "what causes Calf Pain",
+        "Dr. Smith Explains Calf Pain",
+        "One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Thirteen",
+        "2016",
+        "Is it serious?",
+    ],
+)
+def test_not_heading_lines(line):
+    assert not looks_like_heading(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "National Health Services.Deep vein thrombosis in pregnancy.",
+        "Mcdermott MM.Lower extremity manifestations of peripheral artery disease.Circ Res.",
+        "Neutze D, Roque J. Clinical evaluation of bleeding. Am Fam Physician. 2016 Feb;93(4):279-285.",
+        "2015 Apr;116(9):1540-50. doi:10.1161/CIRCRESAHA.114.303517",
+        "doi:10.1155/2017/6981047",
+        "Mayo Clinic. Calf pain. https://www.mayoclinic.org/calf",
+        "Smith AB, et al. A trial. Lancet. 2001.",
+    ],
+)
+def test_citation_lines(line):
+    assert looks_like_citation(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        "Around 3037% of all people experience calf cramps.The cramps can last minutes.",
+        "These are just a few examples.",
+        "Causes of Calf Pain",
+        "The Achilles tendon is the largest tendon in the body.",
+    ],
+)
+def test_not_citation_lines(line):
+    assert not looks_like_citation(line)
+
+
+BODY = ["Title Here", "", "First sentence here.", "", "Second one."]
+CITES = ["Mayo Clinic.Calf pain.", "", "Smith J.A study.J Med. 2001;2(3):4-5."]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (BODY, (5, 5)),
+        (BODY + ["", *CITES], (6, 6)),
+        (BODY + ["References", "", "Anything at all", "Second"], (6, 5)),
+        (BODY + ["Sources:", "Mayo Clinic.Calf pain."], (6, 5)),
+        (BODY + ["", "Mayo Clinic.Calf pain."], (7, 7)),  # a single citation-like line is not a list
+        (BODY + CITES[:1] + ["Not a citation", "Neither is this", *CITES], (8, 8)),
+        (BODY + CITES[:1] + ["Not a citation", *CITES], (5, 5)),
+    ],
+)
+def test_find_reference_list(lines, expected):
+    assert find_reference_list(lines) == expected
+
+
+def test_analyze_sections_paragraphs_sentences_and_spans():
+    raw = (
+        "Intro line one. Intro two.\n\nCauses of Pain\n\n"
+        "A long hard-wrapped sentence that goes on and on and\n"
+        "on until it ends here. Next one!\nA list item\nAnother item\n\nWhen To Worry\n\nReferences\n\n"
+        "Mayo Clinic.Calf pain.\n"
+    )
+    st = analyze(MappedText.identity(raw))
+    assert [h.text for h in st.headings] == ["Causes of Pain", "When To Worry"]
+    assert [(s.heading, [[line.text for line in p] for p in s.paragraphs]) for s in st.sections] == [
+        (None, [["Intro line one.", "Intro two."]]),
+        (
+            "Causes of Pain",
+            [
+                ["A long hard-wrapped sentence that goes on and on and on until it ends here.", "Next one!"],
+                ["A list item"],
+                ["Another item"],
+            ],
+        ),
+        ("When To Worry", []),
+    ]
+    sentence = st.sections[1].paragraphs[0][0]
+    assert raw[sentence.source.start : sentence.source.end].split() == sentence.text.split()
+    assert st.headings[0].source == Span(raw.index("Causes"), raw.index("Causes") + len("Causes of Pain"))
+    start = raw.index("Mayo")
+    assert st.references == (Line("Mayo Clinic.Calf pain.", Span(start, start + 22)),)
+
+
+def test_markup_headings_replace_the_heading_heuristic():
+    raw = "Looks Like A Heading\nReal heading\nText of it.\n"
+    st = analyze(MappedText.identity(raw), frozenset({1}))
+    assert [h.text for h in st.headings] == ["Real heading"]
+    assert [(s.heading, len(s.paragraphs)) for s in st.sections] == [(None, 1), ("Real heading", 1)]
+
+
+def test_repair_runs_on_the_body_only(monkeypatch):
+    def shout(text: MappedText) -> MappedText:
+        return MappedText(text.text.upper(), text.starts, text.ends, text.raw_length)
+
+    monkeypatch.setattr("qa.repair.repair", shout)
+    raw = "Body text here.\n\nMayo Clinic.Calf pain.\nSmith J.A study.J Med. 2001;2(3):4-5.\n"
+    st = analyze(MappedText.identity(raw))
+    assert [line.text for p in st.sections[0].paragraphs for line in p] == ["BODY TEXT HERE."]
+    assert [line.text for line in st.references] == [
+        "Mayo Clinic.Calf pain.",
+        "Smith J.A study.J Med. 2001;2(3):4-5.",
+    ]
