@@ -1,0 +1,218 @@
+"""Retrieval benchmark on a BEIR dataset, in one run: our engine (each mode) vs bm25s (lucene, its own
+tokenizer + PyStemmer) vs rank-bm25 BM25Okapi (our analyzer); clean, misspelled and glued queries.
+
+    python -m bench.retrieval --scifact ../shared/beir/scifact --out bench/results/retrieval.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.analyzer import Analyzer
+from qa.beir import load_beir, score_runs
+from qa.engine import Engine, EngineSettings
+
+K = 100
+WARMUP = ("warm up qurey", "glucose metabolsm in cells", "vitaminD")
+
+
+def misspell(queries: dict[str, str], seed: int = 13) -> dict[str, str]:
+    """Each query with one edit (swap, drop, double or replace a letter) in one of its longest words."""
+    rng = random.Random(seed)
+    out = {}
+    for qid, text in queries.items():
+        words = re.findall(r"[A-Za-z]{5,}", text)
+        if not words:
+            out[qid] = text
+            continue
+        word = rng.choice(sorted(words, key=len)[-3:])
+        i = rng.randrange(1, len(word) - 1)
+        edit = rng.choice(("swap", "drop", "double", "replace"))
+        typo = {
+            "swap": word[:i] + word[i + 1] + word[i] + word[i + 2 :],
+            "drop": word[:i] + word[i + 1 :],
+            "double": word[:i] + word[i] + word[i:],
+            "replace": word[:i] + rng.choice("aeiourstnl".replace(word[i], "")) + word[i + 1 :],
+        }[edit]
+        out[qid] = text.replace(word, typo, 1)
+    return out
+
+
+def glue_texts(texts: list[str], rate: float = 0.3, seed: int = 7) -> list[str]:
+    """Damaged copies of `texts`: after a short function word, the space is lost with probability `rate`."""
+    rng = random.Random(seed)
+    pattern = re.compile(r"\b(of|the|a|in|and|to|is|are|with|for) ")
+    return [pattern.sub(lambda m: m.group(1) if rng.random() < rate else m.group(0), t) for t in texts]
+
+
+def timed(fn: Callable[[str], Any], queries: dict[str, str], rounds: int) -> tuple[dict, dict[str, float]]:
+    """Runs of fn over the queries (one at a time) and the best round's q/s, p50 and p99 latency."""
+    best: dict[str, float] = {}
+    runs: dict[str, Any] = {}
+    for _ in range(rounds):
+        lat = []
+        for qid, text in queries.items():
+            t = time.perf_counter()
+            runs[qid] = fn(text)
+            lat.append(time.perf_counter() - t)
+        qps = len(lat) / sum(lat)
+        if qps > best.get("qps", 0):
+            best = {"qps": qps, "p50_ms": 1e3 * float(np.percentile(lat, 50)),
+                    "p99_ms": 1e3 * float(np.percentile(lat, 99))}  # fmt: skip
+    return runs, best
+
+
+def bm25s_system(texts: list[str]) -> tuple[Callable[[str], Any], float]:
+    """bm25s at its fastest single-query path: its tokenizer rules + PyStemmer, get_scores, top-k."""
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    start = time.perf_counter()
+    tokens = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
+    retriever = bm25s.BM25(method="lucene")
+    retriever.index(tokens, show_progress=False)
+    build = time.perf_counter() - start
+    pattern, stop = re.compile(r"(?u)\b\w\w+\b"), frozenset(bm25s.stopwords.STOPWORDS_EN)
+
+    def search(text: str) -> np.ndarray:
+        words = stemmer.stemWords([w for w in pattern.findall(text.lower()) if w not in stop])
+        scores = retriever.get_scores(words)
+        top = np.argpartition(-scores, K)[:K]
+        return top[np.lexsort((top, -scores[top]))]
+
+    return search, build
+
+
+def rank_bm25_system(texts: list[str]) -> tuple[Callable[[str], Any], float]:
+    """rank-bm25 BM25Okapi over our analyzer's tokens."""
+    from rank_bm25 import BM25Okapi
+
+    analyzer = Analyzer()
+    start = time.perf_counter()
+    model = BM25Okapi([analyzer.tokens(t) for t in texts])
+    build = time.perf_counter() - start
+
+    def search(text: str) -> np.ndarray:
+        scores = model.get_scores(analyzer.tokens(text))
+        top = np.argpartition(-scores, K)[:K]
+        return top[np.lexsort((top, -scores[top]))]
+
+    return search, build
+
+
+def engine_system(engine: Engine, mode: str) -> Callable[[str], Any]:
+    """Our engine: raw string -> top-K ids."""
+
+    def search(text: str) -> np.ndarray:
+        return engine.rank(text, K, mode)[0]
+
+    return search
+
+
+def measure(name: str, fn, queries, doc_ids, qrels, rounds, clear=None) -> dict[str, Any]:
+    """One row: quality of the runs and the best speed over `rounds` (caches cleared before each)."""
+    speeds = []
+    for _ in range(rounds):
+        if clear:
+            clear()
+        runs, speed = timed(fn, queries, 1)
+        speeds.append(speed)
+    best = max(speeds, key=lambda s: s["qps"])
+    return {"system": name} | score_runs(runs, doc_ids, qrels) | best
+
+
+VARIANTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("ours bm25", "bm25", {}),
+    ("ours tfidf (word, sublinear)", "tfidf", {}),
+    ("hybrid: bm25 + spelling (a=0)", "hybrid", {"hybrid_alpha": 0.0}),
+    ("hybrid: bm25 + 0.1 tfidf, no spelling", "hybrid", {"hybrid_alpha": 0.1, "spelling": False}),
+    ("hybrid: bm25 + 0.2 tfidf, no spelling", "hybrid", {"hybrid_alpha": 0.2, "spelling": False}),
+    ("hybrid: bm25 + 0.1 tfidf + spelling", "hybrid", {"hybrid_alpha": 0.1}),
+    ("hybrid: bm25 + 0.2 tfidf + spelling", "hybrid", {"hybrid_alpha": 0.2}),
+    ("hybrid: bm25 + 0.5 tfidf + spelling", "hybrid", {"hybrid_alpha": 0.5}),
+    ("hybrid (default: bm25 + 0.3 tfidf + spelling)", "hybrid", {}),
+)
+GLUE_OFF = {"glue": False}
+
+
+def run(directory: Path, rounds: int = 3, variants=VARIANTS, baselines: bool = True) -> dict[str, Any]:
+    """Every system on clean queries and on misspelled ones; our variants also on glued documents
+    (indexed with and without the glue repair)."""
+    doc_ids, texts, queries, qrels = load_beir(directory)
+    typos = misspell(queries)
+    glued = glue_texts(texts)
+    rows: list[dict[str, Any]] = []
+    builds: dict[str, tuple[Engine, float]] = {}
+    for label, corpus, settings in (
+        ("clean", texts, EngineSettings()),
+        ("glued docs", glued, EngineSettings()),
+        ("glued docs, glue repair off", glued, EngineSettings(**GLUE_OFF)),
+    ):
+        start = time.perf_counter()
+        builds[label] = (Engine.build(corpus, settings), time.perf_counter() - start)
+    if baselines:
+        for name, factory in (
+            ("bm25s (lucene, PyStemmer)", bm25s_system),
+            ("rank-bm25 BM25Okapi", rank_bm25_system),
+        ):
+            fn, b = factory(texts)
+            for q_label, qs in (("clean", queries), ("typos", typos)):
+                r = measure(name, fn, qs, doc_ids, qrels, rounds if name.startswith("bm25s") else 1)
+                rows.append(r | {"queries_set": q_label, "build_s": b})
+    sets = (("clean", queries, "clean"), ("typos", typos, "clean"), ("glued docs", queries, "glued docs"),
+            ("glued docs, glue repair off", queries, "glued docs, glue repair off"))  # fmt: skip
+    for name, mode, overrides in variants:
+        for label, qs, build_label in sets:
+            eng, b = builds[build_label]
+            base = EngineSettings(**GLUE_OFF) if build_label.endswith("off") else EngineSettings()
+            eng.settings = replace(base, **overrides)
+            for w in WARMUP:
+                eng.rank(w, K, mode)
+            r = measure(name, engine_system(eng, mode), qs, doc_ids, qrels, rounds, clear=eng._repairs.clear)
+            rows.append(r | {"queries_set": label, "build_s": b})
+    ref = {r["queries_set"]: r["qps"] for r in rows if r["system"].startswith("bm25s")}
+    for r in rows:
+        r["qps_vs_bm25s"] = r["qps"] / ref["clean"] if "clean" in ref else None
+    return {"dataset": str(directory), "k": K, "machine": platform.platform(), "rows": rows,
+            "n_docs": len(texts), "n_queries": len(queries)}  # fmt: skip
+
+
+def table(result: dict[str, Any]) -> str:
+    """The rows as a Markdown table."""
+    lines = ["| system | queries | nDCG@10 | recall@100 | q/s | × bm25s | p50 ms | p99 ms | build s |",
+             "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in result["rows"]:
+        ratio = f"{r['qps_vs_bm25s']:.2f}" if r["qps_vs_bm25s"] is not None else "–"
+        lines.append(
+            f"| {r['system']} | {r['queries_set']} | {r['ndcg@10']:.4f} | {r['recall@100']:.4f} | "
+            f"{r['qps']:,.0f} | {ratio} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | {r['build_s']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scifact", type=Path, required=True, help="a BEIR dataset folder")
+    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
+    parser.add_argument("--rounds", type=int, default=3, help="speed rounds per system (best is kept)")
+    args = parser.parse_args(argv)
+    result = run(args.scifact, args.rounds)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(table(result))
+
+
+if __name__ == "__main__":
+    main()

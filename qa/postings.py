@@ -1,0 +1,81 @@
+"""Term-major sparse matrices (CSR rows = terms, columns = documents) and fast top-k over them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Postings:
+    """A term x document matrix as raw CSR arrays; rows are read directly, never sliced by scipy."""
+
+    indptr: np.ndarray  # int64, n_terms + 1
+    indices: np.ndarray  # int32 document ids, sorted within each row
+    data: np.ndarray  # float32 weights
+    n_docs: int
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.indptr) - 1
+
+    def df(self) -> np.ndarray:
+        """Documents per term (the row lengths)."""
+        return np.diff(self.indptr)
+
+    def with_data(self, data: np.ndarray) -> Postings:
+        """The same sparsity pattern carrying other weights (BM25 and TF-IDF share one pattern)."""
+        return Postings(self.indptr, self.indices, data, self.n_docs)
+
+    def scores(self, weighted_terms: Iterable[tuple[int, float]]) -> np.ndarray:
+        """Dense float64 scores: the sum over (term id, weight) of weight * that term's row."""
+        pairs = list(weighted_terms)
+        return self.scores_many([t for t, _ in pairs], [(self.data, [w for _, w in pairs])])[0]
+
+    def scores_many(
+        self, terms: Sequence[int], weightings: Sequence[tuple[np.ndarray, Sequence[float]]]
+    ) -> list[np.ndarray]:
+        """One dense score array per (data array sharing this pattern, weight per term): the rows are
+        gathered once, then each weighting is one scatter-add in C (np.bincount)."""
+        if not terms:
+            return [np.zeros(self.n_docs) for _ in weightings]
+        indptr = self.indptr
+        bounds = [(indptr[t], indptr[t + 1]) for t in terms]
+        rows = np.concatenate([self.indices[a:b] for a, b in bounds])
+        out = []
+        for data, weights in weightings:
+            parts = [
+                data[a:b] if w == 1.0 else data[a:b] * w for (a, b), w in zip(bounds, weights, strict=True)
+            ]
+            out.append(np.bincount(rows, np.concatenate(parts), minlength=self.n_docs))
+        return out
+
+
+def count_postings(docs: Sequence[Sequence[int]], n_terms: int) -> tuple[Postings, np.ndarray]:
+    """Term-frequency postings of documents given as term-id lists, and each document's length."""
+    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+    terms = np.fromiter((t for d in docs for t in d), dtype=np.int64, count=int(lengths.sum()))
+    doc_ids = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+    key = terms * len(docs) + doc_ids
+    uniq, tf = np.unique(key, return_counts=True)  # sorted by (term, doc)
+    row, col = np.divmod(uniq, max(len(docs), 1))
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n_terms), out=indptr[1:])
+    postings = Postings(indptr, col.astype(np.int32), tf.astype(np.float32), len(docs))
+    return postings, lengths
+
+
+def top_k(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and scores of the k best documents with score > 0, sorted by (-score, id)."""
+    ids = np.flatnonzero(scores > 0)
+    if allowed is not None:
+        ids = ids[allowed[ids]]
+    vals = scores[ids]
+    if len(ids) > k:
+        kth = -np.partition(-vals, k - 1)[k - 1]
+        keep = vals >= kth  # every tie of the k-th score stays, so the id tie-break is exact
+        ids, vals = ids[keep], vals[keep]
+    order = np.lexsort((ids, -vals))[:k]
+    return ids[order], vals[order]

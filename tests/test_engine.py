@@ -1,0 +1,181 @@
+"""The Engine facade: exact rankings per mode, repair of typos and glued tokens, persistence, masks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from qa.engine import Engine, EngineSettings, QueryTerm
+from qa.models import RankerScore
+
+TEXTS = [
+    "Calf pain is often caused by a muscle strain or a cramp.",  # 0
+    "The Achilles tendon connects the calf muscles to the heel bone.",  # 1
+    "A deep vein thrombosis can cause swelling and pain in the calf.",  # 2
+    "Stretching the gastrocnemius muscle helps prevent cramps.",  # 3
+    "Knee injuries are common in runners.",  # 4
+    "Most causes ofcalf pain are harmless.",  # 5: "of calf" glued by a damaged scrape
+    "Calf raises strengthen the calf.",  # 6
+]
+N = len(TEXTS)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.build(TEXTS)
+
+
+def ids(hits) -> list[int]:
+    return [h.doc for h in hits]
+
+
+def okapi_idf(df: int) -> float:
+    return math.log((N - df + 0.5) / (df + 0.5))
+
+
+def test_sizes(engine):
+    assert engine.n_docs == N
+    assert engine.n_terms == len({t for text in TEXTS for t in engine.analyzer.tokens(text)} - {"ofcalf"})
+
+
+def test_bm25_order_by_tf_then_length_then_id(engine):
+    # doc 6 has calf twice; 5 (calf via "ofcalf") is as short; 0 is longer; 1 and 2 tie and go by id
+    assert ids(engine.search("calf", mode="bm25")) == [6, 5, 0, 1, 2]
+
+
+def test_glued_token_is_not_repaired_when_glue_is_off():
+    plain = Engine.build(TEXTS, EngineSettings(glue=False))
+    assert ids(plain.search("calf", mode="bm25")) == [6, 0, 1, 2]
+    assert plain.n_terms == Engine.build(TEXTS).n_terms + 1  # "ofcalf" stays a term of its own
+
+
+def test_bm25_scores_are_rank_bm25s(engine):
+    from rank_bm25 import BM25Okapi
+
+    tokens = [["calf" if t == "ofcalf" else t for t in engine.analyzer.tokens(x)] for x in TEXTS]
+    expected = BM25Okapi(tokens).get_scores(engine.analyzer.tokens("achilles tendon pain"))
+    hits = engine.search("achilles tendon pain", k=N, mode="bm25")
+    assert ids(hits) == sorted((d for d in range(N) if expected[d] > 0), key=lambda d: (-expected[d], d))
+    np.testing.assert_allclose([h.score for h in hits], [expected[h.doc] for h in hits], rtol=1e-6)
+
+
+def test_tfidf_order_equals_sklearn_cosine(engine):
+    tokens = [["calf" if t == "ofcalf" else t for t in engine.analyzer.tokens(x)] for x in TEXTS]
+    vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True)
+    matrix = vec.fit_transform(tokens)
+    cosine = (matrix @ vec.transform([engine.analyzer.tokens("calf muscle cramp")]).T).toarray()[:, 0]
+    hits = engine.search("calf muscle cramp", k=N, mode="tfidf")
+    assert ids(hits) == sorted((d for d in range(N) if cosine[d] > 0), key=lambda d: (-cosine[d], d))
+    np.testing.assert_allclose([h.score for h in hits], [cosine[h.doc] for h in hits], rtol=1e-5)
+    assert hits[0].doc == 0 and set(hits[0].scores) == {"tfidf"}
+
+
+def test_hybrid_keeps_bm25_order_and_reports_both_rankers(engine):
+    hits = engine.search("achilles tendon", mode="hybrid")
+    assert ids(hits) == [1]
+    assert hits[0].score == pytest.approx(1.0 + engine.settings.hybrid_alpha)
+    # two terms with df 1, tf 1, in a 7-token document; the 7 documents hold 38 tokens
+    one_term = okapi_idf(1) * 2.5 / (1 + 1.5 * (0.25 + 0.75 * 7 / (38 / 7)))
+    assert hits[0].scores["bm25"] == RankerScore(pytest.approx(2 * one_term, rel=1e-6), 1)
+    assert hits[0].scores["tfidf"].rank == 1
+
+
+def test_typos_are_found_in_hybrid_only(engine):
+    assert engine.search("achilels tendn", mode="bm25") == []
+    assert ids(engine.search("achilels tendn", mode="hybrid")) == [1]
+    assert ids(engine.search("gastrocnemus stretchng", mode="hybrid")) == [3]
+
+
+def test_glued_query_word_is_split_in_hybrid(engine):
+    assert ids(engine.search("kneeinjuries", mode="hybrid")) == [4]
+    assert engine.search("kneeinjuries", mode="bm25") == []
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "tfidf"])
+@pytest.mark.parametrize("query", ["", "   ", "the of and", "?!", "what is it"])
+def test_empty_and_stopword_queries_find_nothing(engine, query, mode):
+    assert engine.search(query, mode=mode) == []
+    assert len(engine.rank(query, mode=mode)[0]) == 0
+
+
+def test_allowed_mask_restricts_the_search(engine):
+    allowed = np.zeros(N, dtype=bool)
+    allowed[[0, 2, 4]] = True
+    assert ids(engine.search("calf", mode="bm25", allowed=allowed)) == [0, 2]
+    assert engine.search("achilles", allowed=allowed) == []
+
+
+@pytest.mark.parametrize(
+    "allowed",
+    [np.ones(N - 1, dtype=bool), np.ones(N, dtype=int), np.ones((N, 1), dtype=bool)],
+    ids=["short", "int", "2d"],
+)
+def test_bad_mask_is_refused(engine, allowed):
+    with pytest.raises(ValueError, match="allowed must be a boolean array"):
+        engine.search("calf", allowed=allowed)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [({"mode": "vector"}, "unknown mode"), ({"k": 0}, "k must")])
+def test_bad_arguments_are_refused(engine, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        engine.search("calf", **kwargs)
+
+
+def test_k_limits_and_ties_go_by_doc_id():
+    twins = Engine.build(["calf cramp", "knee", "calf cramp", "calf cramp", "hip"])
+    assert ids(twins.search("cramp", k=2, mode="bm25")) == [0, 2]
+    assert ids(twins.search("cramp", k=10, mode="tfidf")) == [0, 2, 3]
+
+
+def test_query_terms(engine):
+    assert engine.query_terms("Achilels tendon, tendon and wat pian") == [
+        QueryTerm("achilels", "achilel", 0, 0.0, False, ("achill",)),
+        QueryTerm("tendon", "tendon", 1, pytest.approx(okapi_idf(1)), True),
+        QueryTerm("wat", "wat", 0, 0.0, False, ()),  # common English word: not respelled
+        QueryTerm("pian", "pian", 0, 0.0, False, ("pain",)),
+    ]
+
+
+def test_suggest(engine):
+    assert engine.suggest("achilels") == ["achilles"]
+    assert engine.suggest("Pian") == ["pain"]
+    assert engine.suggest("kne") == ["knee"]
+    assert engine.suggest("qwertyuiop") == []
+    assert engine.suggest("two words") == []
+
+
+def test_save_and_load_round_trip(engine, tmp_path):
+    meta = engine.save(tmp_path)
+    assert meta["counts"] == {"docs": N, "terms": engine.n_terms, "postings": int(engine._bm25.indptr[-1])}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(meta["files"])
+    assert all(name.endswith(".npy") for name in meta["files"])
+    loaded = Engine.load(tmp_path, meta)
+    assert isinstance(loaded._bm25.data, np.memmap)
+    for mode in ("hybrid", "bm25", "tfidf"):
+        for query in ("calf pain", "achilels tendn", "kneeinjuries", "muscle cramp"):
+            assert loaded.search(query, k=N, mode=mode) == engine.search(query, k=N, mode=mode)
+    assert loaded.query_terms("wat pian") == engine.query_terms("wat pian")
+    assert loaded.suggest("achilels") == ["achilles"]
+    assert Engine.load(tmp_path, meta, mmap=False).search("calf") == engine.search("calf")
+
+
+def test_load_refuses_other_formats(engine, tmp_path):
+    meta = engine.save(tmp_path)
+    with pytest.raises(ValueError, match="format"):
+        Engine.load(tmp_path, meta | {"format": 0})
+
+
+def test_settings_round_trip_and_unknown_keys():
+    s = EngineSettings(k1=1.2, hybrid_alpha=0.0)
+    assert EngineSettings.from_dict(s.to_dict()) == s
+    with pytest.raises(ValueError, match="unknown engine settings: nope"):
+        EngineSettings.from_dict({"nope": 1})
+
+
+def test_build_reports_progress():
+    seen = []
+    Engine.build(["calf"] * 1500, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1000, 1500), (1500, 1500)]
