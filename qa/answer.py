@@ -6,21 +6,15 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from qa.citations import link_citations
 from qa.models import Answer, IndexInfo, Passage, Result, Span
 from qa.store import PassageStore
+from qa.wordstats import specificity
 
-
-@lru_cache(maxsize=65536)
-def specificity(word: str) -> float:
-    """How much a word says about a topic: rarer in general English → higher (wordfreq Zipf scale)."""
-    from wordfreq import zipf_frequency
-
-    return max(0.5, 8.0 - zipf_frequency(word, "en"))
+SUGGEST_SPECIFICITY = 5.0  # Zipf <= 3: rare or unknown in English, so probably misspelled
 
 
 @dataclass(frozen=True)
@@ -45,10 +39,12 @@ class Answerer:
         """The answer object for one validated question."""
         started = time.perf_counter()
         terms = self.engine.query_terms(question)
-        hits = self.engine.search(question, k=k, mode=mode, allowed=allowed) if terms else []
+        depth = max(k, Thresholds.depth)
+        hits = self.engine.search(question, k=depth, mode=mode, allowed=allowed) if terms else []
         weights = self._weights(terms)
-        results = tuple(self._result(rank, hit, weights) for rank, hit in enumerate(hits, start=1))
-        decision = decide(terms, results, weights, self.store, hits, self.spans)
+        results = tuple(self._result(rank, hit, weights) for rank, hit in enumerate(hits[:k], start=1))
+        candidates = [self.store.get(hit.doc) for hit in hits]
+        decision = decide(terms, candidates, self.spans, self.engine.n_docs)
         return Answer(
             question=question,
             answered=decision.answered,
@@ -66,7 +62,7 @@ class Answerer:
         """Weight of each stem the question asks about (typo corrections share their word's weight)."""
         weights: dict[str, float] = {}
         for t in terms:
-            w = specificity(t.surface)
+            w = specificity(t.word)
             for stem in (t.stem, *t.corrected_to):
                 weights[stem] = max(weights.get(stem, 0.0), w)
         return weights
@@ -98,11 +94,11 @@ class Answerer:
         """Did-you-mean: the question with each unknown word replaced by the corpus's closest word."""
         fixed = question
         for t in terms:
-            if t.in_vocab:
-                continue
-            options = self.engine.suggest(t.surface, n=1)
-            if options and options[0].lower() != t.surface.lower():
-                fixed = re.sub(rf"\b{re.escape(t.surface)}\b", options[0], fixed, flags=re.IGNORECASE)
+            if t.in_vocab or specificity(t.word) < SUGGEST_SPECIFICITY:
+                continue  # a known English word is not a typo, even when the documents lack it
+            options = self.engine.suggest(t.word, n=1)
+            if options and options[0].lower() != t.word.lower():
+                fixed = re.sub(rf"\b{re.escape(t.word)}\b", options[0], fixed, flags=re.IGNORECASE)
         return (fixed,) if fixed != question else ()
 
 
@@ -119,10 +115,143 @@ def best_sentence(passage: Passage, spans: list[tuple[int, int, str]], weights: 
     return Span(best.start, best.end)
 
 
-def decide(terms, results, weights, store, hits, spans) -> Decision:  # noqa: ANN001
-    """Placeholder decision until calibrated: answered when any result exists."""
-    if not terms:
-        return Decision(False, 0.0, ("the question has no searchable words",))
-    if not results:
-        return Decision(False, 0.0, ("no passage matches the question",))
-    return Decision(True, 1.0, ())
+SOURCE_WORDS = frozenset(
+    [
+        "source",
+        "sources",
+        "reference",
+        "references",
+        "referenced",
+        "cite",
+        "cites",
+        "cited",
+        "citation",
+        "citations",
+        "article",
+        "articles",
+        "paper",
+        "papers",
+        "study",
+        "studies",
+        "journal",
+        "published",
+        "publish",
+        "publication",
+        "author",
+        "authors",
+        "wrote",
+        "written",
+        "report",
+        "listed",
+        "bibliography",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Abstention thresholds, calibrated on ../shared/eval/devset.jsonl (see README, "Honest abstention")."""
+
+    depth: int = 10  # candidates examined for evidence
+    missing_share: float = 0.5  # abstain when words carrying more than this share of the question are absent
+    key_specificity: float = 5.0  # a missing word this rare in English (Zipf <= 3) is a key term on its own
+    heading_share: float = 0.9  # a heading this close to the question names the section that must answer
+    section_missing_share: float = 0.35  # ... and abstain when its text lacks this share of the question
+    common_df: float = 0.25  # a word in more than this share of passages is common in this corpus
+
+
+@dataclass(frozen=True)
+class _Term:
+    word: str
+    stems: frozenset[str]
+    weight: float
+    df_share: float
+
+
+def _terms(terms: Sequence, n_docs: int, source_question: bool) -> list[_Term]:  # noqa: ANN001
+    out = []
+    for t in terms:
+        if source_question and t.word in SOURCE_WORDS:
+            continue  # "which source…" words describe the reference list, not its content
+        out.append(_Term(t.word, frozenset((t.stem, *t.corrected_to)), specificity(t.word), t.df / max(n_docs, 1)))
+    return out
+
+
+def _listing(words: Sequence[str]) -> str:
+    words = list(dict.fromkeys(words))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def decide(
+    terms: Sequence,  # noqa: ANN001  (qa.engine.QueryTerm)
+    candidates: Sequence[Passage],
+    spans,  # noqa: ANN001
+    n_docs: int,
+    limits: Thresholds = Thresholds(),
+) -> Decision:
+    """Answered only when the passages found hold the question's words; else say what is missing.
+
+    Weights are how specific each word is in general English (wordfreq), so "the documents do not
+    mention ibuprofen" outweighs a missing "best". A question that restates a section heading must be
+    answered by that section's text: a heading whose text was lost does not count as an answer.
+    """
+    source_question = any(t.word in SOURCE_WORDS for t in terms)
+    content = _terms(terms, n_docs, source_question)
+    if not content:
+        return Decision(False, 0.0, ("the question has no searchable words (only very common words)",))
+    total = sum(t.weight for t in content)
+    evidence: set[str] = set()
+    best, best_passage = 0.0, None
+    sections: dict[str, set[str]] = {}
+    for p in candidates:
+        if p.kind == "reference" and not source_question:
+            continue  # a title in the reference list is not the documents answering
+        body = {stem for stem, _, _ in spans(p.text)}
+        found = {t.word for t in content if t.stems & body}
+        evidence |= found
+        sections.setdefault(p.section, set()).update(found)
+        share = sum(t.weight for t in content if t.word in found) / total
+        if share > best:
+            best, best_passage = share, p
+    missing = [t for t in content if t.word not in evidence]
+    missing_share = sum(t.weight for t in missing) / total
+    if len(missing) == len(content):
+        return Decision(False, 0.0, (f"the documents do not mention {_listing([t.word for t in missing])}",))
+    keys = [t.word for t in missing if t.weight >= limits.key_specificity]
+    if keys:
+        return Decision(False, round(best, 3), (f"the documents do not mention {_listing(keys)}",))
+    if missing_share > limits.missing_share:
+        return Decision(False, round(best, 3), (f"the documents do not mention {_listing([t.word for t in missing])}",))
+    trap = _lost_section(content, candidates, spans, sections, total, limits)
+    if trap:
+        return Decision(False, round(best, 3), (trap,))
+    matched_common = all(t.df_share > limits.common_df for t in content if t.word in evidence)
+    if best_passage is not None and missing and matched_common:
+        return Decision(
+            False,
+            round(best, 3),
+            (
+                "only words common in these documents matched "
+                f"({_listing([t.word for t in content if t.word in evidence])}); "
+                f"they do not mention {_listing([t.word for t in missing])}",
+            ),
+        )
+    reasons = (f"the documents do not mention {_listing([t.word for t in missing])}",) if missing else ()
+    return Decision(True, round(best, 3), reasons)
+
+
+def _lost_section(content, candidates, spans, sections, total, limits) -> str | None:  # noqa: ANN001
+    """A heading restates the question but its section's text does not hold the question's words."""
+    for p in candidates:
+        heading = {stem for stem, _, _ in spans(p.section)}
+        covered = sum(t.weight for t in content if t.stems & heading) / total
+        if covered < limits.heading_share or p.kind == "reference":
+            continue
+        found = sections.get(p.section, set())
+        lacking = [t for t in content if t.word not in found]
+        if sum(t.weight for t in lacking) / total >= limits.section_missing_share:
+            return (
+                f'the section "{p.section}" has no text that answers this (it lacks '
+                f"{_listing([t.word for t in lacking])}; its text may have been lost)"
+            )
+    return None

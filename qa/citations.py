@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from qa.models import Citation, Passage, Reference
+from qa.wordstats import specificity
 
 MIN_SHARED_TERMS = 2  # fewer shared title terms is too weak to call a citation
-MIN_TITLE_COVERAGE = 0.5  # share of the reference title's terms the passage must contain
+MIN_TITLE_COVERAGE = 0.5  # share of the title's weight (word specificity) the passage must contain
+MIN_KEY_SPECIFICITY = 4.0  # at least one shared word this specific: "common" + "nerve" is not evidence
 MAX_CITATIONS = 3
 
 Spans = Callable[[str], list[tuple[str, int, int]]]  # text -> (stem, start, end) per kept token
@@ -32,7 +34,7 @@ def link_citations(
 
 
 def _by_title_overlap(passage: Passage, references: Sequence[Reference], spans: Spans) -> tuple[Citation, ...]:
-    words = {stem for stem, _, _ in spans(f"{passage.section}\n{passage.text}")}
+    words = {stem for stem, _, _ in spans(passage.text)}  # not the heading: its text may be about else
     scored = []
     for ref in references:
         surface = {stem: ref.title[a:b].lower() for stem, a, b in spans(ref.title)}
@@ -40,8 +42,9 @@ def _by_title_overlap(passage: Passage, references: Sequence[Reference], spans: 
         shared = title & words
         if not title or len(shared) < MIN_SHARED_TERMS:
             continue
-        coverage = len(shared) / len(title)
-        if coverage >= MIN_TITLE_COVERAGE:
+        weight = {stem: specificity(word) for stem, word in surface.items()}
+        coverage = sum(weight[t] for t in shared) / sum(weight.values())
+        if coverage >= MIN_TITLE_COVERAGE and max(weight[t] for t in shared) >= MIN_KEY_SPECIFICITY:
             evidence = "shared title terms: " + ", ".join(sorted(surface[t] for t in shared))
             scored.append((-coverage, ref.ordinal, Citation(ref, "overlap", evidence, round(coverage, 4))))
     scored.sort(key=lambda t: (t[0], t[1]))

@@ -20,3 +20,74 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"needs the evaluation data in {SHARED} (present in CI, absent from a plain clone)")
     return SHARED
+
+
+SMALL_CORPUS = {
+    "ankle.txt": """Ankle Sprains
+
+An ankle sprain happens when the ligaments of the ankle stretch or tear. Most ankle sprains heal with rest, \
+ice and elevation within two weeks.
+
+Severe sprains may need a brace or physical therapy. Surgery is rarely needed.
+
+Shin Splints
+
+Shin splints cause pain along the inner edge of the shin bone. Runners who increase their mileage too quickly \
+often get shin splints.
+
+Smith J, Doe A.Ankle sprain treatment in athletes.J Sports Med.
+2019 Mar;12(3):45-50. doi:10.1000/jsm.2019.12
+American Podiatric Association.Shin splints and runners.
+""",
+    "knee.md": """---
+title: Knee care
+---
+# Knee Pain
+
+Runners often feel knee pain after long runs. The patella can rub against the femur.
+
+# Meniscus Tears
+
+A meniscus tear is a rip in the cartilage of the knee [1]. Small meniscus tears often heal without surgery.
+
+# References
+
+1. Jones K. Meniscus tears in runners. Knee Surg. 2020;5(2):1-9.
+""",
+}
+
+
+def write_corpus(folder: Path, files: dict[str, str] = SMALL_CORPUS) -> Path:
+    """Write an inline corpus into `folder` and return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory) -> tuple[Path, Path]:
+    """(corpus_dir, index_dir) of the two-document inline corpus, built once per session."""
+    from qa.index import build_index
+
+    base = tmp_path_factory.mktemp("small")
+    corpus = write_corpus(base / "corpus")
+    build_index(corpus, base / "index")
+    return corpus, base / "index"
+
+
+@pytest.fixture(scope="session")
+def small_qa(small_index):
+    """The real QA over the inline corpus (read-only: do not rebuild it in a test)."""
+    from qa.api import QA
+
+    corpus, index = small_index
+    return QA.open(index, corpus)
+
+
+@pytest.fixture(scope="session")
+def seed_qa(tmp_path_factory):
+    """The real QA over the project's own corpus/ (the seed article), built once per session."""
+    from qa.api import QA
+
+    return QA.from_corpus(ROOT / "corpus", tmp_path_factory.mktemp("seed") / "index")
