@@ -84,6 +84,7 @@ def _cors(app: Flask) -> None:
     CORS(
         app,
         resources={r"/v1/*": {"origins": "*" if "*" in origins else list(origins)}},
+        send_wildcard="*" in origins,
         allow_headers=["Content-Type", "X-API-Key", "Authorization", "X-Request-ID"],
         expose_headers=["X-Request-ID", "Retry-After"],
         methods=["GET", "POST", "OPTIONS"],
@@ -102,5 +103,5 @@ def _rate_limit(app: Flask) -> None:
         headers_enabled=False,  # Retry-After is set on the 429 problem only (errors.py)
         key_prefix="qa",
     )
-    limiter.limit(limit)(api.bp)
+    limiter.shared_limit(limit, scope="v1")(api.bp)  # one budget per client across all of /v1
     app.extensions["qa_limiter"] = limiter
