@@ -50,38 +50,47 @@ def test_make_run_serves_from_a_fresh_clone(root, tmp_path, request):
         if not k.startswith(("QA_", "VIRTUAL_ENV", "PYTHON", "PROMETHEUS"))
     }
     env.update({"PORT": str(port), "HOST": "127.0.0.1", "WORKERS": "2"})
-    log = (tmp_path / "make-run.log").open("wb")
-    proc = subprocess.Popen(
-        ["make", "run"], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        ready = None
-        deadline = time.monotonic() + DEADLINE_S
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if _get(base + "/healthz")[0] == 200:
-                    ready = _get(base + "/readyz")
-                    if ready[0] == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(1)
-        output = (tmp_path / "make-run.log").read_text(errors="replace")[-3000:]
-        assert proc.poll() is None, f"make run exited with {proc.returncode}:\n{output}"
-        assert ready is not None and ready[0] == 200, f"not ready after {DEADLINE_S} s: {ready}\n{output}"
-        assert ready[1]["status"] == "ready"
-        assert ready[1]["index"]["documents"] >= 1
-        status, answer = _get(base + "/v1/ask?q=calf+pain")
-        assert status == 200
-        assert answer["question"] == "calf pain"
-        with urllib.request.urlopen(base + "/metrics", timeout=5) as r:
-            assert b"qa_index_ready 1.0" in r.read()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+    with (tmp_path / "make-run.log").open("wb") as log:
+        proc = subprocess.Popen(
+            ["make", "run"], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+            _check_serving(f"http://127.0.0.1:{port}", proc, tmp_path / "make-run.log")
+        finally:
+            _stop(proc)
+
+
+def _check_serving(base: str, proc: subprocess.Popen, log_path) -> None:
+    ready = None
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if _get(base + "/healthz")[0] == 200:
+                ready = _get(base + "/readyz")
+                if ready[0] == 200:
+                    break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(1)
+    output = log_path.read_text(errors="replace")[-3000:]
+    assert proc.poll() is None, f"make run exited with {proc.returncode}:\n{output}"
+    assert ready is not None and ready[0] == 200, f"not ready after {DEADLINE_S} s: {ready}\n{output}"
+    assert ready[1]["status"] == "ready"
+    assert ready[1]["index"]["documents"] >= 1
+    status, answer = _get(base + "/v1/ask?q=calf+pain")
+    assert status == 200
+    assert answer["question"] == "calf pain"
+    with urllib.request.urlopen(base + "/metrics", timeout=5) as r:
+        assert b"qa_index_ready 1.0" in r.read()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the whole process group (make, gunicorn master and workers), SIGKILL if it lingers."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    except ProcessLookupError:
+        proc.wait()
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
