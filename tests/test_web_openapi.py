@@ -1,4 +1,6 @@
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate
 
@@ -150,3 +152,28 @@ def test_docs_page_is_rendered_from_the_spec_without_external_assets(client, doc
 )
 def test_type_name(schema, name):
     assert type_name(schema) == name
+
+
+def test_generated_requests_never_get_a_5xx_and_responses_conform(app):
+    """Schemathesis, every operation: valid requests accepted, invalid ones a 4xx, bodies match the spec."""
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+    failures = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @settings(
+            max_examples=40,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def run(case):
+            case.call_and_validate()
+
+        try:
+            run()
+        except Exception as exc:  # collect every operation's failures, then report them together
+            failures.append(f"{operation.label}: {exc}")
+    assert failures == []

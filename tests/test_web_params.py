@@ -7,7 +7,7 @@ from qa.web.params import AskParams, BatchParams
 
 @pytest.mark.parametrize(
     "raw,expected",
-    [(None, 3), ("1", 1), ("50", 50), ("07", 7), (1, 1), (50, 50)],
+    [(None, 3), ("1", 1), ("50", 50), ("07", 7), (1, 1), (50, 50), (3.0, 3)],
 )
 def test_k_accepts_integers_in_range(raw, expected):
     assert params.k_value(raw, text=True) == expected
@@ -32,7 +32,8 @@ def test_k_accepts_integers_in_range(raw, expected):
         -1,
         51,
         3.5,
-        3.0,
+        51.0,
+        1e300,
         True,
         False,
         [3],
@@ -56,6 +57,7 @@ def test_k_from_json_must_be_a_number(raw):
         (None, "question is required"),
         ("", "question must not be empty or blank"),
         ("  \t\n", "question must not be empty or blank"),
+        ("\x1d\u00a0\u3000\ufeff", "question must not be empty or blank"),
         (42, "question must be a string"),
         (["a"], "question must be a string"),
         ("x" * 2001, "question is 2001 characters long; the limit is 2000"),

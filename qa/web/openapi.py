@@ -7,12 +7,14 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from qa.api import DEFAULT_K, DEFAULT_MODE, MAX_BATCH, MAX_K, MAX_QUESTION_CHARS, MODES
+from qa.web import params
 from qa.web.errors import PROBLEMS, problem_type
 
 bp = Blueprint("openapi", __name__)
 
 JSON = "application/json"
 REF = "#/components/schemas/"
+NOT_BLANK = params.NOT_BLANK_PATTERN  # at least one non-whitespace character
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -36,6 +38,11 @@ def _nullable(kind: str, description: str = "") -> dict[str, Any]:
     if description:
         schema["description"] = description
     return schema
+
+
+def _optional(kind: str, description: str, **extra: Any) -> dict[str, Any]:
+    """A request field that may be omitted or null (both mean the default)."""
+    return {"type": [kind, "null"], "description": f"{description}; null or absent: the default", **extra}
 
 
 def _s(kind: str, description: str = "", **extra: Any) -> dict[str, Any]:
@@ -246,10 +253,14 @@ def _schemas() -> dict[str, Any]:
         "AskRequest": _obj(
             ["question"],
             {
-                "question": _s("string", "Not blank", minLength=1, maxLength=MAX_QUESTION_CHARS),
-                "k": _s("integer", "Results wanted", minimum=1, maximum=MAX_K, default=DEFAULT_K),
-                "mode": _s("string", enum=list(MODES), default=DEFAULT_MODE),
-                "document": _nullable("string", "Search only this document id"),
+                "question": _s(
+                    "string", "Not blank", minLength=1, maxLength=MAX_QUESTION_CHARS, pattern=NOT_BLANK
+                ),
+                "k": _optional("integer", "Results wanted", minimum=1, maximum=MAX_K, default=DEFAULT_K),
+                "mode": _optional("string", "Ranking", enum=[*MODES, None], default=DEFAULT_MODE),
+                "document": _optional(
+                    "string", "Search only this document id", minLength=1, pattern=NOT_BLANK
+                ),
             },
         ),
         "BatchRequest": _obj(
@@ -259,11 +270,13 @@ def _schemas() -> dict[str, Any]:
                     "type": "array",
                     "minItems": 1,
                     "maxItems": MAX_BATCH,
-                    "items": _s("string", minLength=1, maxLength=MAX_QUESTION_CHARS),
+                    "items": _s("string", minLength=1, maxLength=MAX_QUESTION_CHARS, pattern=NOT_BLANK),
                 },
-                "k": _s("integer", minimum=1, maximum=MAX_K, default=DEFAULT_K),
-                "mode": _s("string", enum=list(MODES), default=DEFAULT_MODE),
-                "document": _nullable("string"),
+                "k": _optional("integer", "Results wanted", minimum=1, maximum=MAX_K, default=DEFAULT_K),
+                "mode": _optional("string", "Ranking", enum=[*MODES, None], default=DEFAULT_MODE),
+                "document": _optional(
+                    "string", "Search only this document id", minLength=1, pattern=NOT_BLANK
+                ),
             },
         ),
         "Problem": {
@@ -325,10 +338,15 @@ def _query(name: str, schema: dict[str, Any], description: str, required: bool =
 
 def _paths() -> dict[str, Any]:
     ask_params = [
-        _query("q", _s("string", minLength=1, maxLength=MAX_QUESTION_CHARS), "The question", required=True),
+        _query(
+            "q",
+            _s("string", minLength=1, maxLength=MAX_QUESTION_CHARS, pattern=NOT_BLANK),
+            "The question",
+            required=True,
+        ),
         _query("k", _s("integer", minimum=1, maximum=MAX_K, default=DEFAULT_K), "Results wanted"),
         _query("mode", _s("string", enum=list(MODES), default=DEFAULT_MODE), "Ranking"),
-        _query("document", _s("string"), "Search only this document id"),
+        _query("document", _s("string", minLength=1, pattern=NOT_BLANK), "Search only this document id"),
     ]
 
     def body(schema: str) -> dict[str, Any]:

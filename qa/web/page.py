@@ -26,7 +26,7 @@ def index() -> str:
     answer: Answer | None = None
     k = params.k_value(request.args.get("k") or None, text=True)
     mode = params.mode_value(request.args.get("mode") or None)
-    if raw_q.strip():
+    if not params.is_blank(raw_q):
         qa = current_qa()
         answer = qa.ask(params.question(raw_q, "q"), k=k, mode=mode)
     return render_template(

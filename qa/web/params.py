@@ -12,6 +12,9 @@ from qa.api import DEFAULT_K, DEFAULT_MODE, MAX_BATCH, MAX_K, MAX_QUESTION_CHARS
 from qa.errors import InvalidInput
 
 _INT = re.compile(r"-?[0-9]{1,12}")
+# Blank: only whitespace as Python (str.strip) or JavaScript/JSON Schema (\s, which adds U+FEFF) see it.
+_BLANK = re.compile(r"[\s\x1c-\x1f\x85\ufeff]*")
+NOT_BLANK_PATTERN = r"[^\s\x1c-\x1f\x85\ufeff]"  # the same rule as a JSON Schema pattern
 _JSON_TYPES = {
     list: "an array",
     str: "a string",
@@ -50,11 +53,16 @@ def question(value: Any, name: str = "question") -> str:
         raise InvalidInput(f"{name} is required")
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be a string")
-    if not value.strip():
+    if is_blank(value):
         raise InvalidInput(f"{name} must not be empty or blank")
     if len(value) > MAX_QUESTION_CHARS:
         raise InvalidInput(f"{name} is {len(value)} characters long; the limit is {MAX_QUESTION_CHARS}")
     return value
+
+
+def is_blank(text: str) -> bool:
+    """True when `text` has nothing but whitespace (by Python's and by JSON Schema's definition)."""
+    return _BLANK.fullmatch(text) is not None
 
 
 def k_value(value: Any, *, text: bool = False) -> int:
@@ -65,6 +73,8 @@ def k_value(value: Any, *, text: bool = False) -> int:
         if not _INT.fullmatch(value):
             raise InvalidInput(f"k must be an integer from 1 to {MAX_K}, not {value[:20]!r}")
         value = int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON Schema counts 3.0 as an integer; so do we
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"k must be an integer from 1 to {MAX_K}, not {json.dumps(value)[:20]}")
     if not 1 <= value <= MAX_K:
@@ -85,7 +95,7 @@ def document_value(value: Any) -> str | None:
     """A non-empty document id, or None for every document."""
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or is_blank(value):
         raise InvalidInput("document must be a non-empty document id")
     return value
 
