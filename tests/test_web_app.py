@@ -119,6 +119,19 @@ def test_no_rate_limit_by_default(client):
     assert "Retry-After" not in client.get("/v1/documents").headers
 
 
+@pytest.mark.parametrize("limit", ["lots", "60/fortnight", "-1/minute"])
+def test_a_malformed_rate_limit_stops_start_up(make_app, limit):
+    with pytest.raises(
+        ValueError, match=f"setting QA_RATE_LIMIT='{limit}' is not a rate limit like '60/minute'"
+    ):
+        make_app(RATE_LIMIT=limit)
+
+
+def test_several_limits_apply_together(make_app):
+    client = make_app(RATE_LIMIT="2/second;3/hour").test_client()
+    assert [client.get("/v1/documents").status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_proxy_hops_trust_x_forwarded_for(make_app):
     client = make_app(RATE_LIMIT="1/minute", PROXY_HOPS=1).test_client()
     first = {"X-Forwarded-For": "203.0.113.9"}

@@ -10,6 +10,7 @@ from flask import Flask
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from qa import settings
@@ -96,11 +97,17 @@ def _rate_limit(app: Flask) -> None:
     limit = str(app.config["RATE_LIMIT"] or "").strip()
     if not limit:
         return
+    try:
+        parse_many(limit)
+    except ValueError as exc:
+        raise ValueError(f"setting QA_RATE_LIMIT={limit!r} is not a rate limit like '60/minute'") from exc
     limiter = Limiter(
         get_remote_address,
         app=app,
         storage_uri=str(app.config["RATE_LIMIT_STORAGE_URI"]),
         headers_enabled=False,  # Retry-After is set on the 429 problem only (errors.py)
+        swallow_errors=True,  # a storage outage (redis down) logs and lets requests through, never a 500
+        strategy="moving-window",  # no double burst at window edges; tests cannot straddle a boundary
         key_prefix="qa",
     )
     limiter.shared_limit(limit, scope="v1")(api.bp)  # one budget per client across all of /v1
