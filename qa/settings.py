@@ -48,7 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
         "RATE_LIMIT_STORAGE_URI",
         "QA_RATE_LIMIT_STORAGE_URI",
         "memory://",
-        "Where rate-limit counters live; `memory://` counts per worker, `redis://host:6379` is exact.",
+        "Rate-limit counters: `memory://` is per worker; `redis://host:6379` is exact (`pip install redis`).",
     ),
     Setting(
         "MAX_CONTENT_LENGTH",
