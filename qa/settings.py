@@ -26,6 +26,50 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORT", "PORT", 8000, "Port `make run` (gunicorn) listens on.", int),
     Setting("WORKERS", "WORKERS", 2, "gunicorn worker processes (one per core is a good start).", int),
     Setting("LOG_LEVEL", "QA_LOG_LEVEL", "INFO", "Log level of the structured access log."),
+    Setting(
+        "API_KEYS",
+        "QA_API_KEYS",
+        "",
+        "Comma-separated API keys; when set, `/v1/*` needs one in `X-API-Key` or `Authorization: Bearer`.",
+    ),
+    Setting(
+        "CORS_ORIGINS",
+        "QA_CORS_ORIGINS",
+        "",
+        "Comma-separated origins allowed to call `/v1/*` from a browser (`*` for any); empty: CORS off.",
+    ),
+    Setting(
+        "RATE_LIMIT",
+        "QA_RATE_LIMIT",
+        "",
+        "Per-client limit on `/v1/*`, e.g. `60/minute` or `10/second;300/hour`; empty: no limit.",
+    ),
+    Setting(
+        "RATE_LIMIT_STORAGE_URI",
+        "QA_RATE_LIMIT_STORAGE_URI",
+        "memory://",
+        "Rate-limit counters: `memory://` is per worker; `redis://host:6379` is exact (`pip install redis`).",
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        "QA_MAX_BODY_BYTES",
+        1_048_576,
+        "Largest request body accepted; bigger bodies get 413.",
+        int,
+    ),
+    Setting(
+        "PROXY_HOPS",
+        "QA_PROXY_HOPS",
+        0,
+        "Reverse proxies in front of the app whose `X-Forwarded-For`/`-Proto` to trust (client IP).",
+        int,
+    ),
+    Setting(
+        "PROMETHEUS_MULTIPROC_DIR",
+        "PROMETHEUS_MULTIPROC_DIR",
+        "",
+        "Folder for per-worker metric files; `make run` (gunicorn) makes a fresh temporary one if unset.",
+    ),
 )
 
 

@@ -71,6 +71,8 @@ GLUED = [
     ("Symptoms ofheart diseasecan differ in women.", "Symptoms of heart disease can differ in women."),
     ("It is known as aheart attackand needs care.", "It is known as a heart attack and needs care."),
     ("Theshoulder joint is very mobile.", "The shoulder joint is very mobile."),
+    ("Only asmall numberof patients need surgery.", "Only a small number of patients need surgery."),
+    ("Read the guide onMaternaland child health.", "Read the guide on Maternal and child health."),
 ]
 
 
@@ -365,7 +367,7 @@ def test_never_crashes_and_keeps_lines(raw):
     assert repair_text(mt.text) == mt.text
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(st.text(alphabet=st.sampled_from(list("ofcalpinre .%30\n’\u00a0TAé-dnt")), max_size=80))
 def test_properties_on_random_text(raw):
     mt = repair(MappedText.identity(raw))
@@ -374,7 +376,27 @@ def test_properties_on_random_text(raw):
     assert repair_text(mt.text) == mt.text
 
 
-@settings(max_examples=100, deadline=None)
+@pytest.fixture(scope="module")
+def common_words() -> list[str]:
+    from wordfreq import top_n_list
+
+    from qa.repair import _CONTRACTIONS
+
+    return [w for w in top_n_list("en", 3000) if w.isascii() and w.isalpha() and w not in _CONTRACTIONS]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.data())
+def test_prose_of_known_words_is_unchanged(common_words, data):
+    words = data.draw(st.lists(st.sampled_from(common_words), min_size=1, max_size=30))
+    seps = data.draw(
+        st.lists(st.sampled_from([" ", " ", " ", ", ", ". ", "\n"]), min_size=len(words), max_size=len(words))
+    )
+    raw = "".join(f"{w}{sep}" for w, sep in zip(words, seps, strict=True))
+    assert repair_text(raw) == raw
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.text(max_size=60))
 def test_properties_on_any_unicode(raw):
     mt = repair(MappedText.identity(raw))

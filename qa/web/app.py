@@ -2,22 +2,113 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import parse_many
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from qa import settings
+from qa.api import QA
+from qa.errors import QAError
+from qa.web import api, errors, hooks, metrics, openapi, ops, page
+
+log = logging.getLogger("qa.web")
+BUILD_HINT = "Run `qa build` (or `make build`) to build it, then restart the server."
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app; `config` overrides settings read from the environment (tests pass it)."""
+    """Build the app; `config` overrides settings read from the environment (tests pass `{"QA": fake}`)."""
     app = Flask(__name__)
     app.config.update(settings.from_env())
-    if config:
-        app.config.update(config)
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.config.update(config or {})
+    app.config["DEBUG"] = False  # never the debugger: it executes code sent by whoever sees it
+    app.json.sort_keys = False  # keep the models' field order
+    hooks.configure_logging(str(app.config["LOG_LEVEL"]))
+    hooks.register(app)  # first: every later hook and error sees the request id
+    errors.register(app)
+    _load_qa(app)
+    app.extensions["qa_api_keys"] = _split(app.config["API_KEYS"])
+    app.extensions["qa_metrics"] = metrics.Metrics(lambda: _info(app))
+    for blueprint in (api.bp, page.bp, ops.bp, openapi.bp):
+        app.register_blueprint(blueprint)
+    _cors(app)
+    _rate_limit(app)
+    if int(app.config["PROXY_HOPS"]) > 0:
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
+
+
+def _load_qa(app: Flask) -> None:
+    """Open the index once; on failure keep serving /healthz and let /readyz and /v1 say what to run."""
+    app.extensions["qa"] = None
+    app.extensions["qa_error"] = None
+    if app.config.get("QA") is not None:
+        app.extensions["qa"] = app.config["QA"]
+        return
+    index_dir = Path(app.config["INDEX_DIR"])
+    corpus_dir = Path(app.config["CORPUS_DIR"])
+    try:
+        app.extensions["qa"] = QA.open(index_dir, corpus_dir if corpus_dir.is_dir() else None)
+    except QAError as exc:
+        detail = exc.detail if "qa build" in exc.detail else f"{exc.detail} {BUILD_HINT}"
+        app.extensions["qa_error"] = detail
+        log.warning("index unavailable: %s", detail)
+    except Exception:
+        app.extensions["qa_error"] = (
+            f"the index in {index_dir} could not be loaded (see the server log). {BUILD_HINT}"
+        )
+        log.exception("could not open the index in %s", index_dir)
+
+
+def _info(app: Flask) -> Any:
+    qa = app.extensions.get("qa")
+    return qa.info if qa is not None else None
+
+
+def _split(value: Any) -> tuple[str, ...]:
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return tuple(v.strip() for v in str(value or "").split(",") if v.strip())
+
+
+def _cors(app: Flask) -> None:
+    origins = _split(app.config["CORS_ORIGINS"])
+    if not origins:
+        return
+    CORS(
+        app,
+        resources={r"/v1/*": {"origins": "*" if "*" in origins else list(origins)}},
+        send_wildcard="*" in origins,
+        allow_headers=["Content-Type", "X-API-Key", "Authorization", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        methods=["GET", "POST", "OPTIONS"],
+        max_age=600,
+    )
+
+
+def _rate_limit(app: Flask) -> None:
+    limit = str(app.config["RATE_LIMIT"] or "").strip()
+    if not limit:
+        return
+    try:
+        parse_many(limit)
+    except ValueError as exc:
+        raise ValueError(f"setting QA_RATE_LIMIT={limit!r} is not a rate limit like '60/minute'") from exc
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=str(app.config["RATE_LIMIT_STORAGE_URI"]),
+        headers_enabled=False,  # Retry-After is set on the 429 problem only (errors.py)
+        swallow_errors=True,  # a storage outage (redis down) logs and lets requests through, never a 500
+        strategy="moving-window",  # no double burst at window edges; tests cannot straddle a boundary
+        key_prefix="qa",
+    )
+    limiter.shared_limit(limit, scope="v1")(api.bp)  # one budget per client across all of /v1
+    app.extensions["qa_limiter"] = limiter

@@ -1,4 +1,16 @@
-"""gunicorn settings for `make run`, read from the same settings table as the app."""
+"""gunicorn settings for `make run`, read from the same settings table as the app.
+
+The app (and with it the index) is loaded once in the master (`preload_app`) and the workers fork from
+it: index arrays memory-mapped read-only are shared page for page, nothing is loaded per worker.
+Metrics: every worker writes its samples to PROMETHEUS_MULTIPROC_DIR (a fresh temporary folder unless
+set; it must be set before prometheus_client is imported, hence here), `child_exit` retires a dead
+worker's live gauges, and a scrape of any worker sums all of them.
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
 from qa import settings as _settings
 
@@ -6,4 +18,36 @@ _values = _settings.from_env()
 bind = f"{_values['HOST']}:{_values['PORT']}"
 workers = _values["WORKERS"]
 worker_class = "sync"
-accesslog = None  # the app writes its own structured access log
+preload_app = True
+accesslog = None  # the app writes its own structured access log (JSON lines on stderr)
+timeout = 30
+graceful_timeout = 20
+
+
+def _metrics_dir() -> str:
+    """The multiprocess metrics folder, emptied: stale files from an earlier run would be summed in."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
+        folder = tempfile.mkdtemp(prefix="qa-metrics-")
+        os.environ["QA_METRICS_DIR_OWNED"] = "1"
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    return folder
+
+
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir()
+
+
+def child_exit(server, worker):  # noqa: ANN001 - gunicorn's hook signature
+    """A worker died: mark its live gauges dead so scrapes stop counting it."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):  # noqa: ANN001
+    """Remove the metrics folder we created (never one the operator chose)."""
+    if os.environ.get("QA_METRICS_DIR_OWNED") == "1":
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -1,0 +1,114 @@
+"""JSON API v1: ask (GET, POST, batch), passages, documents, references; bodies are the models' to_dict()."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Blueprint, current_app, request
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized, UnsupportedMediaType
+
+from qa.api import QA
+from qa.errors import IndexUnavailable
+from qa.web import params
+
+bp = Blueprint("v1", __name__, url_prefix="/v1")
+
+
+def current_qa() -> QA:
+    """The app's QA, or IndexUnavailable (503) saying what to run when start-up could not open the index."""
+    qa = current_app.extensions.get("qa")
+    if qa is None:
+        raise IndexUnavailable(current_app.extensions.get("qa_error") or "the index is not loaded")
+    return qa
+
+
+@bp.before_request
+def require_api_key() -> None:
+    """With QA_API_KEYS set, every /v1 request but a CORS preflight needs one of the keys."""
+    keys = current_app.extensions.get("qa_api_keys") or ()
+    if not keys or request.method == "OPTIONS":
+        return
+    given = request.headers.get("X-API-Key", "")
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if not given and scheme.lower() == "bearer":
+        given = token.strip()
+    # compare against every key, in constant time for each, so timing reveals neither key nor position
+    matched = False
+    for key in keys:
+        matched |= hmac.compare_digest(given.encode(), key.encode())
+    if not matched:
+        description = "an API key is required: send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`"
+        if given:
+            description = "the API key is not valid"
+        raise Unauthorized(description, www_authenticate=_bearer_challenge())
+
+
+def _bearer_challenge() -> WWWAuthenticate:
+    return WWWAuthenticate("bearer", {"realm": "qa"})
+
+
+def _json_body() -> dict[str, Any]:
+    mimetype = request.mimetype
+    if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise UnsupportedMediaType(f"send the body as application/json, not {mimetype}")
+    return params.json_object(request.get_data(cache=False))
+
+
+def _answer(p: params.AskParams) -> dict[str, Any]:
+    qa = current_qa()
+    if p.document is not None:
+        qa.document(p.document)
+    return qa.ask(p.question, k=p.k, mode=p.mode, document=p.document).to_dict()
+
+
+@bp.get("/ask")
+def ask_get() -> dict[str, Any]:
+    """Answer `q` (with `k`, `mode`, `document`) from the query string."""
+    return _answer(params.ask_from_query(request.args))
+
+
+@bp.post("/ask")
+def ask_post() -> dict[str, Any]:
+    """Answer `{question, k, mode, document}`."""
+    return _answer(params.ask_from_json(_json_body()))
+
+
+@bp.post("/ask/batch")
+def ask_batch() -> dict[str, Any]:
+    """Answer `{questions: [...], k, mode, document}`: one answer per question, in order."""
+    p = params.batch_from_json(_json_body())
+    qa = current_qa()
+    if p.document is not None:
+        qa.document(p.document)
+    answers = qa.ask_batch(list(p.questions), k=p.k, mode=p.mode, document=p.document)
+    return {"answers": [a.to_dict() for a in answers]}
+
+
+@bp.get("/passages/<passage_id>")
+def passage(passage_id: str) -> dict[str, Any]:
+    """One passage with its neighbours' ids and its document's title."""
+    qa = current_qa()
+    found = qa.passage(passage_id)
+    body = found.to_dict()
+    body["document_title"] = qa.document(found.document_id).title
+    return body
+
+
+@bp.get("/documents")
+def documents() -> dict[str, Any]:
+    """Every document of the index, in index order."""
+    return {"documents": [d.to_dict() for d in current_qa().documents()]}
+
+
+@bp.get("/documents/<document_id>")
+def document(document_id: str) -> dict[str, Any]:
+    """One document by id."""
+    return current_qa().document(document_id).to_dict()
+
+
+@bp.get("/references")
+def references() -> dict[str, Any]:
+    """Every parsed reference of every document, in index order."""
+    return {"references": [r.to_dict() for r in current_qa().references()]}

@@ -1,0 +1,31 @@
+"""Operations endpoints: liveness (/healthz), readiness with the index's identity (/readyz), /metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app
+
+from qa.web.api import current_qa
+
+bp = Blueprint("ops", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up; says nothing about the index (a load balancer's liveness probe)."""
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz() -> dict[str, Any]:
+    """200 with the index's version, build time and counts; a 503 problem naming the fix otherwise."""
+    info = current_qa().info
+    return {"status": "ready", "index": info.to_dict()}
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    """Prometheus exposition: request counts and latencies, index gauges (all workers under gunicorn)."""
+    body, content_type = current_app.extensions["qa_metrics"].render()
+    return Response(body, content_type=content_type)

@@ -1,0 +1,59 @@
+"""The search page: `/?q=…` renders answers server-side (no JavaScript), `/passages/<id>` shows context."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from qa.api import DEFAULT_K, DEFAULT_MODE, MODES, QA
+from qa.errors import NotFound
+from qa.models import Answer, Passage
+from qa.web import params
+from qa.web.api import current_qa
+from qa.web.render import highlight, safe_url
+
+bp = Blueprint("page", __name__)
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, object]:
+    return {"highlight": highlight, "safe_url": safe_url, "modes": MODES}
+
+
+@bp.get("/")
+def index() -> str:
+    """The question box; with a non-blank `q`, the answer (or the honest no-answer) below it."""
+    raw_q = request.args.get("q", "")
+    answer: Answer | None = None
+    k = params.k_value(request.args.get("k") or None, text=True)
+    mode = params.mode_value(request.args.get("mode") or None)
+    if not params.is_blank(raw_q):
+        qa = current_qa()
+        answer = qa.ask(params.question(raw_q, "q"), k=k, mode=mode)
+    return render_template(
+        "index.html", q=raw_q, answer=answer, k=k, mode=mode, default_k=DEFAULT_K, default_mode=DEFAULT_MODE
+    )
+
+
+@bp.get("/passages/<passage_id>")
+def passage(passage_id: str) -> str:
+    """A passage between its neighbours in the document, so a result can be read in context."""
+    qa = current_qa()
+    current = qa.passage(passage_id)
+    context = [_neighbour(qa, current.previous_id), current, _neighbour(qa, current.next_id)]
+    document = qa.document(current.document_id)
+    return render_template(
+        "passage.html",
+        passage=current,
+        context=[p for p in context if p is not None],
+        document=document,
+        q=request.args.get("q", ""),
+    )
+
+
+def _neighbour(qa: QA, passage_id: str | None) -> Passage | None:
+    if passage_id is None:
+        return None
+    try:
+        return qa.passage(passage_id)
+    except NotFound:
+        return None
