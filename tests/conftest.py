@@ -92,6 +92,7 @@ def seed_qa(tmp_path_factory):
 
     return QA.from_corpus(ROOT / "corpus", tmp_path_factory.mktemp("seed") / "index")
 
+
 # --- web layer -------------------------------------------------------------------------------------
 
 
@@ -161,9 +162,7 @@ def live_server(app):
 def chromium():
     """Debian's Chromium driven by Playwright (never `playwright install`); skipped when absent."""
     if not CHROMIUM.exists():
-        pytest.skip(
-            f"{CHROMIUM} is absent: install Debian's chromium (`make browser`, done by `make test` as root)"
-        )
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (`make browser`, done by `make test` as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -1,0 +1,110 @@
+"""The answer object on a small inline corpus: ranking, answer sentence, highlights, citations, abstention."""
+
+import pytest
+
+from qa.models import Span
+
+
+def _ids(answer):
+    return [r.passage_id for r in answer.results]
+
+
+def test_answer_ranks_sentence_and_highlights(small_qa):
+    a = small_qa.ask("how long do ankle sprains take to heal", k=3)
+    assert a.answered is True
+    assert _ids(a) == ["ankle-p1", "knee-p1", "ankle-p2"]
+    top = a.results[0]
+    assert top.rank == 1 and top.kind == "passage" and top.section == "Ankle Sprains"
+    assert top.document_title == "Ankle Sprains"
+    assert top.answer == "Most ankle sprains heal with rest, ice and elevation within two weeks."
+    assert top.text[top.answer_span.start : top.answer_span.end] == top.answer
+    assert [top.text[h.start : h.end] for h in top.highlights] == [
+        "ankle", "sprain", "ankle", "ankle", "sprains", "heal",
+    ]  # fmt: skip
+    assert top.previous_id is None and top.next_id == "ankle-p2"
+    assert set(top.scores) == {"bm25", "tfidf"} and top.scores["bm25"].rank == 1
+
+
+def test_highlights_are_sorted_and_inside_the_text(small_qa):
+    for q in ["meniscus tear surgery", "shin splints runners", "anklle sprian"]:
+        for r in small_qa.ask(q, k=3).results:
+            starts = [h.start for h in r.highlights]
+            assert starts == sorted(starts)
+            assert all(0 <= h.start < h.end <= len(r.text) for h in r.highlights)
+
+
+def test_citations_by_marker_overlap_and_self(small_qa):
+    a = small_qa.ask("meniscus tear surgery", k=2)
+    assert _ids(a) == ["knee-p2", "knee-r1"]
+    marker = a.results[0].citations[0]
+    assert (marker.reference.id, marker.link, marker.evidence) == ("knee-r1", "marker", "in-text marker [1]")
+    own = a.results[1].citations[0]
+    assert (own.reference.id, own.link) == ("knee-r1", "self")
+    b = small_qa.ask("shin splints runners", k=1)
+    overlap = b.results[0].citations[0]
+    assert (overlap.reference.id, overlap.link) == ("ankle-r2", "overlap")
+    assert overlap.evidence == "shared title terms: runners, shin, splints"
+
+
+def test_no_citation_rather_than_a_weak_one(small_qa):
+    a = small_qa.ask("severe sprains brace", k=1)
+    assert a.results[0].passage_id == "ankle-p2"
+    assert a.results[0].citations == ()
+
+
+def test_reference_questions_find_the_entry(small_qa):
+    a = small_qa.ask("who wrote about ankle sprain treatment", k=1)
+    r = a.results[0]
+    assert (r.passage_id, r.kind, r.section) == ("ankle-r1", "reference", "References")
+    assert r.citations[0].reference.url == "https://doi.org/10.1000/jsm.2019.12"
+
+
+def test_typos_are_found_and_corrected_in_suggestions(small_qa):
+    a = small_qa.ask("anklle sprian", k=1)
+    assert a.answered is True
+    assert a.results[0].passage_id == "ankle-p1"
+    assert a.suggestions == ("ankle sprains",)
+
+
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("Who wrote Pride and Prejudice?", "the documents do not mention pride or prejudice"),
+        ("the and of it is", "the question has no searchable words (only very common words)"),
+        ("What dose of ibuprofen helps a sprain?", "the documents do not mention ibuprofen"),
+    ],
+)
+def test_abstains_when_the_documents_do_not_say(small_qa, question, reason):
+    a = small_qa.ask(question)
+    assert a.answered is False
+    assert a.reasons == (reason,)
+
+
+def test_document_filter_limits_results(small_qa):
+    a = small_qa.ask("runners", k=5, document="knee")
+    assert _ids(a) == ["knee-r1", "knee-p1"]  # the short reference title outscores the longer passage
+    assert {r.document_id for r in a.results} == {"knee"}
+
+
+def test_answer_dict_shape(small_qa):
+    d = small_qa.ask("meniscus tear", k=1).to_dict()
+    assert list(d) == [
+        "question", "answered", "confidence", "reasons", "suggestions", "mode", "results", "index", "took_ms",
+    ]  # fmt: skip
+    assert d["index"] == {"version": small_qa.info.version, "built_at": small_qa.info.built_at}
+    r = d["results"][0]
+    assert r["answer_span"] == {"start": 0, "end": 58}
+    assert r["source"]["end"] > r["source"]["start"]
+    assert isinstance(Span(**r["highlights"][0]), Span)
+
+
+def test_same_question_same_answer(small_qa):
+    a, b = small_qa.ask("knee pain runners", k=5), small_qa.ask("knee pain runners", k=5)
+    assert [r.to_dict() for r in a.results] == [r.to_dict() for r in b.results]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "tfidf"])
+def test_every_mode_answers(small_qa, mode):
+    a = small_qa.ask("meniscus tear", k=2, mode=mode)
+    assert a.mode == mode
+    assert a.results[0].passage_id == "knee-p2"
