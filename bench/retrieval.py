@@ -136,13 +136,12 @@ def measure(name: str, fn, queries, doc_ids, qrels, rounds, clear=None) -> dict[
 VARIANTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("ours bm25", "bm25", {}),
     ("ours tfidf (word, sublinear)", "tfidf", {}),
-    ("hybrid: bm25 + spelling (a=0)", "hybrid", {"hybrid_alpha": 0.0}),
-    ("hybrid: bm25 + 0.1 tfidf, no spelling", "hybrid", {"hybrid_alpha": 0.1, "spelling": False}),
-    ("hybrid: bm25 + 0.2 tfidf, no spelling", "hybrid", {"hybrid_alpha": 0.2, "spelling": False}),
-    ("hybrid: bm25 + 0.1 tfidf + spelling", "hybrid", {"hybrid_alpha": 0.1}),
-    ("hybrid: bm25 + 0.2 tfidf + spelling", "hybrid", {"hybrid_alpha": 0.2}),
-    ("hybrid: bm25 + 0.5 tfidf + spelling", "hybrid", {"hybrid_alpha": 0.5}),
-    ("hybrid (default: bm25 + 0.3 tfidf + spelling)", "hybrid", {}),
+    ("hybrid w=0: bm25 + spelling", "hybrid", {"hybrid_tfidf_weight": 0.0}),
+    ("hybrid w=3, no spelling", "hybrid", {"spelling": False}),
+    ("hybrid w=2 + spelling", "hybrid", {"hybrid_tfidf_weight": 2.0}),
+    ("hybrid w=4 + spelling", "hybrid", {"hybrid_tfidf_weight": 4.0}),
+    ("hybrid w=6 + spelling", "hybrid", {"hybrid_tfidf_weight": 6.0}),
+    ("hybrid (default: w=3 + spelling)", "hybrid", {}),
 )
 GLUE_OFF = {"glue": False}
 
@@ -175,12 +174,11 @@ def run(directory: Path, rounds: int = 3, variants=VARIANTS, baselines: bool = T
             ("glued docs, glue repair off", queries, "glued docs, glue repair off"))  # fmt: skip
     for name, mode, overrides in variants:
         for label, qs, build_label in sets:
-            eng, b = builds[build_label]
-            base = EngineSettings(**GLUE_OFF) if build_label.endswith("off") else EngineSettings()
-            eng.settings = replace(base, **overrides)
+            built, b = builds[build_label]
+            eng = built.with_settings(replace(built.settings, **overrides))
             for w in WARMUP:
                 eng.rank(w, K, mode)
-            r = measure(name, engine_system(eng, mode), qs, doc_ids, qrels, rounds, clear=eng._repairs.clear)
+            r = measure(name, engine_system(eng, mode), qs, doc_ids, qrels, rounds, clear=eng.clear_caches)
             rows.append(r | {"queries_set": label, "build_s": b})
     ref = {r["queries_set"]: r["qps"] for r in rows if r["system"].startswith("bm25s")}
     for r in rows:

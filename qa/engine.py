@@ -1,5 +1,6 @@
 """The retrieval engine over a list of texts: BM25 (equal to rank-bm25), TF-IDF (scikit-learn) and the
-hybrid default (BM25 + a little TF-IDF + spelling repair of the query), saved as plain arrays."""
+hybrid default (BM25 + weighted TF-IDF, one precomputed weight per posting, + spelling repair of the
+query), saved as plain arrays."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ class EngineSettings:
     b: float = 0.75
     epsilon: float = 0.25
     tfidf_sublinear: bool = True  # 1 + log(tf): 0.658 vs 0.592 nDCG@10 on SciFact
-    hybrid_alpha: float = 0.3  # weight of max-normalised TF-IDF added to max-normalised BM25
+    hybrid_tfidf_weight: float = 3.0  # hybrid = BM25 + w * sum over query terms of idf * TF-IDF weight
     spelling: bool = True  # hybrid: replace out-of-vocabulary query words by close corpus words
     glue: bool = True  # build: a rare unknown token that is a stop word glued to a corpus word counts
     # as that word ("ofcalf" -> calf, "painare" -> pain)
@@ -77,8 +78,8 @@ class QueryTerm:
 
 
 _ARRAYS = (
-    "indptr", "indices", "bm25_data", "tfidf_data", "bm25_idf", "tfidf_idf", "doc_len", "terms",
-    "term_surface", "surface_words", "surface_freq", "surface_stem",
+    "indptr", "indices", "bm25_data", "tfidf_data", "hybrid_data", "bm25_idf", "tfidf_idf", "doc_len",
+    "terms", "term_surface", "surface_words", "surface_freq", "surface_stem",
     "ngram_indptr", "ngram_indices", "ngram_data", "ngrams", "ngram_idf",
 )  # fmt: skip
 
@@ -157,6 +158,7 @@ class Engine:
             counts, doc_len, settings.k1, settings.b, settings.epsilon
         )
         arrays["tfidf_data"], arrays["tfidf_idf"] = tfidf.word_weights(counts, settings.tfidf_sublinear)
+        arrays["hybrid_data"] = cls._hybrid_data(arrays, settings)
         arrays.update(_surface_arrays(surface, analyzer, ids, unglue, settings))
         return cls(arrays, settings, analyzer)
 
@@ -234,31 +236,31 @@ class Engine:
                 out[t] = out.get(t, 0) + 1
         return out
 
-    def _scores(self, query: str, mode: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """(final dense scores, each ranker's dense scores) for `query` in `mode`."""
+    def _scores(self, query: str, mode: str, parts: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(final dense scores, each ranker's dense scores when `parts`) for `query` in `mode`."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
-        hybrid = mode == "hybrid"
-        terms = self._weighted_terms(query, repair=hybrid)
+        terms = self._weighted_terms(query, repair=mode == "hybrid")
         ids = list(terms)
-        weightings, names = [], []
-        if mode != "tfidf":
-            weightings.append((self._bm25.data, [float(c) for c in terms.values()]))
-            names.append("bm25")
-        if mode == "tfidf" or (hybrid and self.settings.hybrid_alpha > 0):
+        counts = [float(c) for c in terms.values()]
+        weightings: dict[str, tuple[np.ndarray, list[float]]] = {}
+        if mode == "hybrid":
+            weightings["hybrid"] = (self._a["hybrid_data"], counts)
+        if mode == "bm25" or (parts and mode == "hybrid"):
+            weightings["bm25"] = (self._bm25.data, counts)
+        if mode == "tfidf" or (parts and mode == "hybrid"):
             q = dict(tfidf.query_weights(terms, self._tfidf_idf, self.settings.tfidf_sublinear))
-            weightings.append((self._tfidf.data, [q[t] for t in ids]))
-            names.append("tfidf")
-        parts = dict(zip(names, self._bm25.scores_many(ids, weightings), strict=True))
-        if not hybrid:
-            return parts[mode], parts
-        return fusion.max_normalised_sum(parts["bm25"], parts.get("tfidf"), self.settings.hybrid_alpha), parts
+            weightings["tfidf"] = (self._tfidf.data, [q[t] for t in ids])
+        scores = dict(zip(weightings, self._bm25.scores_many(ids, list(weightings.values())), strict=True))
+        final = scores.pop(mode) if mode == "hybrid" else scores[mode]
+        return final, scores
 
     def rank(
         self, query: str, k: int = 10, mode: str = "hybrid", allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(doc ids, scores) of the k best documents with score > 0, sorted by (-score, doc id)."""
-        scores, _ = self._scores(query, mode)
+        """(doc ids, scores) of the k best documents with score > 0, sorted by (-score, doc id): the
+        fast path of `search`, without the per-ranker details."""
+        scores, _ = self._scores(query, mode, parts=False)
         return top_k(scores, k, self._mask(allowed))
 
     def search(
@@ -268,7 +270,7 @@ class Engine:
         `allowed` is a boolean mask over documents restricting the search."""
         if k < 1:
             raise ValueError("k must be at least 1")
-        scores, parts = self._scores(query, mode)
+        scores, parts = self._scores(query, mode, parts=True)
         mask = self._mask(allowed)
         ids, vals = top_k(scores, k, mask)
         depth = max(k, self.settings.rank_depth)
@@ -281,6 +283,31 @@ class Engine:
             )
             for d, v in zip(ids, vals, strict=True)
         ]
+
+    def with_settings(self, settings: EngineSettings) -> Engine:
+        """The same index with other query-time settings (spelling, hybrid weight, rank depth); settings
+        that shape the index itself (k1, b, analyzer, glue, n-grams) need a new build."""
+        built = ("k1", "b", "epsilon", "tfidf_sublinear", "glue", "ngram_min", "ngram_max")
+        changed = [f for f in built if getattr(settings, f) != getattr(self.settings, f)]
+        if changed:
+            raise ValueError(f"rebuild the index to change {', '.join(changed)}")
+        arrays = dict(self._a)
+        if settings.hybrid_tfidf_weight != self.settings.hybrid_tfidf_weight:
+            arrays["hybrid_data"] = self._hybrid_data(arrays, settings)
+        return Engine(arrays, settings, self.analyzer)
+
+    @staticmethod
+    def _hybrid_data(arrays: dict[str, np.ndarray], settings: EngineSettings) -> np.ndarray:
+        term_of_posting = np.repeat(np.arange(len(arrays["indptr"]) - 1), np.diff(arrays["indptr"]))
+        return fusion.linear_weights(
+            arrays["bm25_data"], arrays["tfidf_data"], arrays["tfidf_idf"][term_of_posting],
+            settings.hybrid_tfidf_weight,
+        )  # fmt: skip
+
+    def clear_caches(self) -> None:
+        """Forget remembered query-word repairs and term lookups (benchmarks measure them cold)."""
+        self._repairs.clear()
+        self.vocab.clear_cache()
 
     def _mask(self, allowed: np.ndarray | None) -> np.ndarray | None:
         if allowed is None:

@@ -41,15 +41,16 @@ class Postings:
         gathered once, then each weighting is one scatter-add in C (np.bincount)."""
         if not terms:
             return [np.zeros(self.n_docs) for _ in weightings]
-        indptr = self.indptr
-        bounds = [(indptr[t], indptr[t + 1]) for t in terms]
+        ids = np.asarray(terms, dtype=np.int64)
+        starts, ends = self.indptr[ids].tolist(), self.indptr[ids + 1].tolist()
+        bounds = list(zip(starts, ends, strict=True))
         rows = np.concatenate([self.indices[a:b] for a, b in bounds])
         out = []
         for data, weights in weightings:
-            parts = [
-                data[a:b] if w == 1.0 else data[a:b] * w for (a, b), w in zip(bounds, weights, strict=True)
-            ]
-            out.append(np.bincount(rows, np.concatenate(parts), minlength=self.n_docs))
+            values = np.concatenate([data[a:b] for a, b in bounds])
+            if any(w != 1.0 for w in weights):
+                values = values * np.repeat(np.asarray(weights, dtype=np.float32), np.subtract(ends, starts))
+            out.append(np.bincount(rows, values, minlength=self.n_docs))
         return out
 
 

@@ -76,7 +76,13 @@ def test_tfidf_order_equals_sklearn_cosine(engine):
 def test_hybrid_keeps_bm25_order_and_reports_both_rankers(engine):
     hits = engine.search("achilles tendon", mode="hybrid")
     assert ids(hits) == [1]
-    assert hits[0].score == pytest.approx(1.0 + engine.settings.hybrid_alpha)
+    vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True)
+    weights = vec.fit_transform(
+        [["calf" if t == "ofcalf" else t for t in engine.analyzer.tokens(x)] for x in TEXTS]
+    )
+    dot = sum(vec.idf_[vec.vocabulary_[t]] * weights[1, vec.vocabulary_[t]] for t in ("achill", "tendon"))
+    expected = hits[0].scores["bm25"].score + engine.settings.hybrid_tfidf_weight * dot
+    assert hits[0].score == pytest.approx(expected, rel=1e-6)
     # two terms with df 1, tf 1, in a 7-token document; the 7 documents hold 38 tokens
     one_term = okapi_idf(1) * 2.5 / (1 + 1.5 * (0.25 + 0.75 * 7 / (38 / 7)))
     assert hits[0].scores["bm25"] == RankerScore(pytest.approx(2 * one_term, rel=1e-6), 1)
@@ -169,10 +175,20 @@ def test_load_refuses_other_formats(engine, tmp_path):
 
 
 def test_settings_round_trip_and_unknown_keys():
-    s = EngineSettings(k1=1.2, hybrid_alpha=0.0)
+    s = EngineSettings(k1=1.2, hybrid_tfidf_weight=0.0)
     assert EngineSettings.from_dict(s.to_dict()) == s
     with pytest.raises(ValueError, match="unknown engine settings: nope"):
         EngineSettings.from_dict({"nope": 1})
+
+
+def test_with_settings_changes_query_time_settings_only(engine):
+    bm25_like = engine.with_settings(EngineSettings(hybrid_tfidf_weight=0.0))
+    query = "calf muscle cramp"
+    assert bm25_like.rank(query, mode="hybrid")[1].tolist() == engine.rank(query, mode="bm25")[1].tolist()
+    no_spelling = engine.with_settings(EngineSettings(spelling=False))
+    assert no_spelling.search("achilels tendn") == []
+    with pytest.raises(ValueError, match="rebuild the index to change k1, glue"):
+        engine.with_settings(EngineSettings(k1=1.2, glue=False))
 
 
 def test_build_reports_progress():
