@@ -36,7 +36,7 @@ class EngineSettings:
     b: float = 0.75
     epsilon: float = 0.25
     tfidf_sublinear: bool = True  # 1 + log(tf): 0.658 vs 0.592 nDCG@10 on SciFact
-    hybrid_tfidf_weight: float = 3.0  # hybrid = BM25 + w * sum over query terms of idf * TF-IDF weight
+    hybrid_tfidf_weight: float = 2.0  # hybrid = BM25 + w * sum over query terms of idf * TF-IDF weight
     spelling: bool = True  # hybrid: replace out-of-vocabulary query words by close corpus words
     glue: bool = True  # build: a rare unknown token that is a stop word glued to a corpus word counts
     # as that word ("ofcalf" -> calf, "painare" -> pain)
