@@ -13,7 +13,7 @@ import random
 import re
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,29 +56,57 @@ def glue_texts(texts: list[str], rate: float = 0.3, seed: int = 7) -> list[str]:
     return [pattern.sub(lambda m: m.group(1) if rng.random() < rate else m.group(0), t) for t in texts]
 
 
-def timed(fn: Callable[[str], Any], queries: dict[str, str], rounds: int, clear=None) -> tuple[dict, dict]:
-    """Runs of fn over the queries (one at a time, one thread) and its speed. Each query keeps its
-    fastest of `rounds` runs (the machine is shared: this drops preemption by other processes); with
-    `clear`, caches are emptied before every round so each repair is paid for."""
-    runs: dict[str, Any] = {}
-    best = np.full(len(queries), np.inf)
-    wall = np.inf
-    for _ in range(rounds):
-        if clear is not None:
-            clear()
+@dataclass
+class Job:
+    """One system on one query set; `best` keeps each query's fastest run over the rounds."""
+
+    system: str
+    queries_set: str
+    fn: Callable[[str], Any]
+    queries: dict[str, str]
+    build_s: float
+    rounds: int
+    clear: Callable[[], None] | None = None
+    runs: dict[str, Any] = field(default_factory=dict)
+    best: np.ndarray | None = None
+    wall: float = float("inf")
+
+    def run_once(self) -> None:
+        """All queries once, one at a time, caches cleared first (each repair is paid for)."""
+        if self.clear is not None:
+            self.clear()
+        if self.best is None:
+            self.best = np.full(len(self.queries), np.inf)
         start = time.perf_counter()
-        for i, (qid, text) in enumerate(queries.items()):
+        for i, (qid, text) in enumerate(self.queries.items()):
             t = time.perf_counter()
-            runs[qid] = fn(text)
-            best[i] = min(best[i], time.perf_counter() - t)
-        wall = min(wall, time.perf_counter() - start)
-    speed = {
-        "qps": len(queries) / best.sum(),
-        "qps_wall": len(queries) / wall,
-        "p50_ms": 1e3 * float(np.percentile(best, 50)),
-        "p99_ms": 1e3 * float(np.percentile(best, 99)),
-    }
-    return runs, speed
+            self.runs[qid] = self.fn(text)
+            self.best[i] = min(self.best[i], time.perf_counter() - t)
+        self.wall = min(self.wall, time.perf_counter() - start)
+
+
+def time_jobs(jobs: list[Job], rounds: int) -> None:
+    """Rounds interleave the jobs, so a burst of load from other processes on this shared machine
+    hits every system alike; each query then keeps its fastest run (drops preemption)."""
+    for r in range(rounds):
+        for job in jobs:
+            if r < job.rounds:
+                job.run_once()
+
+
+def row(job: Job, doc_ids: list[str], qrels: dict) -> dict[str, Any]:
+    """The job's quality and speed."""
+    assert job.best is not None
+    return (
+        {"system": job.system, "queries_set": job.queries_set, "build_s": job.build_s}
+        | score_runs(job.runs, doc_ids, qrels)
+        | {
+            "qps": len(job.queries) / job.best.sum(),
+            "qps_wall": len(job.queries) / job.wall,
+            "p50_ms": 1e3 * float(np.percentile(job.best, 50)),
+            "p99_ms": 1e3 * float(np.percentile(job.best, 99)),
+        }
+    )
 
 
 def bm25s_system(texts: list[str]) -> tuple[Callable[[str], Any], float]:
@@ -129,12 +157,6 @@ def engine_system(engine: Engine, mode: str) -> Callable[[str], Any]:
     return search
 
 
-def measure(name: str, fn, queries, doc_ids, qrels, rounds, clear=None) -> dict[str, Any]:
-    """One row: quality of the runs and their speed."""
-    runs, speed = timed(fn, queries, rounds, clear)
-    return {"system": name} | score_runs(runs, doc_ids, qrels) | speed
-
-
 VARIANTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("ours bm25", "bm25", {}),
     ("ours tfidf (word, sublinear)", "tfidf", {}),
@@ -154,7 +176,6 @@ def run(directory: Path, rounds: int = 5, variants=VARIANTS, baselines: bool = T
     doc_ids, texts, queries, qrels = load_beir(directory)
     typos = misspell(queries)
     glued = glue_texts(texts)
-    rows: list[dict[str, Any]] = []
     builds: dict[str, tuple[Engine, float]] = {}
     for label, corpus, settings in (
         ("clean", texts, EngineSettings()),
@@ -163,15 +184,12 @@ def run(directory: Path, rounds: int = 5, variants=VARIANTS, baselines: bool = T
     ):
         start = time.perf_counter()
         builds[label] = (Engine.build(corpus, settings), time.perf_counter() - start)
+    jobs: list[Job] = []
     if baselines:
-        for name, factory in (
-            ("bm25s (lucene, PyStemmer)", bm25s_system),
-            ("rank-bm25 BM25Okapi", rank_bm25_system),
-        ):
+        for name, factory, n in (("bm25s (lucene, PyStemmer)", bm25s_system, rounds),
+                                 ("rank-bm25 BM25Okapi", rank_bm25_system, 1)):  # fmt: skip
             fn, b = factory(texts)
-            for q_label, qs in (("clean", queries), ("typos", typos)):
-                r = measure(name, fn, qs, doc_ids, qrels, rounds if name.startswith("bm25s") else 1)
-                rows.append(r | {"queries_set": q_label, "build_s": b})
+            jobs += [Job(name, label, fn, qs, b, n) for label, qs in (("clean", queries), ("typos", typos))]
     sets = (("clean", queries, "clean"), ("typos", typos, "clean"), ("glued docs", queries, "glued docs"),
             ("glued docs, glue repair off", queries, "glued docs, glue repair off"))  # fmt: skip
     for name, mode, overrides in variants:
@@ -180,8 +198,9 @@ def run(directory: Path, rounds: int = 5, variants=VARIANTS, baselines: bool = T
             eng = built.with_settings(replace(built.settings, **overrides))
             for w in WARMUP:
                 eng.rank(w, K, mode)
-            r = measure(name, engine_system(eng, mode), qs, doc_ids, qrels, rounds, clear=eng.clear_caches)
-            rows.append(r | {"queries_set": label, "build_s": b})
+            jobs.append(Job(name, label, engine_system(eng, mode), qs, b, rounds, eng.clear_caches))
+    time_jobs(jobs, rounds)
+    rows = [row(job, doc_ids, qrels) for job in jobs]
     ref = {r["queries_set"]: r["qps"] for r in rows if r["system"].startswith("bm25s")}
     for r in rows:
         r["qps_vs_bm25s"] = r["qps"] / ref["clean"] if "clean" in ref else None

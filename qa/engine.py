@@ -217,10 +217,10 @@ class Engine:
                 best = (weakest, terms)
         return best[1]
 
-    def _weighted_terms(self, query: str, repair: bool) -> dict[int, int]:
-        """Query term ids with their multiplicity (a repeated word counts twice, as in rank-bm25);
-        words written in capitals (acronyms) are never respelled."""
-        out: dict[int, int] = {}
+    def _query_words(self, query: str, repair: bool) -> list[tuple[str, str, tuple[int, ...]]]:
+        """(word, stem, term ids searched) per kept query word, in order; with `repair`, out-of-vocabulary
+        words are respelled, except words written in capitals (acronyms such as "IBP")."""
+        out = []
         stem = self.analyzer.stem
         capitals: set[str] | None = None
         for word in self.analyzer.word_list(query):
@@ -232,6 +232,13 @@ class Engine:
                 if capitals is None:
                     capitals = {w.lower() for w in self.analyzer.raw_words(query) if w.isupper()}
                 ids = () if word in capitals else self._term_ids(word, s, True)
+            out.append((word, s, ids))
+        return out
+
+    def _weighted_terms(self, query: str, repair: bool) -> dict[int, int]:
+        """Query term ids with their multiplicity (a repeated word counts twice, as in rank-bm25)."""
+        out: dict[int, int] = {}
+        for _, _, ids in self._query_words(query, repair):
             for t in ids:
                 out[t] = out.get(t, 0) + 1
         return out
@@ -318,20 +325,19 @@ class Engine:
         return allowed
 
     def query_terms(self, query: str) -> list[QueryTerm]:
-        """Each distinct kept query word in order of first appearance, with df, idf and any repair."""
+        """Each distinct kept query word in order of first appearance, with df, idf and the stems the
+        hybrid mode searches instead when it is out of the vocabulary."""
         out, seen = [], set()
         df = self._bm25.df()
-        for word, _, _ in self.analyzer.words(query):
-            s = self.analyzer.stem(word)
-            if s is None or word in seen:
+        for word, s, ids in self._query_words(query, repair=True):
+            if word in seen:
                 continue
             seen.add(word)
             tid = self.vocab.id(s)
             if tid >= 0:
                 out.append(QueryTerm(word, s, int(df[tid]), float(self._bm25_idf[tid]), True))
             else:
-                fixed = tuple(self.vocab.term(t) for t in self._term_ids(word, s, repair=True))
-                out.append(QueryTerm(word, s, 0, 0.0, False, fixed))
+                out.append(QueryTerm(word, s, 0, 0.0, False, tuple(self.vocab.term(t) for t in ids)))
         return out
 
     def suggest(self, word: str, n: int = 3) -> list[str]:

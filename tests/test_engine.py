@@ -145,6 +145,14 @@ def test_query_terms(engine):
     ]
 
 
+def test_words_in_capitals_are_not_respelled(engine):
+    assert engine.query_terms("KNE knes")[0] == QueryTerm("kne", "kne", 0, 0.0, False, ())
+    assert engine.query_terms("KNE knes")[1] == QueryTerm("knes", "knes", 0, 0.0, False, ("knee",))
+    assert engine.query_terms("kne")[0].corrected_to == ("knee",)
+    assert engine.search("KNE", mode="hybrid") == []
+    assert ids(engine.search("kne", mode="hybrid")) == [4]
+
+
 def test_suggest(engine):
     assert engine.suggest("achilels") == ["achilles"]
     assert engine.suggest("Pian") == ["pain"]
