@@ -238,6 +238,13 @@ class Engine:
     def _weighted_terms(self, query: str, repair: bool) -> dict[int, int]:
         """Query term ids with their multiplicity (a repeated word counts twice, as in rank-bm25)."""
         out: dict[int, int] = {}
+        if not repair:  # the hot path of the plain modes: no repair bookkeeping
+            stem, term_id = self.analyzer.stem, self.vocab.id
+            for word in self.analyzer.word_list(query):
+                s = stem(word)
+                if s is not None and (t := term_id(s)) >= 0:
+                    out[t] = out.get(t, 0) + 1
+            return out
         for _, _, ids in self._query_words(query, repair):
             for t in ids:
                 out[t] = out.get(t, 0) + 1
@@ -250,12 +257,15 @@ class Engine:
         terms = self._weighted_terms(query, repair=mode == "hybrid")
         ids = list(terms)
         counts = [float(c) for c in terms.values()]
+        if not parts and mode != "tfidf":
+            data = self._a["hybrid_data"] if mode == "hybrid" else self._bm25.data
+            return self._bm25.scores_many(ids, [(data, counts)])[0], {}
         weightings: dict[str, tuple[np.ndarray, list[float]]] = {}
         if mode == "hybrid":
             weightings["hybrid"] = (self._a["hybrid_data"], counts)
-        if mode == "bm25" or (parts and mode == "hybrid"):
+        if mode in ("bm25", "hybrid"):
             weightings["bm25"] = (self._bm25.data, counts)
-        if mode == "tfidf" or (parts and mode == "hybrid"):
+        if mode in ("tfidf", "hybrid"):
             q = dict(tfidf.query_weights(terms, self._tfidf_idf, self.settings.tfidf_sublinear))
             weightings["tfidf"] = (self._tfidf.data, [q[t] for t in ids])
         scores = dict(zip(weightings, self._bm25.scores_many(ids, list(weightings.values())), strict=True))
