@@ -107,6 +107,16 @@ def test_empty_and_stopword_queries_find_nothing(engine, query, mode):
     assert len(engine.rank(query, mode=mode)[0]) == 0
 
 
+@pytest.mark.parametrize("texts", [[], ["the of and", ""], ["!!!"]], ids=["no texts", "stop words", "punct"])
+def test_corpus_without_words(texts, tmp_path):
+    empty = Engine.build(texts)
+    assert (empty.n_docs, empty.n_terms) == (len(texts), 0)
+    assert empty.search("calf") == [] and empty.search("calf", mode="tfidf") == []
+    assert empty.suggest("calf") == [] and empty.query_terms("calf")[0].in_vocab is False
+    loaded = Engine.load(tmp_path, empty.save(tmp_path))
+    assert loaded.search("calf") == [] and loaded.n_docs == len(texts)
+
+
 def test_allowed_mask_restricts_the_search(engine):
     allowed = np.zeros(N, dtype=bool)
     allowed[[0, 2, 4]] = True
