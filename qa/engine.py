@@ -42,7 +42,7 @@ class EngineSettings:
     # as that word ("ofcalf" -> calf, "painare" -> pain)
     ngram_min: int = 2
     ngram_max: int = 3
-    rank_depth: int = 100  # RankerScore.rank is given within each ranker's top rank_depth
+    rank_depth: int = 100  # RankerScore.rank: rank among the search's top max(k, rank_depth) documents
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -250,56 +250,59 @@ class Engine:
                 out[t] = out.get(t, 0) + 1
         return out
 
-    def _scores(self, query: str, mode: str, parts: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """(final dense scores, each ranker's dense scores when `parts`) for `query` in `mode`."""
+    def _scores(self, query: str, mode: str) -> np.ndarray:
+        """Dense scores of every document for `query` in `mode` (one scatter-add)."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         terms = self._weighted_terms(query, repair=mode == "hybrid")
         ids = list(terms)
-        counts = [float(c) for c in terms.values()]
-        if not parts and mode != "tfidf":
-            data = self._a["hybrid_data"] if mode == "hybrid" else self._bm25.data
-            return self._bm25.scores_many(ids, [(data, counts)])[0], {}
-        weightings: dict[str, tuple[np.ndarray, list[float]]] = {}
-        if mode == "hybrid":
-            weightings["hybrid"] = (self._a["hybrid_data"], counts)
-        if mode in ("bm25", "hybrid"):
-            weightings["bm25"] = (self._bm25.data, counts)
-        if mode in ("tfidf", "hybrid"):
+        if mode == "tfidf":
             q = dict(tfidf.query_weights(terms, self._tfidf_idf, self.settings.tfidf_sublinear))
-            weightings["tfidf"] = (self._tfidf.data, [q[t] for t in ids])
-        scores = dict(zip(weightings, self._bm25.scores_many(ids, list(weightings.values())), strict=True))
-        final = scores.pop(mode) if mode == "hybrid" else scores[mode]
-        return final, scores
+            return self._tfidf.scores_many(ids, [(self._tfidf.data, [q[t] for t in ids])])[0]
+        data = self._a["hybrid_data"] if mode == "hybrid" else self._bm25.data
+        return self._bm25.scores_many(ids, [(data, [float(c) for c in terms.values()])])[0]
 
     def rank(
         self, query: str, k: int = 10, mode: str = "hybrid", allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(doc ids, scores) of the k best documents with score > 0, sorted by (-score, doc id): the
         fast path of `search`, without the per-ranker details."""
-        scores, _ = self._scores(query, mode, parts=False)
-        return top_k(scores, k, self._mask(allowed))
+        return top_k(self._scores(query, mode), k, self._mask(allowed))
 
     def search(
         self, query: str, k: int = 10, mode: str = "hybrid", allowed: np.ndarray | None = None
     ) -> list[Hit]:
-        """The k best documents (score > 0) sorted by (-score, doc id), with every ranker's score and rank;
-        `allowed` is a boolean mask over documents restricting the search."""
+        """The k best documents (score > 0) sorted by (-score, doc id); `allowed` is a boolean mask over
+        documents restricting the search. Each hit carries every ranker's score and its rank among the
+        top max(k, rank_depth) documents of this search (None: that ranker scores it 0)."""
         if k < 1:
             raise ValueError("k must be at least 1")
-        scores, parts = self._scores(query, mode, parts=True)
-        mask = self._mask(allowed)
-        ids, vals = top_k(scores, k, mask)
-        depth = max(k, self.settings.rank_depth)
-        ranked = {name: fusion.ranks(top_k(s, depth, mask)[0]) for name, s in parts.items()}
+        ids, vals = top_k(self._scores(query, mode), max(k, self.settings.rank_depth), self._mask(allowed))
+        parts = self._ranker_scores(query, mode, ids)
+        ranks = {}
+        for name, s in parts.items():
+            order = np.lexsort((ids, -s))
+            ranks[name] = {int(ids[i]): r for r, i in enumerate(order, start=1) if s[i] > 0}
         return [
             Hit(
                 int(d),
                 float(v),
-                {n: RankerScore(float(parts[n][d]), ranked[n].get(int(d))) for n in sorted(parts)},
+                {n: RankerScore(float(parts[n][i]), ranks[n].get(int(d))) for n in sorted(parts)},
             )
-            for d, v in zip(ids, vals, strict=True)
+            for i, (d, v) in enumerate(zip(ids[:k], vals[:k], strict=True))
         ]
+
+    def _ranker_scores(self, query: str, mode: str, docs: np.ndarray) -> dict[str, np.ndarray]:
+        """Each ranker's score of `docs` (BM25 and TF-IDF for hybrid, the mode's own otherwise)."""
+        terms = self._weighted_terms(query, repair=mode == "hybrid")
+        ids = list(terms)
+        weightings: dict[str, tuple[np.ndarray, list[float]]] = {}
+        if mode in ("bm25", "hybrid"):
+            weightings["bm25"] = (self._bm25.data, [float(c) for c in terms.values()])
+        if mode in ("tfidf", "hybrid"):
+            q = dict(tfidf.query_weights(terms, self._tfidf_idf, self.settings.tfidf_sublinear))
+            weightings["tfidf"] = (self._tfidf.data, [q[t] for t in ids])
+        return dict(zip(weightings, self._bm25.scores_at(ids, list(weightings.values()), docs), strict=True))
 
     def with_settings(self, settings: EngineSettings) -> Engine:
         """The same index with other query-time settings (spelling, hybrid weight, rank depth); settings

@@ -1,4 +1,4 @@
-"""Combining rankers into one score: the hybrid weight per posting, and rank bookkeeping."""
+"""Combining rankers into one score: the hybrid weight of each posting."""
 
 from __future__ import annotations
 
@@ -12,8 +12,3 @@ def linear_weights(
     BM25(q, d) + weight * sum_t count_t * idf_t * tfidf(t, d) (a TF-IDF dot product with an
     unnormalised tf-idf query vector) and costs one scatter-add, like BM25 alone."""
     return (bm25_data + weight * tfidf_idf * tfidf_data).astype(np.float32)
-
-
-def ranks(ids: np.ndarray) -> dict[int, int]:
-    """1-based rank of each of `ids` (already sorted by (-score, id)) in that order."""
-    return {int(d): r for r, d in enumerate(ids, start=1)} if len(ids) else {}

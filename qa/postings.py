@@ -53,6 +53,22 @@ class Postings:
             out.append(np.bincount(rows, values, minlength=self.n_docs))
         return out
 
+    def scores_at(
+        self, terms: Sequence[int], weightings: Sequence[tuple[np.ndarray, Sequence[float]]], docs: np.ndarray
+    ) -> list[np.ndarray]:
+        """Like `scores_many`, but only for the documents `docs`: a binary search per term row, so
+        the cost does not grow with the number of documents in the index."""
+        docs = np.asarray(docs, dtype=self.indices.dtype)
+        out = [np.zeros(len(docs)) for _ in weightings]
+        for j, t in enumerate(terms):
+            a, b = int(self.indptr[t]), int(self.indptr[t + 1])
+            pos = np.searchsorted(self.indices[a:b], docs)
+            hit = pos < b - a
+            hit[hit] = self.indices[a + pos[hit]] == docs[hit]
+            for acc, (data, weights) in zip(out, weightings, strict=True):
+                acc[hit] += data[a + pos[hit]] * weights[j]
+        return out
+
 
 def count_postings(docs: Sequence[Sequence[int]], n_terms: int) -> tuple[Postings, np.ndarray]:
     """Term-frequency postings of documents given as term-id lists, and each document's length."""

@@ -89,6 +89,16 @@ def test_hybrid_keeps_bm25_order_and_reports_both_rankers(engine):
     assert hits[0].scores["tfidf"].rank == 1
 
 
+@pytest.mark.parametrize("query", ["calf muscle cramp", "pain in the calf", "heel tendon strain"])
+def test_hybrid_reports_each_rankers_own_score_and_rank(engine, query):
+    hybrid = engine.search(query, k=N, mode="hybrid")
+    for name in ("bm25", "tfidf"):
+        alone = engine.search(query, k=N, mode=name)
+        assert {h.doc: h.scores[name] for h in hybrid if h.scores[name].rank} == {
+            h.doc: RankerScore(pytest.approx(h.score, rel=1e-6), r) for r, h in enumerate(alone, start=1)
+        }
+
+
 def test_typos_are_found_in_hybrid_only(engine):
     assert engine.search("achilels tendn", mode="bm25") == []
     assert ids(engine.search("achilels tendn", mode="hybrid")) == [1]
