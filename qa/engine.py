@@ -1,5 +1,6 @@
 """The retrieval engine over a list of texts: BM25 (equal to rank-bm25), TF-IDF (scikit-learn) and the
-hybrid default (BM25 + a little TF-IDF + spelling repair of the query), saved as plain arrays."""
+hybrid default (BM25 + weighted TF-IDF, one precomputed weight per posting, + spelling repair of the
+query), saved as plain arrays."""
 
 from __future__ import annotations
 
@@ -35,13 +36,13 @@ class EngineSettings:
     b: float = 0.75
     epsilon: float = 0.25
     tfidf_sublinear: bool = True  # 1 + log(tf): 0.658 vs 0.592 nDCG@10 on SciFact
-    hybrid_alpha: float = 0.3  # weight of max-normalised TF-IDF added to max-normalised BM25
+    hybrid_tfidf_weight: float = 2.0  # hybrid = BM25 + w * sum over query terms of idf * TF-IDF weight
     spelling: bool = True  # hybrid: replace out-of-vocabulary query words by close corpus words
     glue: bool = True  # build: a rare unknown token that is a stop word glued to a corpus word counts
     # as that word ("ofcalf" -> calf, "painare" -> pain)
     ngram_min: int = 2
     ngram_max: int = 3
-    rank_depth: int = 100  # RankerScore.rank is given within each ranker's top rank_depth
+    rank_depth: int = 100  # RankerScore.rank: rank among the search's top max(k, rank_depth) documents
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,8 +78,8 @@ class QueryTerm:
 
 
 _ARRAYS = (
-    "indptr", "indices", "bm25_data", "tfidf_data", "bm25_idf", "tfidf_idf", "doc_len", "terms",
-    "term_surface", "surface_words", "surface_freq", "surface_stem",
+    "indptr", "indices", "bm25_data", "tfidf_data", "hybrid_data", "bm25_idf", "tfidf_idf", "doc_len",
+    "terms", "term_surface", "surface_words", "surface_freq", "surface_stem",
     "ngram_indptr", "ngram_indices", "ngram_data", "ngrams", "ngram_idf",
 )  # fmt: skip
 
@@ -157,6 +158,7 @@ class Engine:
             counts, doc_len, settings.k1, settings.b, settings.epsilon
         )
         arrays["tfidf_data"], arrays["tfidf_idf"] = tfidf.word_weights(counts, settings.tfidf_sublinear)
+        arrays["hybrid_data"] = cls._hybrid_data(arrays, settings)
         arrays.update(_surface_arrays(surface, analyzer, ids, unglue, settings))
         return cls(arrays, settings, analyzer)
 
@@ -215,10 +217,10 @@ class Engine:
                 best = (weakest, terms)
         return best[1]
 
-    def _weighted_terms(self, query: str, repair: bool) -> dict[int, int]:
-        """Query term ids with their multiplicity (a repeated word counts twice, as in rank-bm25);
-        words written in capitals (acronyms) are never respelled."""
-        out: dict[int, int] = {}
+    def _query_words(self, query: str, repair: bool) -> list[tuple[str, str, tuple[int, ...]]]:
+        """(word, stem, term ids searched) per kept query word, in order; with `repair`, out-of-vocabulary
+        words are respelled, except words written in capitals (acronyms such as "IBP")."""
+        out = []
         stem = self.analyzer.stem
         capitals: set[str] | None = None
         for word in self.analyzer.word_list(query):
@@ -230,57 +232,102 @@ class Engine:
                 if capitals is None:
                     capitals = {w.lower() for w in self.analyzer.raw_words(query) if w.isupper()}
                 ids = () if word in capitals else self._term_ids(word, s, True)
+            out.append((word, s, ids))
+        return out
+
+    def _weighted_terms(self, query: str, repair: bool) -> dict[int, int]:
+        """Query term ids with their multiplicity (a repeated word counts twice, as in rank-bm25)."""
+        out: dict[int, int] = {}
+        if not repair:  # the hot path of the plain modes: no repair bookkeeping
+            stem, term_id = self.analyzer.stem, self.vocab.id
+            for word in self.analyzer.word_list(query):
+                s = stem(word)
+                if s is not None and (t := term_id(s)) >= 0:
+                    out[t] = out.get(t, 0) + 1
+            return out
+        for _, _, ids in self._query_words(query, repair):
             for t in ids:
                 out[t] = out.get(t, 0) + 1
         return out
 
-    def _scores(self, query: str, mode: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """(final dense scores, each ranker's dense scores) for `query` in `mode`."""
+    def _scores(self, query: str, mode: str) -> np.ndarray:
+        """Dense scores of every document for `query` in `mode` (one scatter-add)."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
-        hybrid = mode == "hybrid"
-        terms = self._weighted_terms(query, repair=hybrid)
+        terms = self._weighted_terms(query, repair=mode == "hybrid")
         ids = list(terms)
-        weightings, names = [], []
-        if mode != "tfidf":
-            weightings.append((self._bm25.data, [float(c) for c in terms.values()]))
-            names.append("bm25")
-        if mode == "tfidf" or (hybrid and self.settings.hybrid_alpha > 0):
+        if mode == "tfidf":
             q = dict(tfidf.query_weights(terms, self._tfidf_idf, self.settings.tfidf_sublinear))
-            weightings.append((self._tfidf.data, [q[t] for t in ids]))
-            names.append("tfidf")
-        parts = dict(zip(names, self._bm25.scores_many(ids, weightings), strict=True))
-        if not hybrid:
-            return parts[mode], parts
-        return fusion.max_normalised_sum(parts["bm25"], parts.get("tfidf"), self.settings.hybrid_alpha), parts
+            return self._tfidf.scores_many(ids, [(self._tfidf.data, [q[t] for t in ids])])[0]
+        data = self._a["hybrid_data"] if mode == "hybrid" else self._bm25.data
+        return self._bm25.scores_many(ids, [(data, [float(c) for c in terms.values()])])[0]
 
     def rank(
         self, query: str, k: int = 10, mode: str = "hybrid", allowed: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(doc ids, scores) of the k best documents with score > 0, sorted by (-score, doc id)."""
-        scores, _ = self._scores(query, mode)
-        return top_k(scores, k, self._mask(allowed))
+        """(doc ids, scores) of the k best documents with score > 0, sorted by (-score, doc id): the
+        fast path of `search`, without the per-ranker details."""
+        return top_k(self._scores(query, mode), k, self._mask(allowed))
 
     def search(
         self, query: str, k: int = 10, mode: str = "hybrid", allowed: np.ndarray | None = None
     ) -> list[Hit]:
-        """The k best documents (score > 0) sorted by (-score, doc id), with every ranker's score and rank;
-        `allowed` is a boolean mask over documents restricting the search."""
+        """The k best documents (score > 0) sorted by (-score, doc id); `allowed` is a boolean mask over
+        documents restricting the search. Each hit carries every ranker's score and its rank among the
+        top max(k, rank_depth) documents of this search (None: that ranker scores it 0)."""
         if k < 1:
             raise ValueError("k must be at least 1")
-        scores, parts = self._scores(query, mode)
-        mask = self._mask(allowed)
-        ids, vals = top_k(scores, k, mask)
-        depth = max(k, self.settings.rank_depth)
-        ranked = {name: fusion.ranks(top_k(s, depth, mask)[0]) for name, s in parts.items()}
+        ids, vals = top_k(self._scores(query, mode), max(k, self.settings.rank_depth), self._mask(allowed))
+        parts = self._ranker_scores(query, mode, ids)
+        ranks = {}
+        for name, s in parts.items():
+            order = np.lexsort((ids, -s))
+            ranks[name] = {int(ids[i]): r for r, i in enumerate(order, start=1) if s[i] > 0}
         return [
             Hit(
                 int(d),
                 float(v),
-                {n: RankerScore(float(parts[n][d]), ranked[n].get(int(d))) for n in sorted(parts)},
+                {n: RankerScore(float(parts[n][i]), ranks[n].get(int(d))) for n in sorted(parts)},
             )
-            for d, v in zip(ids, vals, strict=True)
+            for i, (d, v) in enumerate(zip(ids[:k], vals[:k], strict=True))
         ]
+
+    def _ranker_scores(self, query: str, mode: str, docs: np.ndarray) -> dict[str, np.ndarray]:
+        """Each ranker's score of `docs` (BM25 and TF-IDF for hybrid, the mode's own otherwise)."""
+        terms = self._weighted_terms(query, repair=mode == "hybrid")
+        ids = list(terms)
+        weightings: dict[str, tuple[np.ndarray, list[float]]] = {}
+        if mode in ("bm25", "hybrid"):
+            weightings["bm25"] = (self._bm25.data, [float(c) for c in terms.values()])
+        if mode in ("tfidf", "hybrid"):
+            q = dict(tfidf.query_weights(terms, self._tfidf_idf, self.settings.tfidf_sublinear))
+            weightings["tfidf"] = (self._tfidf.data, [q[t] for t in ids])
+        return dict(zip(weightings, self._bm25.scores_at(ids, list(weightings.values()), docs), strict=True))
+
+    def with_settings(self, settings: EngineSettings) -> Engine:
+        """The same index with other query-time settings (spelling, hybrid weight, rank depth); settings
+        that shape the index itself (k1, b, analyzer, glue, n-grams) need a new build."""
+        built = ("k1", "b", "epsilon", "tfidf_sublinear", "glue", "ngram_min", "ngram_max")
+        changed = [f for f in built if getattr(settings, f) != getattr(self.settings, f)]
+        if changed:
+            raise ValueError(f"rebuild the index to change {', '.join(changed)}")
+        arrays = dict(self._a)
+        if settings.hybrid_tfidf_weight != self.settings.hybrid_tfidf_weight:
+            arrays["hybrid_data"] = self._hybrid_data(arrays, settings)
+        return Engine(arrays, settings, self.analyzer)
+
+    @staticmethod
+    def _hybrid_data(arrays: dict[str, np.ndarray], settings: EngineSettings) -> np.ndarray:
+        term_of_posting = np.repeat(np.arange(len(arrays["indptr"]) - 1), np.diff(arrays["indptr"]))
+        return fusion.linear_weights(
+            arrays["bm25_data"], arrays["tfidf_data"], arrays["tfidf_idf"][term_of_posting],
+            settings.hybrid_tfidf_weight,
+        )  # fmt: skip
+
+    def clear_caches(self) -> None:
+        """Forget remembered query-word repairs and term lookups (benchmarks measure them cold)."""
+        self._repairs.clear()
+        self.vocab.clear_cache()
 
     def _mask(self, allowed: np.ndarray | None) -> np.ndarray | None:
         if allowed is None:
@@ -291,20 +338,19 @@ class Engine:
         return allowed
 
     def query_terms(self, query: str) -> list[QueryTerm]:
-        """Each distinct kept query word in order of first appearance, with df, idf and any repair."""
+        """Each distinct kept query word in order of first appearance, with df, idf and the stems the
+        hybrid mode searches instead when it is out of the vocabulary."""
         out, seen = [], set()
         df = self._bm25.df()
-        for word, _, _ in self.analyzer.words(query):
-            s = self.analyzer.stem(word)
-            if s is None or word in seen:
+        for word, s, ids in self._query_words(query, repair=True):
+            if word in seen:
                 continue
             seen.add(word)
             tid = self.vocab.id(s)
             if tid >= 0:
                 out.append(QueryTerm(word, s, int(df[tid]), float(self._bm25_idf[tid]), True))
             else:
-                fixed = tuple(self.vocab.term(t) for t in self._term_ids(word, s, repair=True))
-                out.append(QueryTerm(word, s, 0, 0.0, False, fixed))
+                out.append(QueryTerm(word, s, 0, 0.0, False, tuple(self.vocab.term(t) for t in ids)))
         return out
 
     def suggest(self, word: str, n: int = 3) -> list[str]:

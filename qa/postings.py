@@ -41,15 +41,32 @@ class Postings:
         gathered once, then each weighting is one scatter-add in C (np.bincount)."""
         if not terms:
             return [np.zeros(self.n_docs) for _ in weightings]
-        indptr = self.indptr
-        bounds = [(indptr[t], indptr[t + 1]) for t in terms]
+        ids = np.asarray(terms, dtype=np.int64)
+        starts, ends = self.indptr[ids].tolist(), self.indptr[ids + 1].tolist()
+        bounds = list(zip(starts, ends, strict=True))
         rows = np.concatenate([self.indices[a:b] for a, b in bounds])
         out = []
         for data, weights in weightings:
-            parts = [
-                data[a:b] if w == 1.0 else data[a:b] * w for (a, b), w in zip(bounds, weights, strict=True)
-            ]
-            out.append(np.bincount(rows, np.concatenate(parts), minlength=self.n_docs))
+            values = np.concatenate([data[a:b] for a, b in bounds])
+            if any(w != 1.0 for w in weights):
+                values = values * np.repeat(np.asarray(weights, dtype=np.float32), np.subtract(ends, starts))
+            out.append(np.bincount(rows, values, minlength=self.n_docs))
+        return out
+
+    def scores_at(
+        self, terms: Sequence[int], weightings: Sequence[tuple[np.ndarray, Sequence[float]]], docs: np.ndarray
+    ) -> list[np.ndarray]:
+        """Like `scores_many`, but only for the documents `docs`: a binary search per term row, so
+        the cost does not grow with the number of documents in the index."""
+        docs = np.asarray(docs, dtype=self.indices.dtype)
+        out = [np.zeros(len(docs)) for _ in weightings]
+        for j, t in enumerate(terms):
+            a, b = int(self.indptr[t]), int(self.indptr[t + 1])
+            pos = np.searchsorted(self.indices[a:b], docs)
+            hit = pos < b - a
+            hit[hit] = self.indices[a + pos[hit]] == docs[hit]
+            for acc, (data, weights) in zip(out, weightings, strict=True):
+                acc[hit] += data[a + pos[hit]] * weights[j]
         return out
 
 

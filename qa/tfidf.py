@@ -16,6 +16,8 @@ def word_weights(counts: Postings, sublinear: bool) -> tuple[np.ndarray, np.ndar
     from scipy.sparse import csc_matrix
     from sklearn.feature_extraction.text import TfidfTransformer
 
+    if counts.n_terms == 0:  # no document has a kept word: nothing for sklearn to fit
+        return np.zeros(0, dtype=np.float32), np.zeros(0)
     by_doc = csc_matrix((counts.data, counts.indices, counts.indptr), shape=(counts.n_docs, counts.n_terms))
     transformer = TfidfTransformer(sublinear_tf=sublinear, norm="l2", smooth_idf=True)
     weighted = transformer.fit_transform(by_doc.tocsr()).tocsc()
@@ -50,10 +52,15 @@ def ngram_weights(words: Sequence[str], lo: int, hi: int) -> tuple[Postings, lis
     """Char n-gram TF-IDF of `words`: postings n-gram -> word, the sorted n-grams and their idf."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    if not words:
+        empty = Postings(
+            np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), 0
+        )
+        return empty, [], np.zeros(0)
     vectorizer = TfidfVectorizer(
         analyzer="char_wb", ngram_range=(lo, hi), lowercase=False, dtype=np.float32, norm="l2"
     )
-    matrix = vectorizer.fit_transform(list(words) or [" "]).tocsc()
+    matrix = vectorizer.fit_transform(list(words)).tocsc()
     matrix.sort_indices()
     postings = Postings(
         matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32), matrix.data, len(words)

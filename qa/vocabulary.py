@@ -39,6 +39,10 @@ class Vocabulary:
         self._cache[term] = found
         return found
 
+    def clear_cache(self) -> None:
+        """Forget remembered lookups."""
+        self._cache.clear()
+
     def term(self, i: int) -> str:
         """The term with id `i`."""
         return self.terms[i].decode("utf-8")

@@ -76,11 +76,27 @@ def test_tfidf_order_equals_sklearn_cosine(engine):
 def test_hybrid_keeps_bm25_order_and_reports_both_rankers(engine):
     hits = engine.search("achilles tendon", mode="hybrid")
     assert ids(hits) == [1]
-    assert hits[0].score == pytest.approx(1.0 + engine.settings.hybrid_alpha)
+    vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True)
+    weights = vec.fit_transform(
+        [["calf" if t == "ofcalf" else t for t in engine.analyzer.tokens(x)] for x in TEXTS]
+    )
+    dot = sum(vec.idf_[vec.vocabulary_[t]] * weights[1, vec.vocabulary_[t]] for t in ("achill", "tendon"))
+    expected = hits[0].scores["bm25"].score + engine.settings.hybrid_tfidf_weight * dot
+    assert hits[0].score == pytest.approx(expected, rel=1e-6)
     # two terms with df 1, tf 1, in a 7-token document; the 7 documents hold 38 tokens
     one_term = okapi_idf(1) * 2.5 / (1 + 1.5 * (0.25 + 0.75 * 7 / (38 / 7)))
     assert hits[0].scores["bm25"] == RankerScore(pytest.approx(2 * one_term, rel=1e-6), 1)
     assert hits[0].scores["tfidf"].rank == 1
+
+
+@pytest.mark.parametrize("query", ["calf muscle cramp", "pain in the calf", "heel tendon strain"])
+def test_hybrid_reports_each_rankers_own_score_and_rank(engine, query):
+    hybrid = engine.search(query, k=N, mode="hybrid")
+    for name in ("bm25", "tfidf"):
+        alone = engine.search(query, k=N, mode=name)
+        assert {h.doc: h.scores[name] for h in hybrid if h.scores[name].rank} == {
+            h.doc: RankerScore(pytest.approx(h.score, rel=1e-6), r) for r, h in enumerate(alone, start=1)
+        }
 
 
 def test_typos_are_found_in_hybrid_only(engine):
@@ -99,6 +115,16 @@ def test_glued_query_word_is_split_in_hybrid(engine):
 def test_empty_and_stopword_queries_find_nothing(engine, query, mode):
     assert engine.search(query, mode=mode) == []
     assert len(engine.rank(query, mode=mode)[0]) == 0
+
+
+@pytest.mark.parametrize("texts", [[], ["the of and", ""], ["!!!"]], ids=["no texts", "stop words", "punct"])
+def test_corpus_without_words(texts, tmp_path):
+    empty = Engine.build(texts)
+    assert (empty.n_docs, empty.n_terms) == (len(texts), 0)
+    assert empty.search("calf") == [] and empty.search("calf", mode="tfidf") == []
+    assert empty.suggest("calf") == [] and empty.query_terms("calf")[0].in_vocab is False
+    loaded = Engine.load(tmp_path, empty.save(tmp_path))
+    assert loaded.search("calf") == [] and loaded.n_docs == len(texts)
 
 
 def test_allowed_mask_restricts_the_search(engine):
@@ -139,6 +165,14 @@ def test_query_terms(engine):
     ]
 
 
+def test_words_in_capitals_are_not_respelled(engine):
+    assert engine.query_terms("KNE knes")[0] == QueryTerm("kne", "kne", 0, 0.0, False, ())
+    assert engine.query_terms("KNE knes")[1] == QueryTerm("knes", "knes", 0, 0.0, False, ("knee",))
+    assert engine.query_terms("kne")[0].corrected_to == ("knee",)
+    assert engine.search("KNE", mode="hybrid") == []
+    assert ids(engine.search("kne", mode="hybrid")) == [4]
+
+
 def test_suggest(engine):
     assert engine.suggest("achilels") == ["achilles"]
     assert engine.suggest("Pian") == ["pain"]
@@ -169,10 +203,20 @@ def test_load_refuses_other_formats(engine, tmp_path):
 
 
 def test_settings_round_trip_and_unknown_keys():
-    s = EngineSettings(k1=1.2, hybrid_alpha=0.0)
+    s = EngineSettings(k1=1.2, hybrid_tfidf_weight=0.0)
     assert EngineSettings.from_dict(s.to_dict()) == s
     with pytest.raises(ValueError, match="unknown engine settings: nope"):
         EngineSettings.from_dict({"nope": 1})
+
+
+def test_with_settings_changes_query_time_settings_only(engine):
+    bm25_like = engine.with_settings(EngineSettings(hybrid_tfidf_weight=0.0))
+    query = "calf muscle cramp"
+    assert bm25_like.rank(query, mode="hybrid")[1].tolist() == engine.rank(query, mode="bm25")[1].tolist()
+    no_spelling = engine.with_settings(EngineSettings(spelling=False))
+    assert no_spelling.search("achilels tendn") == []
+    with pytest.raises(ValueError, match="rebuild the index to change k1, glue"):
+        engine.with_settings(EngineSettings(k1=1.2, glue=False))
 
 
 def test_build_reports_progress():
