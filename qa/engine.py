@@ -25,6 +25,7 @@ _CACHE_LIMIT = 200_000
 # stop words that are also productive affixes ("coactivator", "promoterless"): never glue evidence
 AFFIXES = frozenset(("co", "de", "re", "un", "in", "over", "out", "down", "up", "under", "less", "back",
                      "fore", "after", "off", "on", "per", "anti", "non", "self", "ever", "all"))  # fmt: skip
+VARIANT_MIN_STEM = 4  # shorter stems prefix too many unrelated words
 COMMON_ZIPF = 3.0  # wordfreq Zipf frequency (3 = once per million words) of a real, common word
 
 
@@ -37,6 +38,8 @@ class EngineSettings:
     epsilon: float = 0.25
     tfidf_sublinear: bool = True  # 1 + log(tf): 0.658 vs 0.592 nDCG@10 on SciFact
     hybrid_tfidf_weight: float = 2.0  # hybrid = BM25 + w * sum over query terms of idf * TF-IDF weight
+    variants: int = 3  # hybrid: an unknown query stem searches up to this many longer corpus stems it
+    # begins ("wors" of "worse" -> worsen): derivations the Snowball stemmer keeps apart
     spelling: bool = True  # hybrid: replace out-of-vocabulary query words by close corpus words
     glue: bool = True  # build: a rare unknown token that is a stop word glued to a corpus word counts
     # as that word ("ofcalf" -> calf, "painare" -> pain)
@@ -232,6 +235,8 @@ class Engine:
                 if capitals is None:
                     capitals = {w.lower() for w in self.analyzer.raw_words(query) if w.isupper()}
                 ids = () if word in capitals else self._term_ids(word, s, True)
+            if not ids and repair and self.settings.variants and len(s) >= VARIANT_MIN_STEM:
+                ids = tuple(self.vocab.with_prefix(s, self.settings.variants))
             out.append((word, s, ids))
         return out
 

@@ -39,6 +39,13 @@ class Vocabulary:
         self._cache[term] = found
         return found
 
+    def with_prefix(self, prefix: str, limit: int) -> list[int]:
+        """Ids of up to `limit` terms that start with `prefix` and are longer than it, in byte order."""
+        key = prefix.encode("utf-8")
+        lo = int(np.searchsorted(self.terms, key, side="right"))
+        hi = int(np.searchsorted(self.terms, key + b"\xff"))
+        return list(range(lo, min(hi, lo + limit)))
+
     def clear_cache(self) -> None:
         """Forget remembered lookups."""
         self._cache.clear()

@@ -223,3 +223,17 @@ def test_build_reports_progress():
     seen = []
     Engine.build(["calf"] * 1500, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1000, 1500), (1500, 1500)]
+
+
+def test_unknown_stem_searches_longer_corpus_stems_in_hybrid_only():
+    eng = Engine.build(["the pain is worsening at night", "pain at rest", "treatment options"])
+    assert [h.doc for h in eng.search("worse pain", mode="hybrid")] == [0, 1]
+    assert [h.doc for h in eng.search("worse pain", mode="bm25")] == [1, 0]
+    worse = next(t for t in eng.query_terms("worse pain") if t.word == "worse")
+    assert (worse.in_vocab, worse.corrected_to) == (False, ("worsen",))
+    assert eng.with_settings(EngineSettings(variants=0)).query_terms("worse")[0].corrected_to == ()
+
+
+def test_known_stems_are_not_widened():
+    eng = Engine.build(["we treat it", "treatment options"])
+    assert [h.doc for h in eng.search("treat", mode="hybrid")] == [0]
