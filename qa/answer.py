@@ -41,6 +41,8 @@ class Answerer:
         terms = self.engine.query_terms(question)
         depth = max(k, Thresholds.depth)
         hits = self.engine.search(question, k=depth, mode=mode, allowed=allowed) if terms else []
+        if any(t.word in SOURCE_WORDS for t in terms):  # "which source…": the reference entries first
+            hits = sorted(hits, key=lambda hit: self.store.kind(hit.doc) != "reference")
         weights = self._weights(terms)
         results = tuple(self._result(rank, hit, weights) for rank, hit in enumerate(hits[:k], start=1))
         candidates = [self.store.get(hit.doc) for hit in hits]

@@ -12,7 +12,7 @@ def _ids(answer):
 def test_answer_ranks_sentence_and_highlights(small_qa):
     a = small_qa.ask("how long do ankle sprains take to heal", k=3)
     assert a.answered is True
-    assert _ids(a) == ["ankle-p1", "knee-p1", "ankle-p2"]
+    assert _ids(a) == ["ankle-p1", "ankle-p2", "knee-p1"]
     top = a.results[0]
     assert top.rank == 1 and top.kind == "passage" and top.section == "Ankle Sprains"
     assert top.document_title == "Ankle Sprains"
