@@ -47,7 +47,10 @@ def _load(build: Path, checksums: bool) -> _Loaded:
     index_files.verify_files(build, manifest, checksums=checksums)
     info = index_files.info_from_manifest(manifest, build)
     store = PassageStore(build / "store")
-    engine = Engine.load(build / "engine", manifest["engine"])
+    try:
+        engine = Engine.load(build / "engine", manifest["engine"])
+    except (ValueError, KeyError) as exc:  # built by another version of the analyzer or engine
+        raise IndexUnavailable(f"index {build} was built by another version of qa ({exc}): run `qa build`") from exc
     return _Loaded(build, manifest, info, store, engine, Answerer(store, engine, info))
 
 
