@@ -160,6 +160,7 @@ class Thresholds:
     heading_share: float = 0.9  # a heading this close to the question names the section that must answer
     section_missing_share: float = 0.35  # ... and abstain when its text lacks this share of the question
     common_df: float = 0.25  # a word in more than this share of passages is common in this corpus
+    generic_specificity: float = 2.5  # words this frequent in English ("does", "get") say nothing of a topic
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,9 @@ def decide(
     trap = _lost_section(content, candidates, spans, sections, total, limits)
     if trap:
         return Decision(False, round(best, 3), (trap,))
-    matched_common = all(t.df_share > limits.common_df for t in content if t.word in evidence)
+    matched_common = all(
+        t.df_share > limits.common_df for t in content if t.word in evidence and t.weight > limits.generic_specificity
+    )
     if best_passage is not None and missing and matched_common:
         return Decision(
             False,

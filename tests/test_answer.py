@@ -108,3 +108,70 @@ def test_every_mode_answers(small_qa, mode):
     a = small_qa.ask("meniscus tear", k=2, mode=mode)
     assert a.mode == mode
     assert a.results[0].passage_id == "knee-p2"
+
+
+def _passage(pid, section, text, kind="passage"):
+    from qa.models import Passage, Sentence
+
+    return Passage(pid, "doc", 1, kind, section, text, (Sentence(text, 0, len(text), Span(0, len(text))),),
+                   Span(0, len(text)))  # fmt: skip
+
+
+def _spans(text):
+    return [(w.lower(), m, m + len(w)) for m, w in _words(text)]
+
+
+def _words(text):
+    import re
+
+    return [(m.start(), m.group()) for m in re.finditer(r"[A-Za-z]+", text)]
+
+
+def _term(word, df):
+    from qa.engine import QueryTerm
+
+    return QueryTerm(word, word, df, 1.0, df > 0)
+
+
+def test_decide_only_common_words_matched():
+    from qa.answer import decide
+
+    passages = [_passage(f"p{i}", "Calf", "calf pain does happen") for i in range(4)]
+    terms = [_term("does", 1), _term("massage", 0), _term("calf", 4), _term("pain", 4)]
+    d = decide(terms, passages, _spans, n_docs=4)
+    assert d.answered is False
+    assert d.reasons == ("only words common in these documents matched (does, calf or pain); "
+                         "they do not mention massage",)  # fmt: skip
+
+
+def test_decide_lost_section_text():
+    from qa.answer import decide
+
+    passages = [
+        _passage("p1", "How Long Do Strains Last", "this is common in arthritis"),
+        _passage("p2", "Strains", "strains heal over a long time"),
+        _passage("p3", "Cramps", "cramps last minutes"),
+    ]
+    terms = [_term("long", 1), _term("strains", 2), _term("last", 2)]
+    d = decide(terms, passages, _spans, n_docs=40)
+    assert d.answered is False
+    assert d.reasons == (
+        'the section "How Long Do Strains Last" has no text that answers this '
+        "(it lacks long, strains or last; its text may have been lost)",
+    )
+
+
+def test_decide_answers_when_the_text_holds_the_words():
+    from qa.answer import decide
+
+    passages = [_passage("p1", "Cramps", "calf cramps last minutes")]
+    d = decide([_term("cramps", 1), _term("last", 1)], passages, _spans, n_docs=40)
+    assert (d.answered, d.confidence, d.reasons) == (True, 1.0, ())
+
+
+def test_decide_ignores_reference_titles_for_non_source_questions():
+    from qa.answer import decide
+
+    passages = [_passage("r1", "References", "MedlinePlus. Sciatica.", kind="reference")]
+    d = decide([_term("sciatica", 1)], passages, _spans, n_docs=40)
+    assert (d.answered, d.reasons) == (False, ("the documents do not mention sciatica",))
