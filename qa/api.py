@@ -118,6 +118,10 @@ class QA:
         except (IndexMissing, IndexUnavailable):
             return cls.from_corpus(corpus_dir, index_dir, **build_options)
 
+    def warm_up(self) -> None:
+        """Load what the first question would load lazily (word lists, stemmer), so it is not slow."""
+        self.ask("warm up the caches", k=1)
+
     def reload_if_changed(self) -> bool:
         """Switch to a newer build if `current` moved (no restart, no failed request); True if switched."""
         try:

@@ -85,3 +85,7 @@ def test_bad_batches(small_qa, questions, message):
     with pytest.raises(InvalidInput) as err:
         small_qa.ask_batch(questions)
     assert err.value.detail == message
+
+
+def test_warm_up_answers_nothing_visible(small_qa):
+    assert small_qa.warm_up() is None

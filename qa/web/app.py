@@ -56,6 +56,7 @@ def _load_qa(app: Flask) -> None:
     corpus_dir = Path(app.config["CORPUS_DIR"])
     try:
         app.extensions["qa"] = QA.open(index_dir, corpus_dir if corpus_dir.is_dir() else None)
+        app.extensions["qa"].warm_up()  # before gunicorn forks: workers inherit loaded word lists
     except QAError as exc:
         detail = exc.detail if "qa build" in exc.detail else f"{exc.detail} {BUILD_HINT}"
         app.extensions["qa_error"] = detail
