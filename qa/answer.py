@@ -24,6 +24,7 @@ class Decision:
     answered: bool
     confidence: float
     reasons: tuple[str, ...]
+    focus: frozenset[str] = frozenset()  # stems the results should show first (a lost section's subject)
 
 
 class Answerer:
@@ -44,9 +45,11 @@ class Answerer:
         if any(t.word in SOURCE_WORDS for t in terms):  # "which source…": the reference entries first
             hits = sorted(hits, key=lambda hit: self.store.kind(hit.doc) != "reference")
         weights = self._weights(terms)
-        results = tuple(self._result(rank, hit, weights) for rank, hit in enumerate(hits[:k], start=1))
         candidates = [self.store.get(hit.doc) for hit in hits]
         decision = decide(terms, candidates, self.spans, self.engine.n_docs)
+        if decision.focus:
+            hits = self._focused(hits, candidates, decision.focus, weights)
+        results = tuple(self._result(rank, hit, weights) for rank, hit in enumerate(hits[:k], start=1))
         return Answer(
             question=question,
             answered=decision.answered,
@@ -59,6 +62,17 @@ class Answerer:
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             mode=mode,
         )
+
+    def _focused(self, hits: list, candidates: list[Passage], focus: frozenset[str], weights: dict[str, float]) -> list:
+        """Hits whose text holds the focus words first (most weight first), then the rest in rank order:
+        when a section lost its text, show what the documents do say about its subject."""
+
+        def held(p: Passage) -> float:
+            body = {stem for stem, _, _ in self.spans(p.text)}
+            return sum(weights.get(s, 0.0) for s in focus & body)
+
+        order = sorted(range(len(hits)), key=lambda i: (-held(candidates[i]), i))
+        return [hits[i] for i in order]
 
     def _weights(self, terms: Sequence) -> dict[str, float]:  # noqa: ANN001
         """Weight of each stem the question asks about (typo corrections share their word's weight)."""
@@ -227,7 +241,8 @@ def decide(
         return Decision(False, round(best, 3), (f"the documents do not mention {_listing([t.word for t in missing])}",))
     trap = _lost_section(content, candidates, spans, sections, total, limits)
     if trap:
-        return Decision(False, round(best, 3), (trap,))
+        reason, lacking = trap
+        return Decision(False, round(best, 3), (reason,), focus=frozenset().union(*(t.stems for t in lacking)))
     matched_common = all(
         t.df_share > limits.common_df for t in content if t.word in evidence and t.weight > limits.generic_specificity
     )
@@ -245,7 +260,7 @@ def decide(
     return Decision(True, round(best, 3), reasons)
 
 
-def _lost_section(content, candidates, spans, sections, total, limits) -> str | None:  # noqa: ANN001
+def _lost_section(content, candidates, spans, sections, total, limits) -> tuple[str, list[_Term]] | None:  # noqa: ANN001
     """A heading restates the question but its section's text does not hold the question's words."""
     for p in candidates:
         heading = {stem for stem, _, _ in spans(p.section)}
@@ -255,8 +270,9 @@ def _lost_section(content, candidates, spans, sections, total, limits) -> str | 
         found = sections.get(p.section, set())
         lacking = [t for t in content if t.word not in found]
         if sum(t.weight for t in lacking) / total >= limits.section_missing_share:
-            return (
+            reason = (
                 f'the section "{p.section}" has no text that answers this (it lacks '
                 f"{_listing([t.word for t in lacking])}; its text may have been lost)"
             )
+            return reason, lacking
     return None

@@ -12,7 +12,9 @@ def test_the_design_trap_is_answered_honestly(seed_qa):
     assert a.answered is False
     assert a.reasons[0].startswith('the section "How Long Do Calf Strains Last?" has no text that answers this')
     assert all("between a few seconds and 10 minutes" not in r.answer for r in a.results)
-    assert {r.section for r in a.results} == {"How Long Do Calf Strains Last?"}
+    # the results are what the documents do say about calf strains, not the section's unrelated text
+    assert [r.passage_id for r in a.results] == ["calf-pain-r23", "calf-pain-p4", "calf-pain-r6"]
+    assert all("strain" in r.text.lower() for r in a.results)
 
 
 def test_source_question_returns_the_aaos_entry(seed_qa):
