@@ -8,6 +8,7 @@ answer.answered, answer.results[0].text, answer.to_dict()
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,16 +55,24 @@ def _load(build: Path, checksums: bool) -> _Loaded:
     return _Loaded(build, manifest, info, store, engine, Answerer(store, engine, info))
 
 
-def validate_question(question: Any) -> str:
-    """The question, or InvalidInput saying what is wrong with it."""
+_BLANK = re.compile(r"[\s\x1c-\x1f\x85\ufeff]*")  # whitespace as Python and JSON Schema (\s) both see it
+
+
+def is_blank(text: str) -> bool:
+    """True when `text` holds nothing but whitespace."""
+    return _BLANK.fullmatch(text) is not None
+
+
+def validate_question(question: Any, name: str = "question") -> str:
+    """The question as given, or InvalidInput saying what is wrong with it (`name` labels it)."""
     if question is None:
-        raise InvalidInput("a question is required")
+        raise InvalidInput(f"{name} is required")
     if not isinstance(question, str):
-        raise InvalidInput("the question must be a string")
-    if not question.strip():
-        raise InvalidInput("the question is empty")
+        raise InvalidInput(f"{name} must be a string")
+    if is_blank(question):
+        raise InvalidInput(f"{name} must not be empty or blank")
     if len(question) > MAX_QUESTION_CHARS:
-        raise InvalidInput(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+        raise InvalidInput(f"{name} is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
     return question
 
 
@@ -167,10 +176,7 @@ class QA:
         if not 1 <= len(questions) <= MAX_BATCH:
             raise InvalidInput(f"send from 1 to {MAX_BATCH} questions, not {len(questions)}")
         for i, q in enumerate(questions):
-            try:
-                validate_question(q)
-            except InvalidInput as exc:
-                raise InvalidInput(f"questions[{i}]: {exc.detail}") from exc
+            validate_question(q, f"questions[{i}]")
         return [self.ask(q, k=k, mode=mode, document=document) for q in questions]
 
     @staticmethod

@@ -9,11 +9,11 @@ from qa.errors import InvalidInput, NotFound
 @pytest.mark.parametrize(
     "question, message",
     [
-        (None, "a question is required"),
-        (42, "the question must be a string"),
-        ("", "the question is empty"),
-        ("   \n\t", "the question is empty"),
-        ("x" * (MAX_QUESTION_CHARS + 1), "the question is 2001 characters long; the limit is 2000"),
+        (None, "question is required"),
+        (42, "question must be a string"),
+        ("", "question must not be empty or blank"),
+        ("   \n\t\ufeff", "question must not be empty or blank"),
+        ("x" * (MAX_QUESTION_CHARS + 1), "question is 2001 characters long; the limit is 2000"),
     ],
 )
 def test_bad_questions(small_qa, question, message):
@@ -77,8 +77,8 @@ def test_batch_answers_in_order(small_qa):
         ([], "send from 1 to 50 questions, not 0"),
         (["q"] * (MAX_BATCH + 1), "send from 1 to 50 questions, not 51"),
         ("knee", "questions must be a list of strings"),
-        (["knee", ""], "questions[1]: the question is empty"),
-        ([None], "questions[0]: a question is required"),
+        (["knee", ""], "questions[1] must not be empty or blank"),
+        ([None], "questions[0] is required"),
     ],
 )
 def test_bad_batches(small_qa, questions, message):

@@ -49,7 +49,7 @@ def test_ask_json_and_abstention(paths):
     [
         (["ask", "knee", "--k", "0"], "error: k must be from 1 to 50, not 0"),
         (["ask", "knee", "--mode", "dense"], "error: mode must be one of hybrid, bm25, tfidf, not 'dense'"),
-        (["ask", "   "], "error: the question is empty"),
+        (["ask", "   "], "error: question must not be empty or blank"),
         (["ask", "knee", "--document", "hip"], "error: no document with id 'hip'"),
         (["eval"], "error: give either a question FILE or --beir DIR"),
     ],

@@ -8,12 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qa.api import DEFAULT_K, DEFAULT_MODE, MAX_BATCH, MAX_K, MAX_QUESTION_CHARS, MODES
+from qa.api import DEFAULT_K, DEFAULT_MODE, MAX_BATCH, MAX_K, MODES, is_blank, validate_question
 from qa.errors import InvalidInput
 
 _INT = re.compile(r"-?[0-9]{1,12}")
-# Blank: only whitespace as Python (str.strip) or JavaScript/JSON Schema (\s, which adds U+FEFF) see it.
-_BLANK = re.compile(r"[\s\x1c-\x1f\x85\ufeff]*")
 NOT_BLANK_PATTERN = r"[^\s\x1c-\x1f\x85\ufeff]"  # the same rule as a JSON Schema pattern
 _JSON_TYPES = {
     list: "an array",
@@ -47,22 +45,7 @@ class BatchParams:
     document: str | None = None
 
 
-def question(value: Any, name: str = "question") -> str:
-    """The question as given, when it is a non-blank string of at most MAX_QUESTION_CHARS characters."""
-    if value is None:
-        raise InvalidInput(f"{name} is required")
-    if not isinstance(value, str):
-        raise InvalidInput(f"{name} must be a string")
-    if is_blank(value):
-        raise InvalidInput(f"{name} must not be empty or blank")
-    if len(value) > MAX_QUESTION_CHARS:
-        raise InvalidInput(f"{name} is {len(value)} characters long; the limit is {MAX_QUESTION_CHARS}")
-    return value
-
-
-def is_blank(text: str) -> bool:
-    """True when `text` has nothing but whitespace (by Python's and by JSON Schema's definition)."""
-    return _BLANK.fullmatch(text) is not None
+question = validate_question  # the library's own rule, so HTTP and Python say the same thing
 
 
 def k_value(value: Any, *, text: bool = False) -> int:
