@@ -63,8 +63,13 @@ def documents(corpus_dir: Path, as_json: bool) -> None:
         return
     for d in corpus.documents:
         click.echo(f"{d.id}\t{d.path}\t{d.title}")
-    for path, reason in corpus.skipped:
-        click.echo(f"skipped {path}: {reason}", err=True)
+    _print_skipped(corpus.skipped)
+
+
+def _print_skipped(skipped: tuple[tuple[str, str], ...]) -> None:
+    """One `skipped <path>: <reason>` line per file left out, on stderr."""
+    for path, reason in skipped:
+        click.echo(f"skipped {path}: {reason.removeprefix(path + ': ')}", err=True)
 
 
 @main.command()
@@ -172,8 +177,7 @@ def build(corpus_dir: Path, index_dir: Path, if_needed: bool, no_wait: bool, pro
         report = build_index(corpus_dir, index_dir, progress=bar, wait=not no_wait)
     finally:
         bar.close()
-    for path, reason in report.skipped:
-        click.echo(f"skipped {path}: {reason}", err=True)
+    _print_skipped(report.skipped)
     info = report.info
     click.echo(
         f"built index {info.version} in {report.path}: {info.documents} documents, {info.passages} passages, "

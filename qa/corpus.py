@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from qa import settings
 from qa.errors import CorpusError
 from qa.models import Corpus, Document, Passage, Reference
 from qa.passages import build_passages
@@ -14,22 +15,31 @@ from qa.references import parse_references
 from qa.structure import analyze
 
 
-def load_corpus(corpus_dir: Path) -> Corpus:
-    """Read every document of `corpus_dir` (sorted by path); a file that cannot be decoded or has no
-    text is listed in `skipped` as (path, reason). CorpusError when the folder does not exist."""
+def load_corpus(corpus_dir: Path, max_file_bytes: int | None = None) -> Corpus:
+    """Read every document of `corpus_dir` (sorted by path); a file that is too large, binary, not
+    decodable, empty, or a byte-for-byte copy of an earlier file is listed in `skipped` as (path, reason).
+    `max_file_bytes` None: the QA_MAX_FILE_BYTES setting. CorpusError when the folder does not exist."""
     corpus_dir = Path(corpus_dir)
+    if max_file_bytes is None:
+        max_file_bytes = settings.get("MAX_FILE_BYTES")
     paths = discover(corpus_dir)
     ids = assign_ids([p.relative_to(corpus_dir).as_posix() for p in paths])
     documents: list[Document] = []
     passages: list[Passage] = []
     references: list[Reference] = []
     skipped: list[tuple[str, str]] = []
+    first_with: dict[str, str] = {}  # sha256 -> path of the first file with that content
     for path in paths:
+        shown = display_path(path, corpus_dir)
         try:
-            source = read_source(path, corpus_dir, ids[path.relative_to(corpus_dir).as_posix()])
+            source = read_source(path, corpus_dir, ids[path.relative_to(corpus_dir).as_posix()], max_file_bytes)
         except CorpusError as exc:
-            skipped.append((display_path(path, corpus_dir), exc.detail))
+            skipped.append((shown, exc.detail))
             continue
+        if source.sha256 in first_with:
+            skipped.append((shown, f"{shown}: duplicate of {first_with[source.sha256]}"))
+            continue
+        first_with[source.sha256] = shown
         document, doc_passages, doc_references = process(source)
         documents.append(document)
         passages.extend(doc_passages)

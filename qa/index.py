@@ -32,6 +32,7 @@ FORMAT_VERSION = 1
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
+MANIFEST_KEYS = frozenset({"format_version", "version", "built_at", "engine", "corpus", "counts", "files"})
 KEEP_BUILDS = 2  # the new build and the one before it (a worker may still be reading it)
 
 Progress = Callable[[str, int, int], None]
@@ -147,15 +148,24 @@ def write_index(
         manifest["version"] = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:12]
         _write_durably(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
         final = builds / manifest["version"]
-        if final.exists():
-            shutil.rmtree(final)
-        os.rename(tmp, final)
+        if final.exists() and not _intact(final):
+            shutil.rmtree(final)  # a damaged copy of this very build: nothing can be serving from it
+        if not final.exists():  # else the same version, the same files: keep the one readers may have open
+            os.rename(tmp, final)
         _point_current(index_dir, final)
         _prune(builds, keep=final.name)
         return final
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _intact(build: Path) -> bool:
+    try:
+        verify_files(build, read_manifest(build))
+    except IndexUnavailable:
+        return False
+    return True
 
 
 def _write_durably(path: Path, text: str) -> None:
@@ -187,6 +197,21 @@ def _prune(builds: Path, keep: str) -> None:
         shutil.rmtree(entry, ignore_errors=True)
 
 
+def remove_leftovers(index_dir: Path) -> list[str]:
+    """Delete what killed builds left behind (.tmp-* build folders, .current-* links); call under the lock.
+
+    Returns the names removed."""
+    builds = index_dir / BUILDS
+    leftovers = list(builds.glob(".tmp-*")) if builds.is_dir() else []
+    leftovers += [p for p in index_dir.glob(f".{CURRENT}-*") if p.is_symlink()]
+    for path in leftovers:
+        if path.is_symlink():
+            path.unlink()
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+    return sorted(p.name for p in leftovers)
+
+
 def build_index(
     corpus_dir: Path,
     index_dir: Path,
@@ -198,6 +223,7 @@ def build_index(
     from qa.corpus import load_corpus
 
     with build_lock(index_dir, wait=wait):
+        remove_leftovers(index_dir)
         files = corpus_hashes(corpus_dir)
         corpus = load_corpus(corpus_dir)
         if not corpus.passages:
@@ -222,6 +248,8 @@ def read_manifest(build: Path) -> dict[str, Any]:
         manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise IndexCorrupt(f"index manifest {build / MANIFEST} is missing or unreadable: run `qa build`") from exc
+    if not isinstance(manifest, dict) or not manifest.keys() >= MANIFEST_KEYS:
+        raise IndexCorrupt(f"index manifest {build / MANIFEST} is missing or unreadable: run `qa build`")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexUnavailable(
             f"index {build} has format version {manifest.get('format_version')!r}, "

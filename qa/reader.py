@@ -1,8 +1,16 @@
 """Corpus files to plain text: finds .txt/.md/.html files, decodes them strictly, strips markup with an
-offset map into the raw source, and reads optional metadata (front matter, sidecar .meta.json)."""
+offset map into the raw source, and reads optional metadata (front matter, sidecar .meta.json).
+
+Decoding: UTF-8 (a UTF-8 byte-order mark stays in the raw text as U+FEFF), or UTF-16/UTF-32 when the
+file starts with that encoding's byte-order mark (also kept as U+FEFF). Every offset (Span) counts
+characters of this decoded text, never bytes. Anything else is refused with a CorpusError naming the
+file: binary data, bytes that are not UTF-8 (with the byte offset and how to convert the file), files
+larger than the size limit (QA_MAX_FILE_BYTES), empty files.
+"""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html
 import json
@@ -29,6 +37,25 @@ HTML_HEADINGS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6",
 })
 # fmt: on
+# Byte-order marks that name their encoding unambiguously (UTF-32 first: its LE mark starts like UTF-16's).
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Signatures of binary formats someone may drop into a corpus folder under a text extension.
+MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF-", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP archive (docx, xlsx, epub, ...)"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"\x7fELF", "an executable"),
+)
+SNIFF_BYTES = 8192
+BINARY_NUL_SHARE = 0.01  # text with a stray NUL is still text; UTF-16 without a BOM or binary data is not
 
 
 @dataclass(frozen=True)
@@ -91,14 +118,48 @@ def display_path(path: Path, corpus_dir: Path) -> str:
     return f"{corpus_dir.resolve().name}/{path.relative_to(corpus_dir).as_posix()}"
 
 
-def read_source(path: Path, corpus_dir: Path, doc_id: str) -> SourceFile:
-    """Read and extract one file; CorpusError (naming the file) when it is undecodable or empty."""
-    shown = display_path(path, corpus_dir)
-    data = path.read_bytes()
+def decode(data: bytes, shown: str) -> str:
+    """The text of a file's bytes (see the module docstring); CorpusError naming `shown` when it is not text."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise CorpusError(
+                    f"{shown}: starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} "
+                    f"(byte offset {exc.start})"
+                ) from exc
+    for magic, kind in MAGIC:
+        if data.startswith(magic):
+            raise CorpusError(f"{shown}: binary file ({kind}), not text")
+    head = data[:SNIFF_BYTES]
+    if head.count(0) > BINARY_NUL_SHARE * len(head):
+        raise CorpusError(
+            f"{shown}: binary file ({head.count(0)} NUL bytes in the first {len(head)}); "
+            "if it is UTF-16 text, save it as UTF-8 (or with a byte-order mark)"
+        )
     try:
-        raw = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CorpusError(f"{shown}: not valid UTF-8 (byte offset {exc.start})") from exc
+        name = shown.rsplit("/", 1)[-1]
+        raise CorpusError(
+            f"{shown}: not valid UTF-8 (byte offset {exc.start}); if it is Latin-1/Windows-1252 text, convert it: "
+            f"iconv -f WINDOWS-1252 -t UTF-8 {name} > {name}.tmp && mv {name}.tmp {name}"
+        ) from exc
+
+
+def read_source(path: Path, corpus_dir: Path, doc_id: str, max_bytes: int | None = None) -> SourceFile:
+    """Read and extract one file; CorpusError (naming the file) when it is too large, binary, undecodable
+    or empty. `max_bytes` None: no size limit."""
+    shown = display_path(path, corpus_dir)
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise CorpusError(
+            f"{shown}: {size:,} bytes is over the {max_bytes:,}-byte limit (QA_MAX_FILE_BYTES); "
+            "split the file or raise the limit"
+        )
+    data = path.read_bytes()
+    raw = decode(data, shown)
     if not raw.replace("\ufeff", "").strip():
         raise CorpusError(f"{shown}: empty file")
     fmt = FORMATS[path.suffix.lower()]

@@ -21,15 +21,21 @@ Edit = tuple[int, int, str]  # replace text[start:end] with the string (start ==
 def normalize(text: MappedText) -> MappedText:
     """Unicode-only fixes, safe on any text (reference lists too): mojibake, quotes, spaces, ligatures,
     zero-width characters and dashes between digits; never adds or removes a '\\n'."""
-    text = _apply(text, _mojibake_edits(text.text))
-    return _apply(text, _char_edits(text.text))
+    for _ in range(4):  # to a fixed point: a removed zero-width character can join two mojibake runs
+        before = text.text
+        text = _apply(text, _mojibake_edits(text.text))
+        text = _apply(text, _char_edits(text.text))
+        if text.text == before:
+            break
+    return text
 
 
 def repair(text: MappedText) -> MappedText:
     """normalize + every body-text rule; the output has exactly the input's '\\n's (a dropped image-credit
     line becomes an empty line) and maps into the same raw text as the input."""
     text = normalize(text)
-    for stage in (_credit_edits, _sentence_edits, _range_edits, _contraction_edits, _glue_edits):
+    # contractions again after glue: a split can free one ("ifisntif" -> "if isnt if" -> "if isn't if")
+    for stage in (_credit_edits, _sentence_edits, _range_edits, _contraction_edits, _glue_edits, _contraction_edits):
         text = _apply(text, stage(text.text))
     return text
 
@@ -181,13 +187,16 @@ def _chunk_at(text: str, start: int, end: int) -> str:
 
 
 def _sentence_edits(text: str) -> Iterator[Edit]:
+    split_at = -1  # the full stop split last: a chain "end.Next.More" splits at each one
     for m in _SENTENCE_GLUE.finditer(text):
         i = m.start()
         word = _WORD_BEFORE.search(text, max(0, i - 40), i)
-        before = text[word.start() - 1] if word and word.start() else " "  # type: ignore[union-attr]
+        at = word.start() - 1 if word else -1  # type: ignore[union-attr]
+        before = text[at] if at >= 0 and at != split_at else " "
         if before in ".'" or before.isalnum() or before == "_":  # e.g.The, ASP.Net, 1st.The
             continue
         if not _NOT_PROSE.search(_chunk_at(text, m.start(), m.end())):
+            split_at = i
             yield m.end(), m.end(), " "
 
 

@@ -58,6 +58,21 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "MAX_FILE_BYTES",
+        "QA_MAX_FILE_BYTES",
+        5_242_880,
+        "Largest corpus file `qa build` reads; bigger files are skipped with a message (cleaning costs about "
+        "5 s and 110 MiB per MB of text).",
+        int,
+    ),
+    Setting(
+        "RELOAD_INTERVAL",
+        "QA_RELOAD_INTERVAL",
+        1.0,
+        "Seconds between a worker's checks for a newly built index (picked up without a restart); 0: every request.",
+        float,
+    ),
+    Setting(
         "PROXY_HOPS",
         "QA_PROXY_HOPS",
         0,
@@ -87,6 +102,12 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         except ValueError as exc:
             raise ValueError(f"setting {s.env}={raw!r} is not a valid {s.type.__name__}") from exc
     return values
+
+
+def get(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting resolved from the environment (its default when unset)."""
+    setting = next(s for s in SETTINGS if s.name == name)
+    return from_env({setting.env: (os.environ if environ is None else environ).get(setting.env, "")})[name]
 
 
 def markdown_table() -> str:

@@ -38,7 +38,10 @@ def test_documents_text_lists_skipped_files_on_stderr(corpus_dir):
     result = run("documents", "--corpus", str(corpus_dir))
     assert result.exit_code == 0
     assert result.stdout == "calf\tcorpus/calf.txt\tCalf Guide\n"
-    assert result.stderr == "skipped corpus/bad.txt: corpus/bad.txt: not valid UTF-8 (byte offset 0)\n"
+    assert result.stderr == (
+        "skipped corpus/bad.txt: not valid UTF-8 (byte offset 0); if it is Latin-1/Windows-1252 text, convert it: "
+        "iconv -f WINDOWS-1252 -t UTF-8 bad.txt > bad.txt.tmp && mv bad.txt.tmp bad.txt\n"
+    )
 
 
 def test_passages_json(corpus_dir):

@@ -39,7 +39,11 @@ def test_load_corpus_documents_skipped_and_passages(tmp_path):
     ]
     assert corpus.skipped == (
         ("corpus/empty.txt", "corpus/empty.txt: empty file"),
-        ("corpus/latin1.txt", "corpus/latin1.txt: not valid UTF-8 (byte offset 3)"),
+        (
+            "corpus/latin1.txt",
+            "corpus/latin1.txt: not valid UTF-8 (byte offset 3); if it is Latin-1/Windows-1252 text, convert it: "
+            "iconv -f WINDOWS-1252 -t UTF-8 latin1.txt > latin1.txt.tmp && mv latin1.txt.tmp latin1.txt",
+        ),
     )
     assert [(p.passage_id, p.section, p.text, p.markers) for p in corpus.passages] == [
         ("calf-p1", "Calf Guide", "Calf pain is common. It usually heals.", ()),

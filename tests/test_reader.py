@@ -86,7 +86,10 @@ def test_undecodable_file_names_file_and_byte_offset(tmp_path):
     path = write(tmp_path / "corpus" / "bad.txt", b"good text \xff\xfe more")
     with pytest.raises(CorpusError) as err:
         read_source(path, tmp_path / "corpus", "bad")
-    assert err.value.detail == "corpus/bad.txt: not valid UTF-8 (byte offset 10)"
+    assert err.value.detail == (
+        "corpus/bad.txt: not valid UTF-8 (byte offset 10); if it is Latin-1/Windows-1252 text, convert it: "
+        "iconv -f WINDOWS-1252 -t UTF-8 bad.txt > bad.txt.tmp && mv bad.txt.tmp bad.txt"
+    )
 
 
 @pytest.mark.parametrize(

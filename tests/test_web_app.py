@@ -193,7 +193,7 @@ def test_a_stale_index_keeps_the_app_up_and_says_to_rebuild(make_app, monkeypatc
     assert r.status_code == 503
     assert r.get_json(force=True)["detail"] == (
         "the corpus changed since the index was built (calf.txt) "
-        "Run `qa build` (or `make build`) to build it, then restart the server."
+        "Run `qa build` (or `make build`) to build it; the server picks it up without a restart."
     )
 
 

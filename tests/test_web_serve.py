@@ -31,12 +31,14 @@ def _get(url: str) -> tuple[int, dict]:
 
 
 def _wanted(config) -> bool:
-    return "slow" in (config.getoption("markexpr") or "") or os.environ.get("QA_SLOW") == "1"
+    """Run under `-m slow`, with QA_SLOW=1, or in CI (CI set to anything but false/0, as CI services do)."""
+    in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false")
+    return "slow" in (config.getoption("markexpr") or "") or os.environ.get("QA_SLOW") == "1" or in_ci
 
 
 def test_make_run_serves_from_a_fresh_clone(root, tmp_path, request):
     if not _wanted(request.config):
-        pytest.skip("slow (creates a venv and builds an index): run with `pytest -m slow` or QA_SLOW=1")
+        pytest.skip("slow (creates a venv and builds an index): run with `pytest -m slow`, QA_SLOW=1 or CI=true")
     if shutil.which("make") is None or shutil.which("git") is None:
         pytest.skip("needs make and git")
     clone = tmp_path / "qa"
@@ -94,3 +96,30 @@ def _stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+class _Config:
+    def __init__(self, markexpr: str) -> None:
+        self.markexpr = markexpr
+
+    def getoption(self, name: str) -> str:
+        return self.markexpr
+
+
+@pytest.mark.parametrize(
+    "env,markexpr,wanted",
+    [
+        ({}, "", False),
+        ({"CI": "true"}, "", True),
+        ({"CI": "1"}, "", True),
+        ({"CI": "false"}, "", False),
+        ({"QA_SLOW": "1"}, "", True),
+        ({}, "slow", True),
+    ],
+)
+def test_the_fresh_clone_test_runs_in_ci(monkeypatch, env, markexpr, wanted):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("QA_SLOW", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert _wanted(_Config(markexpr)) is wanted

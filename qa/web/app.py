@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,7 +21,8 @@ from qa.errors import QAError
 from qa.web import api, errors, hooks, metrics, openapi, ops, page
 
 log = logging.getLogger("qa.web")
-BUILD_HINT = "Run `qa build` (or `make build`) to build it, then restart the server."
+BUILD_HINT = "Run `qa build` (or `make build`) to build it; the server picks it up without a restart."
+_RELOAD_LOCK = threading.Lock()
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -33,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     hooks.register(app)  # first: every later hook and error sees the request id
     errors.register(app)
     _load_qa(app)
+    app.before_request(_reload_index)
     app.extensions["qa_api_keys"] = _split(app.config["API_KEYS"])
     app.extensions["qa_metrics"] = metrics.Metrics(lambda: _info(app))
     for blueprint in (api.bp, page.bp, ops.bp, openapi.bp):
@@ -47,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _load_qa(app: Flask) -> None:
     """Open the index once; on failure keep serving /healthz and let /readyz and /v1 say what to run."""
+    previous = app.extensions.get("qa_error")
     app.extensions["qa"] = None
     app.extensions["qa_error"] = None
     if app.config.get("QA") is not None:
@@ -60,12 +65,38 @@ def _load_qa(app: Flask) -> None:
     except QAError as exc:
         detail = exc.detail if "qa build" in exc.detail else f"{exc.detail} {BUILD_HINT}"
         app.extensions["qa_error"] = detail
-        log.warning("index unavailable: %s", detail)
+        if detail != previous:  # retried on requests until it works: say each new reason once
+            log.warning("index unavailable: %s", detail)
     except Exception:
         app.extensions["qa_error"] = (
             f"the index in {index_dir} could not be loaded (see the server log). {BUILD_HINT}"
         )
-        log.exception("could not open the index in %s", index_dir)
+        if app.extensions["qa_error"] != previous:
+            log.exception("could not open the index in %s", index_dir)
+
+
+def _reload_index() -> None:
+    """At most once per RELOAD_INTERVAL per worker: switch to a newer build, or open the index if start-up
+    could not. A failure keeps the build being served (and is logged): a request never fails for it."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("QA") is not None:
+        return  # an injected QA (tests, embedding) is the caller's to manage
+    now = time.monotonic()
+    with _RELOAD_LOCK:
+        if now < app.extensions.get("qa_reload_at", 0.0):
+            return
+        app.extensions["qa_reload_at"] = now + float(app.config["RELOAD_INTERVAL"])
+    qa = app.extensions.get("qa")
+    if qa is None:
+        _load_qa(app)
+        if app.extensions["qa"] is not None:
+            log.info("index loaded: %s", app.extensions["qa"].info.version)
+        return
+    try:
+        if qa.reload_if_changed():
+            log.info("index reloaded: now serving %s", qa.info.version)
+    except Exception:
+        log.exception("a new index build could not be loaded; still serving %s", qa.info.version)
 
 
 def _info(app: Flask) -> Any:

@@ -71,7 +71,11 @@ def _schemas() -> dict[str, Any]:
     link = _obj(
         ["method", "evidence", "score"],
         {
-            "method": _s("string", "How the reference was linked to the passage", enum=["marker", "overlap"]),
+            "method": _s(
+                "string",
+                "How the reference was linked: an in-text marker, shared title terms, or the result is the reference",
+                enum=["marker", "overlap", "self"],
+            ),
             "evidence": _s("string", "e.g. `marker [3]` or `shared terms: achilles, tendon`"),
             "score": _s("number", "1.0 for markers; the overlap score otherwise"),
         },
