@@ -35,7 +35,11 @@ def dir_bytes(path: Path) -> int:
 
 
 def peak_rss() -> int:
-    """This process's peak resident set size in bytes."""
+    """This process's peak resident set size in bytes: VmHWM, which starts afresh at exec (ru_maxrss keeps
+    the parent's peak across fork + exec, so a child of a big parent would report the parent's size)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
@@ -177,8 +181,10 @@ def in_subprocess(worker: str, n: int, out: Path, timeout: float = 1800) -> dict
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(sizes: list[int], qa_sizes: list[int], workdir: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Every system at every size; index folders live under `workdir` and are removed after use."""
+def run(
+    sizes: list[int], qa_sizes: list[int], workdir: Path, keep: list[tuple[str, int]] = (), log=print
+) -> dict[str, Any]:
+    """Every system at every size; index folders live under `workdir`, removed after use but `keep`."""
     rows = []
     for n in sizes:
         corpus_file(n)
@@ -189,8 +195,9 @@ def run(sizes: list[int], qa_sizes: list[int], workdir: Path, log: Callable[[str
             built = in_subprocess(f"{system}-build", n, out)
             served = in_subprocess(f"{system}-serve", n, out)
             rows.append({"system": system, "n": n} | built | served)
-            log(f"scale n={n:,} {system}: build {built['build_s']:.1f} s, {json.dumps(served)[:200]}")
-            shutil.rmtree(out, ignore_errors=True)
+            log(f"scale n={n:,} {system}: build {built['build_s']:.1f} s, {json.dumps(served)[:300]}", flush=True)
+            if (system, n) not in keep:
+                shutil.rmtree(out, ignore_errors=True)
     return {"rows": rows, "n_queries": N_QUERIES, "rounds": ROUNDS, "seed": 0}
 
 
