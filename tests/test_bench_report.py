@@ -35,4 +35,5 @@ def test_report_lists_met_and_missed_targets(tmp_path):
     assert "| query p50 ≤ 20 ms (1,000, worst of mode × length) | **missed** | 30.0 ms |" in text
     assert "| serving RSS ≤ 4 GiB (1,000) | met | 0.50 GiB |" in text
     assert "| /v1/ask ≥ 0.5× /healthz req/s, no errors (1 workers) | met | 0.67×, 0 errors |" in text
+    assert "| 1 | 150 | 1.00 | 2.00 | 0 | 100 | 1.00 | 2.00 | 0 | 0.67 |" in text
     assert (tmp_path / "scale.png").stat().st_size > 0 and (tmp_path / "http.png").stat().st_size > 0
