@@ -111,24 +111,38 @@ def row(job: Job, doc_ids: list[str], qrels: dict) -> dict[str, Any]:
 
 def bm25s_system(texts: list[str]) -> tuple[Callable[[str], Any], float]:
     """bm25s at its fastest single-query path: its tokenizer rules + PyStemmer, get_scores, top-k."""
+    start = time.perf_counter()
+    retriever, stemmer = bm25s_build(texts)
+    return bm25s_search(retriever, stemmer), time.perf_counter() - start
+
+
+def bm25s_build(texts: list[str]) -> tuple[Any, Any]:
+    """(bm25s lucene index of `texts` with its English stop words and PyStemmer, the stemmer)."""
     import bm25s
     import Stemmer
 
     stemmer = Stemmer.Stemmer("english")
-    start = time.perf_counter()
     tokens = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
     retriever = bm25s.BM25(method="lucene")
     retriever.index(tokens, show_progress=False)
-    build = time.perf_counter() - start
+    return retriever, stemmer
+
+
+def bm25s_search(retriever: Any, stemmer: Any, k: int = K) -> Callable[[str], np.ndarray]:
+    """Raw question -> top-k document ids (bm25s's token rules applied by hand: no per-call overhead)."""
+    import bm25s
+
     pattern, stop = re.compile(r"(?u)\b\w\w+\b"), frozenset(bm25s.stopwords.STOPWORDS_EN)
 
     def search(text: str) -> np.ndarray:
         words = stemmer.stemWords([w for w in pattern.findall(text.lower()) if w not in stop])
+        if not words:  # bm25s raises on an empty query: nothing to rank
+            return np.zeros(0, dtype=np.int64)
         scores = retriever.get_scores(words)
-        top = np.argpartition(-scores, K)[:K]
+        top = np.argpartition(-scores, k)[:k] if len(scores) > k else np.arange(len(scores))
         return top[np.lexsort((top, -scores[top]))]
 
-    return search, build
+    return search
 
 
 def rank_bm25_system(texts: list[str]) -> tuple[Callable[[str], Any], float]:
@@ -145,6 +159,7 @@ def rank_bm25_system(texts: list[str]) -> tuple[Callable[[str], Any], float]:
         top = np.argpartition(-scores, K)[:K]
         return top[np.lexsort((top, -scores[top]))]
 
+    search.model = model  # type: ignore[attr-defined]  (the footprint pickles it)
     return search, build
 
 
@@ -222,13 +237,69 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+FOOTPRINT_SYSTEMS = ("ours", "bm25s", "rank-bm25")
+
+
+def footprint(directory: Path, system: str, workdir: Path) -> dict[str, Any]:
+    """Build, save and answer every query once with one system in this process: build seconds, index
+    bytes on disk (rank-bm25: its pickle) and the process's peak RSS (run it in a fresh subprocess)."""
+    import pickle
+
+    from bench.scale import peak_rss
+
+    _, texts, queries, _ = load_beir(directory)
+    start = time.perf_counter()
+    if system == "ours":
+        engine = Engine.build(texts)
+        build = time.perf_counter() - start
+        engine.save(workdir)
+        fn = engine_system(engine, "hybrid")
+    elif system == "bm25s":
+        retriever, stemmer = bm25s_build(texts)
+        build = time.perf_counter() - start
+        retriever.save(str(workdir))
+        fn = bm25s_search(retriever, stemmer)
+    else:
+        fn, build = rank_bm25_system(texts)
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "model.pkl").write_bytes(pickle.dumps(fn.model))
+    for q in queries.values():
+        fn(q)
+    size = sum(p.stat().st_size for p in workdir.rglob("*") if p.is_file())
+    return {"system": system, "build_s": build, "index_bytes": size, "peak_rss": peak_rss()}
+
+
+def footprints(directory: Path) -> list[dict[str, Any]]:
+    """`footprint` of each system, each in a fresh interpreter (a clean peak RSS)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    out = []
+    for system in FOOTPRINT_SYSTEMS:
+        with tempfile.TemporaryDirectory(prefix="qa-bench-fp-") as tmp:
+            cmd = [sys.executable, "-m", "bench.retrieval", "--scifact", str(directory), "--footprint", system,
+                   "--workdir", str(Path(tmp) / "index")]  # fmt: skip
+            done = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=1800,
+                                  cwd=Path(__file__).resolve().parent.parent)  # fmt: skip
+            out.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scifact", type=Path, required=True, help="a BEIR dataset folder")
-    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
+    parser.add_argument("--out", type=Path, help="JSON file to write")
     parser.add_argument("--rounds", type=int, default=5, help="speed rounds (each query keeps its fastest)")
+    parser.add_argument("--footprint", choices=FOOTPRINT_SYSTEMS, help="only measure one system's footprint")
+    parser.add_argument("--workdir", type=Path, help="where --footprint saves its index")
     args = parser.parse_args(argv)
+    if args.footprint:
+        print(json.dumps(footprint(args.scifact, args.footprint, args.workdir)))
+        return
     result = run(args.scifact, args.rounds)
+    if args.out is None:
+        parser.error("--out is required")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(table(result))

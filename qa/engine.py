@@ -4,6 +4,7 @@ query), saved as plain arrays."""
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -15,7 +16,7 @@ import numpy as np
 from qa import bm25, fusion, tfidf
 from qa.analyzer import Analyzer
 from qa.models import RankerScore
-from qa.postings import Postings, count_postings, top_k
+from qa.postings import Postings, count_postings_flat, top_k
 from qa.spelling import Speller, max_distance
 from qa.vocabulary import Vocabulary
 
@@ -137,20 +138,30 @@ class Engine:
     ) -> Engine:
         """Index `texts` (document id = position); `progress(done, total)` is called while analysing."""
         analyzer = Analyzer()
-        surface: Counter[str] = Counter()
-        stems_per_doc = []
+        surface_ids = _FirstSeen()
+        lookup = surface_ids.__getitem__
+        tokens = array("q")  # every word of every document as a surface id, in order
+        lengths = np.zeros(len(texts), dtype=np.int64)
         for i, text in enumerate(texts):
             words = analyzer.word_list(text)
-            surface.update(words)
-            stems_per_doc.append([s for w in words if (s := analyzer.stem(w)) is not None])
+            tokens.extend(map(lookup, words))  # C-speed for words already seen
+            lengths[i] = len(words)
             if progress is not None and (i % 1000 == 999 or i == len(texts) - 1):
                 progress(i + 1, len(texts))
+        token_ids = np.frombuffer(tokens, dtype=np.int64) if len(tokens) else np.zeros(0, dtype=np.int64)
+        freq = np.bincount(token_ids, minlength=len(surface_ids))
+        surface = Counter(dict(zip(surface_ids, freq.tolist(), strict=True)))
         unglue = _unglue_map(surface, analyzer) if settings.glue else {}
-        if unglue:
-            stems_per_doc = [[unglue.get(s, s) for s in doc] for doc in stems_per_doc]
-        vocab = Vocabulary.from_terms(s for doc in stems_per_doc for s in doc)
+        stems = [analyzer.stem(w) for w in surface_ids]
+        terms = [unglue.get(s, s) if s is not None else None for s in stems]
+        vocab = Vocabulary.from_terms(t for t in terms if t is not None)
         ids = {vocab.term(i): i for i in range(len(vocab))}
-        counts, doc_len = count_postings([[ids[s] for s in doc] for doc in stems_per_doc], len(vocab))
+        term_of_surface = np.array([ids[t] if t is not None else -1 for t in terms] + [-1], dtype=np.int32)
+        kept = term_of_surface[token_ids]
+        del token_ids, tokens
+        doc_of_token = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
+        keep = kept >= 0
+        counts, doc_len = count_postings_flat(kept[keep], doc_of_token[keep], len(texts), len(vocab))
         arrays = {
             "indptr": counts.indptr,
             "indices": counts.indices,
@@ -409,6 +420,14 @@ class Engine:
             for name in _ARRAYS
         }
         return cls(arrays, EngineSettings.from_dict(meta["settings"]), Analyzer.from_dict(meta["analyzer"]))
+
+
+class _FirstSeen(dict):
+    """word -> id in order of first appearance; a missing word gets the next id when looked up."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = n = len(self)
+        return n
 
 
 def _common_english(word: str) -> bool:

@@ -75,13 +75,22 @@ def count_postings(docs: Sequence[Sequence[int]], n_terms: int) -> tuple[Posting
     lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
     terms = np.fromiter((t for d in docs for t in d), dtype=np.int64, count=int(lengths.sum()))
     doc_ids = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-    key = terms * len(docs) + doc_ids
-    uniq, tf = np.unique(key, return_counts=True)  # sorted by (term, doc)
-    row, col = np.divmod(uniq, max(len(docs), 1))
+    return count_postings_flat(terms, doc_ids, len(docs), n_terms)
+
+
+def count_postings_flat(
+    terms: np.ndarray, doc_ids: np.ndarray, n_docs: int, n_terms: int
+) -> tuple[Postings, np.ndarray]:
+    """`count_postings` over all tokens at once: token i is term `terms[i]` in document `doc_ids[i]`."""
+    key = terms.astype(np.int64) * n_docs + doc_ids
+    key.sort()  # sorted by (term, doc); runs of equal keys are the term frequencies
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+    uniq, tf = key[starts], np.diff(np.r_[starts, len(key)])
+    row, col = np.divmod(uniq, max(n_docs, 1))
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n_terms), out=indptr[1:])
-    postings = Postings(indptr, col.astype(np.int32), tf.astype(np.float32), len(docs))
-    return postings, lengths
+    postings = Postings(indptr, col.astype(np.int32), tf.astype(np.float32), n_docs)
+    return postings, np.bincount(doc_ids, minlength=n_docs).astype(np.int64)
 
 
 def top_k(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,206 @@
+"""HTTP throughput of gunicorn serving `/v1/ask` against `/healthz` (the stack's own ceiling) in the same
+run, under wrk on 127.0.0.1 for a bounded time, with 1, 2 and 4 workers; and the memory each worker
+holds (RSS, USS, PSS) when serving a large memory-mapped index.
+
+    python -m bench.http --workers 1 2 4 --duration 10 --out bench/results/http.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"  # never anything but loopback
+QUESTIONS = (
+    "Are there many different causes of calf pain?",
+    "What stabilizes your posture as you walk or run?",
+    "What are other tests performed based on?",
+    "Why does it matter to get an accurate diagnosis?",
+    "How is a calf strain treated?",
+    "What does the Achilles tendon connect?",
+)
+_UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(index_dir: Path, corpus_dir: Path, workers: int):
+    """A gunicorn serving the app on a free loopback port; yields (base url, master pid); always stopped."""
+    port = free_port()
+    env = os.environ | {"HOST": HOST, "PORT": str(port), "WORKERS": str(workers), "QA_INDEX_DIR": str(index_dir),
+                        "QA_CORPUS_DIR": str(corpus_dir), "QA_LOG_LEVEL": "WARNING"}  # fmt: skip
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    cmd = [str(Path(sys.executable).parent / "gunicorn"), "--config", "python:qa.web.gunicorn_conf", "wsgi:app"]
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below, after gunicorn stops)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    base = f"http://{HOST}:{port}"
+    try:
+        _wait_ready(base, proc, workers, log)
+        yield base, proc.pid
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _wait_ready(base: str, proc: subprocess.Popen, workers: int, log: Any, timeout: float = 120) -> None:
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"gunicorn exited: {log.read().decode(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                if r.status == 200 and len(psutil.Process(proc.pid).children()) == workers:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not become ready")
+
+
+def wrk(url: str, duration: int, connections: int, paths: list[str] | None = None) -> dict[str, Any]:
+    """wrk's requests/s, p50/p99 (ms) and error counts for `url` (rotating through `paths` if given)."""
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"]
+    with tempfile.TemporaryDirectory() as tmp:
+        if paths:
+            script = Path(tmp) / "rotate.lua"
+            listed = ", ".join(json.dumps(p) for p in paths)
+            script.write_text(
+                f"local paths = {{{listed}}}\nlocal i = 0\n"
+                "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
+            )
+            cmd += ["-s", str(script)]
+        out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=duration + 60, check=True).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict[str, Any]:
+    """The figures of one wrk --latency report."""
+    pct = {m[0]: float(m[1]) * _UNIT[m[2]] for m in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50_ms": pct.get("50"),
+        "p99_ms": pct.get("99"),
+        "errors": (sum(int(g) for g in socket_errors.groups()) if socket_errors else 0)
+        + (int(non2xx.group(1)) if non2xx else 0),
+    }
+
+
+def ask_paths(questions: tuple[str, ...] = QUESTIONS) -> list[str]:
+    return [f"/v1/ask?q={quote(q)}" for q in questions]
+
+
+def throughput(index_dir: Path, corpus_dir: Path, workers: int, duration: int) -> dict[str, Any]:
+    """/healthz then /v1/ask on the same server, one after the other."""
+    with gunicorn(index_dir, corpus_dir, workers) as (base, _):
+        connections = max(4, 2 * workers)
+        wrk(base + "/healthz", 1, connections)  # warm-up
+        wrk(base + "/", 1, connections, ask_paths())
+        health = wrk(base + "/healthz", duration, connections)
+        ask = wrk(base + "/", duration, connections, ask_paths())
+    return {"workers": workers, "connections": connections, "healthz": health, "ask": ask,
+            "ask_vs_healthz": ask["rps"] / health["rps"] if health["rps"] else None}  # fmt: skip
+
+
+def memory(index_dir: Path, corpus_dir: Path, workers: int, questions: list[str], duration: int = 3) -> dict[str, Any]:
+    """RSS, USS and PSS (bytes) of the master and each worker after serving `questions` for a while."""
+    import psutil
+
+    with gunicorn(index_dir, corpus_dir, workers) as (base, pid):
+        load = wrk(base + "/", duration, max(4, 2 * workers), ask_paths(tuple(questions)))
+        master = psutil.Process(pid)
+        procs = [("master", master)] + [("worker", c) for c in master.children()]
+        rows = []
+        for role, p in procs:
+            info = p.memory_full_info()
+            rows.append({"role": role, "rss": info.rss, "uss": info.uss, "pss": info.pss})
+    workers_rows = [r for r in rows if r["role"] == "worker"]
+    return {"workers": workers, "processes": rows, "load": load,
+            "total_rss": sum(r["rss"] for r in rows), "total_pss": sum(r["pss"] for r in rows),
+            "total_uss": sum(r["uss"] for r in rows),
+            "max_worker_uss": max(r["uss"] for r in workers_rows)}  # fmt: skip
+
+
+def seed_index(workdir: Path) -> Path:
+    """A fresh index of the project's seed corpus under `workdir`."""
+    from qa.index import build_index
+
+    index_dir = workdir / "seed-index"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    build_index(ROOT / "corpus", index_dir)
+    return index_dir
+
+
+def index_bytes(index_dir: Path) -> int:
+    from qa.index import current_build, info_from_manifest, read_manifest
+
+    build = current_build(index_dir)
+    return info_from_manifest(read_manifest(build), build).size_bytes
+
+
+def run(workers: list[int], duration: int, large: tuple[Path, Path] | None, workdir: Path) -> dict[str, Any]:
+    """Throughput per worker count on the seed index; memory per worker count on the large index."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    seed = seed_index(workdir)
+    result: dict[str, Any] = {"duration_s": duration, "throughput": [], "memory": [], "log_level": "WARNING"}
+    for n in workers:
+        result["throughput"].append(throughput(seed, ROOT / "corpus", n, duration))
+        print(f"http workers={n}: {json.dumps(result['throughput'][-1])}", flush=True)
+    if large is not None:
+        from bench import synth
+
+        result["large_index_bytes"] = index_bytes(large[0])
+        for n in workers:
+            result["memory"].append(memory(large[0], large[1], n, synth.questions(50, "short")))
+            print(f"http memory workers={n}: total PSS {result['memory'][-1]['total_pss'] / 2**20:.0f} MiB", flush=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2, 4])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--large-index", type=Path, help="an index folder for the memory measurement")
+    parser.add_argument("--large-corpus", type=Path, help="the corpus folder of --large-index")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    large = (args.large_index, args.large_corpus) if args.large_index else None
+    with tempfile.TemporaryDirectory(prefix="qa-bench-http-") as tmp:
+        result = run(args.workers, args.duration, large, Path(tmp))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

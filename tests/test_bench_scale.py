@@ -1,0 +1,34 @@
+"""Smoke test of the scale benchmark and its synthetic corpora on a tiny corpus (no timings checked)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import scale, synth
+
+
+def test_passages_are_deterministic_and_sized():
+    a, b = synth.passages(50, seed=3), synth.passages(50, seed=3)
+    assert a == b and a != synth.passages(50, seed=4)
+    assert all(5 <= len(t.split()) <= 300 and t.endswith(".") and t[0].isupper() for t in a)
+
+
+@pytest.mark.parametrize(("kind", "lo", "hi"), [("short", 2, 4), ("long", 15, 25)])
+def test_questions_have_the_promised_length(kind, lo, hi):
+    qs = synth.questions(40, kind)
+    assert qs == synth.questions(40, kind)
+    assert {len(q.split()) for q in qs} <= set(range(lo, hi + 1)) and all(q.endswith("?") for q in qs)
+
+
+def test_every_worker_runs_on_a_tiny_corpus(tmp_path, monkeypatch):
+    monkeypatch.setattr(scale, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(scale, "N_QUERIES", 4)
+    monkeypatch.setattr(scale, "ROUNDS", 1)
+    for system, modes in (("ours", {"bm25/short", "hybrid/long"}), ("bm25s", {"bm25/long"}),
+                          ("qa", {"hybrid/short"})):  # fmt: skip
+        built = scale.WORKERS[f"{system}-build"](150, tmp_path / system)
+        served = scale.WORKERS[f"{system}-serve"](150, tmp_path / system)
+        assert built["index_bytes"] > 0 and built["build_peak_rss"] > 0
+        assert modes <= set(served) and served["serve"]["rss"] > 0
+        assert all(served[m]["p50_ms"] <= served[m]["p99_ms"] for m in modes)
+    assert len(list((tmp_path / "cache" / "synth-150-docs").glob("*.txt"))) == 2
