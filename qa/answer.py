@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -34,7 +35,8 @@ class Answerer:
         self.store = store
         self.engine = engine
         self.info = info
-        self.spans = engine.analyzer.spans
+        # passages, headings and reference titles are analysed again and again: remember them
+        self.spans = lru_cache(maxsize=16384)(engine.analyzer.spans)
 
     def answer(self, question: str, k: int, mode: str, allowed: np.ndarray | None = None) -> Answer:
         """The answer object for one validated question."""

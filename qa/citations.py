@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from qa.models import Citation, Passage, Reference
 from qa.wordstats import specificity
@@ -37,15 +38,20 @@ def _by_title_overlap(passage: Passage, references: Sequence[Reference], spans: 
     words = {stem for stem, _, _ in spans(passage.text)}  # not the heading: its text may be about else
     scored = []
     for ref in references:
-        surface = {stem: ref.title[a:b].lower() for stem, a, b in spans(ref.title)}
-        title = set(surface)
-        shared = title & words
-        if not title or len(shared) < MIN_SHARED_TERMS:
+        surface, weight = _title_terms(ref.title, spans)
+        shared = surface.keys() & words
+        if len(shared) < MIN_SHARED_TERMS:
             continue
-        weight = {stem: specificity(word) for stem, word in surface.items()}
         coverage = sum(weight[t] for t in shared) / sum(weight.values())
         if coverage >= MIN_TITLE_COVERAGE and max(weight[t] for t in shared) >= MIN_KEY_SPECIFICITY:
             evidence = "shared title terms: " + ", ".join(sorted(surface[t] for t in shared))
             scored.append((-coverage, ref.ordinal, Citation(ref, "overlap", evidence, round(coverage, 4))))
     scored.sort(key=lambda t: (t[0], t[1]))
     return tuple(c for _, _, c in scored[:MAX_CITATIONS])
+
+
+@lru_cache(maxsize=65536)
+def _title_terms(title: str, spans: Spans) -> tuple[dict[str, str], dict[str, float]]:
+    """A title's stems with their surface words and weights (titles recur in every answer: cached)."""
+    surface = {stem: title[a:b].lower() for stem, a, b in spans(title)}
+    return surface, {stem: specificity(word) for stem, word in surface.items()}

@@ -285,9 +285,7 @@ class Engine:
         fast path of `search`, without the per-ranker details."""
         return top_k(self._scores(query, mode), k, self._mask(allowed))
 
-    def search(
-        self, query: str, k: int = 10, mode: str = "hybrid", allowed: np.ndarray | None = None
-    ) -> list[Hit]:
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", allowed: np.ndarray | None = None) -> list[Hit]:
         """The k best documents (score > 0) sorted by (-score, doc id); `allowed` is a boolean mask over
         documents restricting the search. Each hit carries every ranker's score and its rank among the
         top max(k, rank_depth) documents of this search (None: that ranker scores it 0)."""
@@ -416,7 +414,8 @@ class Engine:
             raise ValueError(f"engine index format {meta.get('format')!r} is not {FORMAT}")
         mode = "r" if mmap else None
         arrays = {
-            name: np.load(Path(directory) / f"engine-{name}.npy", mmap_mode=mode, allow_pickle=False)
+            # np.asarray: a plain ndarray view of the shared pages, without np.memmap's per-call overhead
+            name: np.asarray(np.load(Path(directory) / f"engine-{name}.npy", mmap_mode=mode, allow_pickle=False))
             for name in _ARRAYS
         }
         return cls(arrays, EngineSettings.from_dict(meta["settings"]), Analyzer.from_dict(meta["analyzer"]))

@@ -28,12 +28,12 @@ class _Blob:
     """Read side of _write_blob: item i decoded on demand from a memory-mapped buffer."""
 
     def __init__(self, directory: Path, name: str, mmap: bool) -> None:
-        self.offsets = np.load(directory / f"{name}_offsets.npy", mmap_mode="r" if mmap else None)
+        self.offsets = np.asarray(np.load(directory / f"{name}_offsets.npy", mmap_mode="r" if mmap else None))
         path = directory / f"{name}.bin"
         if path.stat().st_size == 0:
             self.data = np.zeros(0, dtype=np.uint8)
         else:
-            self.data = np.memmap(path, dtype=np.uint8, mode="r") if mmap else np.fromfile(path, np.uint8)
+            self.data = np.asarray(np.memmap(path, dtype=np.uint8, mode="r")) if mmap else np.fromfile(path, np.uint8)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -124,7 +124,8 @@ class PassageStore:
         self._text = _Blob(directory, "text", mmap)
         self._ids = _Blob(directory, "ids", mmap)
         mode = "r" if mmap else None
-        self._cols = {name: np.load(directory / f"{name}.npy", mmap_mode=mode) for name in _COLUMNS}
+        # plain ndarray views of the maps: same shared pages, without np.memmap's per-item overhead
+        self._cols = {name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode=mode)) for name in _COLUMNS}
         read = lambda name: json.loads((directory / name).read_text(encoding="utf-8"))  # noqa: E731
         self.documents: tuple[Document, ...] = tuple(Document(**d) for d in read("documents.json"))
         self.references: tuple[Reference, ...] = tuple(_reference_from_dict(r) for r in read("references.json"))
