@@ -187,7 +187,7 @@ def test_save_and_load_round_trip(engine, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(meta["files"])
     assert all(name.endswith(".npy") for name in meta["files"])
     loaded = Engine.load(tmp_path, meta)
-    assert isinstance(loaded._bm25.data, np.memmap)
+    assert isinstance(loaded._bm25.data.base, np.memmap)  # a view of the mapped file, not a copy
     for mode in ("hybrid", "bm25", "tfidf"):
         for query in ("calf pain", "achilels tendn", "kneeinjuries", "muscle cramp"):
             assert loaded.search(query, k=N, mode=mode) == engine.search(query, k=N, mode=mode)
