@@ -37,6 +37,9 @@ class Answerer:
         self.info = info
         # passages, headings and reference titles are analysed again and again: remember them
         self.spans = lru_cache(maxsize=16384)(engine.analyzer.spans)
+        self._citations = lru_cache(maxsize=8192)(
+            lambda i: link_citations(self.store.get(i), self.store.references, self.spans)
+        )
 
     def answer(self, question: str, k: int, mode: str, allowed: np.ndarray | None = None) -> Answer:
         """The answer object for one validated question."""
@@ -103,7 +106,7 @@ class Answerer:
             score=round(float(hit.score), 6),
             scores=hit.scores,
             source=passage.source,
-            citations=link_citations(passage, self.store.references, self.spans),
+            citations=self._citations(hit.doc),
             previous_id=passage.previous_id,
             next_id=passage.next_id,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +133,7 @@ class PassageStore:
         self._sections: list[str] = read("sections.json")
         self._markers: dict[str, list[str]] = read("markers.json")
         self._doc_by_id = {d.id: i for i, d in enumerate(self.documents)}
+        self._get = lru_cache(maxsize=8192)(self._rebuild)  # per store: dropped with a replaced index
 
     def __len__(self) -> int:
         return len(self._text)
@@ -179,7 +181,10 @@ class PassageStore:
         return self._ids[j] if j >= 0 else None
 
     def get(self, i: int) -> Passage:
-        """The Passage at position i, rebuilt exactly as it was stored."""
+        """The Passage at position i, rebuilt exactly as it was stored (recent ones are remembered)."""
+        return self._get(int(i))
+
+    def _rebuild(self, i: int) -> Passage:
         c = self._cols
         text = self._text[i]
         lo, hi = int(c["sent_ptr"][i]), int(c["sent_ptr"][i + 1])
