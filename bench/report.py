@@ -16,10 +16,13 @@ NOTES = [
     "- The machine is shared: other processes ran during these measurements; speed rows interleave their "
     "rounds and keep each query's fastest run, so a burst hits every system alike, but absolute req/s in the "
     "HTTP table move by ±30% between runs (wrk, the workers and other work share 2 cores).",
-    "- `/v1/ask` misses 0.5× `/healthz`: `QA.ask` alone takes 3.4 ms p50 at 10k passages where `Engine.rank` "
-    "takes 0.12 ms (scale table), and one `/healthz` costs ~0.85 ms of a worker (1,183 req/s on 1 worker): the "
-    "ratio is bounded by the answer step (passage loading, sentence choice, citations), not by retrieval or "
-    "the server. Not profiled or fixed here (outside this task's files).",
+    "- `/v1/ask` against `/healthz`: the answer step after retrieval (passage loading, sentence choice, "
+    "citations, abstention) set the cost. Profiled with cProfile: `analyzer.spans` ran ~80 times per question "
+    "(every reference title for every result) and `np.memmap.__getitem__` dominated passage reads; caching "
+    "analysed texts, title weights, rebuilt passages and citations per loaded index, and reading the mapped "
+    "arrays as plain ndarray views took `QA.ask` on the seed from 2.96 ms to ~1.1 ms and the HTTP ratio from "
+    "0.20–0.26× to 0.43–0.50× (a miss by up to 0.07×: what is left is spread over JSON encoding, request "
+    "hooks and the engine call). The `qa` rows of the scale table predate that change.",
     "- On SciFact (5k documents) bm25s's dense `get_scores` over 5k floats beats our posting gather by ~20%; from "
     "100k documents on, scoring only the postings of the query terms wins (7.6× bm25s at 1M for short questions).",
     "- Build: `Engine.build` counts each token as a surface-word id (one C-level dict lookup) and stems each "
