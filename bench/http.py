@@ -44,12 +44,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(index_dir: Path, corpus_dir: Path, workers: int):
-    """A gunicorn serving the app on a free loopback port; yields (base url, master pid); always stopped."""
+def gunicorn(index_dir: Path, corpus_dir: Path, workers: int, settings: dict[str, str] | None = None):
+    """A gunicorn serving the app on a free loopback port; yields (base url, master pid); always stopped.
+    Only the given settings reach it: QA_* and PROMETHEUS_* variables of the caller's environment do not."""
     port = free_port()
-    env = os.environ | {"HOST": HOST, "PORT": str(port), "WORKERS": str(workers), "QA_INDEX_DIR": str(index_dir),
-                        "QA_CORPUS_DIR": str(corpus_dir), "QA_LOG_LEVEL": "WARNING"}  # fmt: skip
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QA_", "PROMETHEUS"))}
+    env |= {"HOST": HOST, "PORT": str(port), "WORKERS": str(workers), "QA_INDEX_DIR": str(index_dir),
+            "QA_CORPUS_DIR": str(corpus_dir), "QA_LOG_LEVEL": "WARNING", **(settings or {})}  # fmt: skip
     cmd = [str(Path(sys.executable).parent / "gunicorn"), "--config", "python:qa.web.gunicorn_conf", "wsgi:app"]
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below, after gunicorn stops)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)

@@ -15,9 +15,6 @@ import json
 import os
 import platform
 import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,6 +22,9 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from bench import http as bench_http
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_BODY = 65_536  # the served QA_MAX_BODY_BYTES: small, so a 413 body fits the socket buffers
@@ -62,12 +62,6 @@ def requests_mix(passage_id: str) -> list[tuple[str, str, bytes | None, dict[str
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _request(port: int, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
@@ -77,44 +71,6 @@ def _request(port: int, method: str, path: str, body: bytes | None, headers: dic
         return response.status
     finally:
         conn.close()
-
-
-def start_server(index_dir: Path, corpus_dir: Path, port: int, workers: int, log: Path) -> subprocess.Popen:
-    """gunicorn with the project's config on 127.0.0.1:port; returns once /readyz says ready."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QA_", "PROMETHEUS"))}
-    env.update(
-        QA_INDEX_DIR=str(index_dir),
-        QA_CORPUS_DIR=str(corpus_dir),
-        HOST="127.0.0.1",
-        PORT=str(port),
-        WORKERS=str(workers),
-        QA_MAX_BODY_BYTES=str(MAX_BODY),
-        QA_LOG_LEVEL="WARNING",
-    )
-    command = [sys.executable, "-m", "gunicorn", "--config", "python:qa.web.gunicorn_conf", "wsgi:app"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}: {log.read_text()[-2000:]}")
-        try:
-            if _request(port, "GET", "/readyz", None, {}) == 200:
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_server(proc)
-    raise RuntimeError(f"gunicorn not ready after 120 s: {log.read_text()[-2000:]}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def worker_rss(master_pid: int) -> dict[int, int]:
@@ -178,20 +134,18 @@ def run(
         if index_dir is None:
             index_dir = Path(tmp) / "index"
             build_index(corpus_dir, index_dir)
-        port = _free_port()
-        proc = start_server(index_dir, corpus_dir, port, workers, Path(tmp) / "gunicorn.log")
-        try:
+        settings = {"QA_MAX_BODY_BYTES": str(MAX_BODY)}
+        with bench_http.gunicorn(index_dir, corpus_dir, workers, settings) as (base, master_pid):
+            port = urlsplit(base).port
             passage_id = json.loads(_get_body(port, "/v1/ask?q=calf+pain"))["results"][0]["passage_id"]
             clients = Clients(port, requests_mix(passage_id), threads)
             started = time.monotonic()
             with clients:
                 time.sleep(warmup)
-                rss_start = worker_rss(proc.pid)
+                rss_start = worker_rss(master_pid)
                 time.sleep(max(0.0, seconds - warmup))
-                rss_end = worker_rss(proc.pid)
+                rss_end = worker_rss(master_pid)
             elapsed = time.monotonic() - started
-        finally:
-            stop_server(proc)
     return _report(clients, elapsed, seconds, threads, workers, warmup, rss_start, rss_end)
 
 
