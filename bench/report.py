@@ -12,7 +12,8 @@ TARGETS = {"build_s": 180.0, "p50_ms": 20.0, "serve_rss": 4 * 2**30, "bm25_ratio
 
 
 NOTES = [
-    "Notes:", "",
+    "Notes:",
+    "",
     "- The machine is shared: other processes ran during these measurements; speed rows interleave their "
     "rounds and keep each query's fastest run, so a burst hits every system alike, but absolute req/s in the "
     "HTTP table move by ±30% between runs (wrk, the workers and other work share 2 cores).",

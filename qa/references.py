@@ -121,11 +121,7 @@ def _reference(document_id: str, ordinal: int, group: list[Line]) -> Reference:
     fields = parse_fields(" ".join(line.text for line in group))
     seg = fields.segments
     role, title_at, venue = _roles(seg)
-    authors = (
-        tuple(a.strip() for a in seg[0].split(",") if a.strip() not in ("", "et al"))
-        if role == "authors"
-        else ()
-    )
+    authors = tuple(a.strip() for a in seg[0].split(",") if a.strip() not in ("", "et al")) if role == "authors" else ()
     return Reference(
         id=f"{document_id}-r{ordinal}",
         document_id=document_id,

@@ -529,9 +529,7 @@ def _one_word_link(lower: str, cuts: tuple[int, ...]) -> bool:
     return len(word) >= 6 or (len(word) >= 4 and _zipf(word) >= 3.5)
 
 
-def _pair_back(
-    text: str, tokens: list[tuple[int, int]], k: int, accepted: dict[int, tuple[int, ...]]
-) -> bool:
+def _pair_back(text: str, tokens: list[tuple[int, int]], k: int, accepted: dict[int, tuple[int, ...]]) -> bool:
     """A link closed by a certain glued token: split the nearest rare word before it that opens it."""
     for j in range(k - 1, max(-1, k - 1 - _WINDOW), -1):
         start, end = tokens[j]

@@ -31,9 +31,7 @@ ABBREVIATIONS = frozenset({
 # Pieces of a citation: "Org.Title" / "Name AB.Title" glued at a period, DOIs, "2016 Feb;93(4):279-285"
 _NAME = r"(?:[A-Z][\w'&-]*|of|for|and|the|de|van|von|&)"
 _GLUED_SOURCE = re.compile(rf"^(?:{_NAME}[ ,]+){{0,8}}{_NAME}\.[A-Z]")
-_PERSONAL = re.compile(
-    r"^[A-Z][\w'-]+(?: [A-Z][\w'-]+)* [A-Z]{1,3}(?:, [A-Z][\w'-]+(?: [A-Z][\w'-]+)* [A-Z]{1,3})*"
-)
+_PERSONAL = re.compile(r"^[A-Z][\w'-]+(?: [A-Z][\w'-]+)* [A-Z]{1,3}(?:, [A-Z][\w'-]+(?: [A-Z][\w'-]+)* [A-Z]{1,3})*")
 _YEAR_DETAILS = re.compile(r"\b(?:19|20)\d\d(?: [A-Z][a-z]{2,8}(?: \d{1,2})?)?;\s?\w*(?:\(\w+\))?:\s?\w")
 _DOI = re.compile(r"\bdoi:\s?10\.|\bdoi\.org/10\.|\bhttps?://", re.I)
 
@@ -69,18 +67,14 @@ def analyze(text: MappedText, heading_lines: frozenset[int] = frozenset()) -> St
     normalized = repairing.normalize(text)
     lines = _lines(normalized)
     ref_start, body_end = find_reference_list([t for t, _, _ in lines])
-    body = repairing.repair(
-        normalized.slice(0, lines[body_end][1] if body_end < len(lines) else len(normalized.text))
-    )
+    body = repairing.repair(normalized.slice(0, lines[body_end][1] if body_end < len(lines) else len(normalized.text)))
     references = tuple(Line(t.strip(), _span(normalized, a, b)) for t, a, b in lines[ref_start:] if t.strip())
     body_lines = _lines(body)
     heads = {n for n in heading_lines if n < len(body_lines) and body_lines[n][0].strip()}
     if not heading_lines:
         heads = {n for n, (t, _, _) in enumerate(body_lines) if looks_like_heading(t)}
     sections = _sections(body, body_lines, heads)
-    headings = tuple(
-        Line(" ".join(body_lines[n][0].split()), _span(body, *body_lines[n][1:])) for n in sorted(heads)
-    )
+    headings = tuple(Line(" ".join(body_lines[n][0].split()), _span(body, *body_lines[n][1:])) for n in sorted(heads))
     return Structure(headings, sections, references)
 
 

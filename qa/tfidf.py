@@ -30,8 +30,7 @@ def word_weights(counts: Postings, sublinear: bool) -> tuple[np.ndarray, np.ndar
 def query_weights(term_counts: dict[int, int], idf: np.ndarray, sublinear: bool) -> list[tuple[int, float]]:
     """(term id, weight) of a query vector exactly as sklearn's transform would weight it (l2 norm)."""
     pairs = [
-        (t, ((1.0 + math.log(tf)) if sublinear else float(tf)) * float(idf[t]))
-        for t, tf in sorted(term_counts.items())
+        (t, ((1.0 + math.log(tf)) if sublinear else float(tf)) * float(idf[t])) for t, tf in sorted(term_counts.items())
     ]
     norm = math.sqrt(sum(w * w for _, w in pairs))
     return [(t, w / norm) for t, w in pairs] if norm > 0 else []
@@ -53,16 +52,10 @@ def ngram_weights(words: Sequence[str], lo: int, hi: int) -> tuple[Postings, lis
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if not words:
-        empty = Postings(
-            np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), 0
-        )
+        empty = Postings(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), 0)
         return empty, [], np.zeros(0)
-    vectorizer = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(lo, hi), lowercase=False, dtype=np.float32, norm="l2"
-    )
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(lo, hi), lowercase=False, dtype=np.float32, norm="l2")
     matrix = vectorizer.fit_transform(list(words)).tocsc()
     matrix.sort_indices()
-    postings = Postings(
-        matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32), matrix.data, len(words)
-    )
+    postings = Postings(matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32), matrix.data, len(words))
     return postings, list(vectorizer.get_feature_names_out()), vectorizer.idf_.astype(np.float64)

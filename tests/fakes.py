@@ -52,9 +52,7 @@ WORD = re.compile(r"[a-z0-9]+")
 
 DOCUMENTS = (
     Document("calf", "corpus/calf.txt", "Calf Pain", None, "a" * 64, "txt", 900),
-    Document(
-        "knee", "corpus/knee.md", "Knee <Injuries> & Care", "https://example.org/knee", "b" * 64, "md", 400
-    ),
+    Document("knee", "corpus/knee.md", "Knee <Injuries> & Care", "https://example.org/knee", "b" * 64, "md", 400),
 )
 
 REFERENCES = (
@@ -117,9 +115,7 @@ def _passages() -> tuple[Passage, ...]:
         text = " ".join(sentences)
         sents, pos = [], 0
         for s in sentences:
-            sents.append(
-                Sentence(s, pos, pos + len(s), Span(ordinal * 100 + pos, ordinal * 100 + pos + len(s)))
-            )
+            sents.append(Sentence(s, pos, pos + len(s), Span(ordinal * 100 + pos, ordinal * 100 + pos + len(s))))
             pos += len(s) + 1
         same_doc = [i for i, t in enumerate(_TEXTS, start=1) if t[0] == doc]
         local = same_doc.index(ordinal)
@@ -240,20 +236,14 @@ class FakeQA:
         missing = sorted(terms)
         fixed = [(difflib.get_close_matches(w, vocab, 1) or [w])[0] for w in _words(question)]
         suggestions = (" ".join(fixed),) if fixed != _words(question) else ()
-        reasons = tuple(f"the documents do not mention '{w}'" for w in missing) or (
-            "the question has no terms",
-        )
+        reasons = tuple(f"the documents do not mention '{w}'" for w in missing) or ("the question has no terms",)
         return Answer(question, False, 0.0, reasons, suggestions, (), INFO.version, INFO.built_at, 1.0, mode)
 
     def _result(self, rank: int, p: Passage, terms: set[str], overlap: int) -> Result:
-        highlights = tuple(
-            Span(m.start(), m.end()) for m in WORD.finditer(p.text.lower()) if m.group() in terms
-        )
+        highlights = tuple(Span(m.start(), m.end()) for m in WORD.finditer(p.text.lower()) if m.group() in terms)
         best = max(p.sentences, key=lambda s: (len(terms & set(_words(s.text))), -s.start))
         refs = {r.ordinal: r for r in REFERENCES if r.document_id == p.document_id}
-        citations = tuple(
-            Citation(refs[int(m)], "marker", f"marker [{m}]", 1.0) for m in p.markers if int(m) in refs
-        )
+        citations = tuple(Citation(refs[int(m)], "marker", f"marker [{m}]", 1.0) for m in p.markers if int(m) in refs)
         return Result(
             rank,
             p.passage_id,

@@ -10,9 +10,7 @@ from bench import retrieval
 
 
 def write_generated(root, n_docs=120, n_queries=8):
-    words = [
-        f"{a}{b}" for a in ("calf", "knee", "heel", "tendon", "muscle", "strain") for b in ("", "s", "ing")
-    ]
+    words = [f"{a}{b}" for a in ("calf", "knee", "heel", "tendon", "muscle", "strain") for b in ("", "s", "ing")]
     docs, queries, qrels = [], [], []
     for i in range(n_docs):
         text = " ".join(words[(i * 7 + j * 3) % len(words)] for j in range(6)) + f" marker{i}"
@@ -29,9 +27,7 @@ def write_generated(root, n_docs=120, n_queries=8):
 def test_misspell_changes_one_word_per_query():
     out = retrieval.misspell({"q": "gastrocnemius strain hurts", "short": "a b"})
     assert out["short"] == "a b"
-    changed = [
-        (a, b) for a, b in zip(["gastrocnemius", "strain", "hurts"], out["q"].split(), strict=True) if a != b
-    ]
+    changed = [(a, b) for a, b in zip(["gastrocnemius", "strain", "hurts"], out["q"].split(), strict=True) if a != b]
     assert len(changed) == 1 and changed[0][0] in {"gastrocnemius", "strain", "hurts"}
 
 

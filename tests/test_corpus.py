@@ -13,12 +13,9 @@ SEED_REFERENCES = 25
 def make_corpus(root):
     corpus = root / "corpus"
     (corpus / "guides").mkdir(parents=True)
-    (corpus / "calf.txt").write_text(
-        "Calf Guide\n\nCalf pain is common. It usually heals.\n", encoding="utf-8"
-    )
+    (corpus / "calf.txt").write_text("Calf Guide\n\nCalf pain is common. It usually heals.\n", encoding="utf-8")
     (corpus / "guides" / "knee.md").write_text(
-        "---\ntitle: Knee Guide\nurl: https://example.org/knee\n---\n"
-        "# Knee\n\nThe knee is a **joint** [1].\n",
+        "---\ntitle: Knee Guide\nurl: https://example.org/knee\n---\n# Knee\n\nThe knee is a **joint** [1].\n",
         encoding="utf-8",
     )
     (corpus / "guides" / "knee.html").write_text(
@@ -218,8 +215,7 @@ def test_seed_headings(root):
             "Peroneal Nerve Entrapment",
             (
                 "Nerve entrapment happens when calf nerves become compressed by the surrounding tissues.",
-                "This is often referred to as a pinched nerve and can happen due to overuse or sudden "
-                "trauma.",
+                "This is often referred to as a pinched nerve and can happen due to overuse or sudden trauma.",
             ),
         ),
         (
@@ -253,8 +249,7 @@ def test_seed_headings(root):
             "Who Is At Greater Risk For Calf Pain?",
             (
                 "Also, don't walk or strain the muscle.",
-                "If the pain or loss of mobility is severe, have the injury checked by a healthcare "
-                "provider.",
+                "If the pain or loss of mobility is severe, have the injury checked by a healthcare provider.",
             ),
         ),
     ],

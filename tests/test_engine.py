@@ -77,9 +77,7 @@ def test_hybrid_keeps_bm25_order_and_reports_both_rankers(engine):
     hits = engine.search("achilles tendon", mode="hybrid")
     assert ids(hits) == [1]
     vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True)
-    weights = vec.fit_transform(
-        [["calf" if t == "ofcalf" else t for t in engine.analyzer.tokens(x)] for x in TEXTS]
-    )
+    weights = vec.fit_transform([["calf" if t == "ofcalf" else t for t in engine.analyzer.tokens(x)] for x in TEXTS])
     dot = sum(vec.idf_[vec.vocabulary_[t]] * weights[1, vec.vocabulary_[t]] for t in ("achill", "tendon"))
     expected = hits[0].scores["bm25"].score + engine.settings.hybrid_tfidf_weight * dot
     assert hits[0].score == pytest.approx(expected, rel=1e-6)

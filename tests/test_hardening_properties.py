@@ -76,7 +76,7 @@ def test_the_pipeline_never_crashes_and_every_span_lies_in_the_raw_text(text, su
         (corpus / f"doc{suffix}").write_bytes(text.encode("utf-8"))
         loaded = load_corpus(corpus)
     if loaded.skipped:
-        (path, reason), = loaded.skipped
+        ((path, reason),) = loaded.skipped
         assert path == f"corpus/doc{suffix}" and reason.startswith(f"corpus/doc{suffix}: ")
         assert loaded.passages == ()
         return

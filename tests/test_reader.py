@@ -126,9 +126,7 @@ def test_no_front_matter(raw):
 
 def test_sidecar_metadata_wins_over_front_matter(tmp_path):
     corpus = tmp_path / "corpus"
-    path = write(
-        corpus / "knee.md", "---\ntitle: From front matter\nurl: https://a.example\n---\nText here.\n"
-    )
+    path = write(corpus / "knee.md", "---\ntitle: From front matter\nurl: https://a.example\n---\nText here.\n")
     write(corpus / "knee.meta.json", json.dumps({"title": "From sidecar", "other": 1}))
     src = read_source(path, corpus, "knee")
     assert (src.title, src.url) == ("From sidecar", "https://a.example")

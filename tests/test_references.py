@@ -33,9 +33,7 @@ def test_personal_authors_article_with_continuation_line():
         "Mcdermott MM.Lower extremity manifestations of peripheral artery disease: the pathophysiologic and "
         "functional implications of leg ischemia.Circ Res."
     )
-    refs = parse_references(
-        "d", lines_of(first, "2015 Apr;116(9):1540-50. doi:10.1161/CIRCRESAHA.114.303517")
-    )
+    refs = parse_references("d", lines_of(first, "2015 Apr;116(9):1540-50. doi:10.1161/CIRCRESAHA.114.303517"))
     assert len(refs) == 1
     title = (
         "Lower extremity manifestations of peripheral artery disease: the pathophysiologic and functional "
@@ -59,8 +57,7 @@ def test_two_authors_and_a_tail_without_doi():
     refs = parse_references(
         "calf-pain",
         lines_of(
-            "Neutze D, Roque J.Clinical evaluation of bleeding and bruising in primary care."
-            "Am Fam Physician.",
+            "Neutze D, Roque J.Clinical evaluation of bleeding and bruising in primary care.Am Fam Physician.",
             "2016 Feb;93(4):279-285.",
         ),
     )
@@ -151,9 +148,7 @@ def test_orphan_tail_after_a_web_page_stays_its_own_entry():
 def test_title_without_its_authors_keeps_its_venue_and_tail():
     refs = parse_references(
         "d",
-        lines_of(
-            "A historical and biographical review.J Foot Ankle Surg.", "2014;6(10):491-9. doi:10.4103/x.1"
-        ),
+        lines_of("A historical and biographical review.J Foot Ankle Surg.", "2014;6(10):491-9. doi:10.4103/x.1"),
     )
     assert [(r.authors, r.organization, r.title, r.venue, r.year, r.details, r.doi) for r in refs] == [
         (

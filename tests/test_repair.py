@@ -91,10 +91,7 @@ def test_seed_glue_offsets_point_into_the_raw_line():
     assert raw[a:b] == "cortisone steroid injection"
     space = mt.text.index(" cortisone")
     assert mt.starts[space] == mt.ends[space] == raw.index("cortisone")
-    assert (
-        raw[slice(*mt.span(i - 2, i + len("cortisone steroid injection may")))]
-        == "acortisone steroid injectionmay"
-    )
+    assert raw[slice(*mt.span(i - 2, i + len("cortisone steroid injection may")))] == "acortisone steroid injectionmay"
 
 
 REAL_WORDS = [
@@ -466,9 +463,7 @@ def test_seed_article_body_lines(root):
 
 
 def test_cli_clean_repairs_stdin():
-    result = CliRunner().invoke(
-        main, ["clean"], input="Acalf muscle crampis common.\nVerywell / Joshua Seong\n"
-    )
+    result = CliRunner().invoke(main, ["clean"], input="Acalf muscle crampis common.\nVerywell / Joshua Seong\n")
     assert result.exit_code == 0
     assert result.output == "A calf muscle cramp is common.\n\n"
 

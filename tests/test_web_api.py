@@ -149,8 +149,7 @@ def test_post_ask_bad_input_is_400(client, payload, detail):
         (b"", "the body is empty; send a JSON object"),
         (
             b"{",
-            "the body is not valid JSON: Expecting property name enclosed in double quotes"
-            " (line 1, column 2)",
+            "the body is not valid JSON: Expecting property name enclosed in double quotes (line 1, column 2)",
         ),
         (b'["calf"]', "the body must be a JSON object, not an array"),
         (b'"calf"', "the body must be a JSON object, not a string"),
@@ -205,9 +204,7 @@ def test_default_body_limit_is_one_megabyte(client):
     assert problem_of(r, 413)["detail"] == "the request body is larger than 1048576 bytes"
 
 
-@pytest.mark.parametrize(
-    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
-)
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
 def test_non_json_body_is_415(client, content_type):
     r = client.post("/v1/ask", data=b'{"question": "calf"}', content_type=content_type)
     body = problem_of(r, 415)

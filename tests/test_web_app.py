@@ -100,9 +100,7 @@ def test_rate_limit_gives_429_with_retry_after(make_app):
     assert 1 <= int(r.headers["Retry-After"]) <= 61  # the window is one minute; reset_at rounds up
     body = r.get_json(force=True)
     assert body["type"] == "/docs#problem-rate-limited"
-    assert (
-        body["detail"] == f"rate limit of 3 per 1 minute exceeded; retry after {r.headers['Retry-After']} s"
-    )
+    assert body["detail"] == f"rate limit of 3 per 1 minute exceeded; retry after {r.headers['Retry-After']} s"
 
 
 def test_rate_limit_is_per_client_and_only_on_v1(make_app):
@@ -121,9 +119,7 @@ def test_no_rate_limit_by_default(client):
 
 @pytest.mark.parametrize("limit", ["lots", "60/fortnight", "-1/minute"])
 def test_a_malformed_rate_limit_stops_start_up(make_app, limit):
-    with pytest.raises(
-        ValueError, match=f"setting QA_RATE_LIMIT='{limit}' is not a rate limit like '60/minute'"
-    ):
+    with pytest.raises(ValueError, match=f"setting QA_RATE_LIMIT='{limit}' is not a rate limit like '60/minute'"):
         make_app(RATE_LIMIT=limit)
 
 

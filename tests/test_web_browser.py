@@ -17,10 +17,7 @@ def test_ask_read_results_and_follow_context(chromium, live_server, artifacts):
     results = page.locator("ol.results > li.result")
     assert results.count() == 1
     first = results.first
-    assert (
-        first.locator("mark.answer").inner_text()
-        == "A rupture of the Achilles tendon causes sudden pain [1]."
-    )
+    assert first.locator("mark.answer").inner_text() == "A rupture of the Achilles tendon causes sudden pain [1]."
     assert first.locator("strong.term").all_inner_texts() == ["Achilles", "rupture", "Achilles"]
     link = first.locator(".citation a")
     assert link.get_attribute("href") == "https://doi.org/10.1234/afp.2016.1"

@@ -62,18 +62,14 @@ def schema_for(document, path, method, status, media):
     op = document["paths"][path][method]
     response = op["responses"].get(str(status), op["responses"].get("default"))
     schema = response["content"][media]["schema"]
-    return Draft202012Validator(
-        {**schema, "components": document["components"]}, format_checker=FormatChecker()
-    )
+    return Draft202012Validator({**schema, "components": document["components"]}, format_checker=FormatChecker())
 
 
 def template_of(document, url):
     path = url.split("?")[0]
     for candidate in document["paths"]:
         parts, want = candidate.split("/"), path.split("/")
-        if len(parts) == len(want) and all(
-            a == b or a.startswith("{") for a, b in zip(parts, want, strict=True)
-        ):
+        if len(parts) == len(want) and all(a == b or a.startswith("{") for a, b in zip(parts, want, strict=True)):
             return candidate
     raise AssertionError(f"{url} is not documented")
 
@@ -88,9 +84,7 @@ def test_live_responses_match_their_schemas(client, document, method, url, body,
     assert media in document["paths"][path][method]["responses"][str(status)]["content"]
     if media == "text/plain":
         return
-    errors = sorted(
-        schema_for(document, path, method, status, media).iter_errors(r.get_json(force=True)), key=str
-    )
+    errors = sorted(schema_for(document, path, method, status, media).iter_errors(r.get_json(force=True)), key=str)
     assert errors == []
 
 

@@ -54,10 +54,7 @@ def test_without_an_index_healthz_is_ok_and_readyz_says_what_to_run(no_index):
     r = no_index.get("/readyz")
     assert r.status_code == 503
     assert r.mimetype == "application/problem+json"
-    assert (
-        r.get_json(force=True)["detail"]
-        == "no index in index: run `qa build` (or `make run`, which builds it)"
-    )
+    assert r.get_json(force=True)["detail"] == "no index in index: run `qa build` (or `make run`, which builds it)"
     assert samples(no_index)[("qa_index_ready", ())] == 0
 
 
@@ -69,14 +66,8 @@ def test_metrics_count_requests_by_endpoint_method_and_status(client):
     got = samples(client)
     labels = (("endpoint", "v1.ask_get"), ("method", "GET"), ("status", "200"))
     assert got[("qa_http_requests_total", labels)] == 2
-    assert (
-        got[("qa_http_requests_total", (("endpoint", "v1.ask_get"), ("method", "GET"), ("status", "400")))]
-        == 1
-    )
-    assert (
-        got[("qa_http_requests_total", (("endpoint", "unmatched"), ("method", "GET"), ("status", "404")))]
-        == 1
-    )
+    assert got[("qa_http_requests_total", (("endpoint", "v1.ask_get"), ("method", "GET"), ("status", "400")))] == 1
+    assert got[("qa_http_requests_total", (("endpoint", "unmatched"), ("method", "GET"), ("status", "404")))] == 1
     assert got[("qa_http_request_duration_seconds_count", labels)] == 2
     assert got[("qa_http_request_duration_seconds_bucket", (*labels[:1], ("le", "+Inf"), *labels[1:]))] == 2
 
@@ -97,10 +88,7 @@ def test_metrics_have_index_gauges(client):
 def test_unknown_methods_share_one_label(client):
     client.open("/healthz", method="BREW")
     got = samples(client)
-    assert (
-        got[("qa_http_requests_total", (("endpoint", "unmatched"), ("method", "OTHER"), ("status", "405")))]
-        == 1
-    )
+    assert got[("qa_http_requests_total", (("endpoint", "unmatched"), ("method", "OTHER"), ("status", "405")))] == 1
 
 
 def test_each_app_has_its_own_registry(make_app):

@@ -34,10 +34,7 @@ def test_results_show_the_answer_marked_terms_strong_section_title_and_citation(
     first = results[0]
     assert first.select_one(".section").get_text() == "Achilles Tendon"
     assert first.select_one(".doc").get_text() == "Calf Pain"
-    assert (
-        first.select_one("mark.answer").get_text()
-        == "A rupture of the Achilles tendon causes sudden pain [1]."
-    )
+    assert first.select_one("mark.answer").get_text() == "A rupture of the Achilles tendon causes sudden pain [1]."
     assert [s.get_text() for s in first.select("strong.term")] == ["Achilles", "rupture", "Achilles"]
     link = first.select_one(".citation a")
     assert link["href"] == "https://doi.org/10.1234/afp.2016.1"

@@ -93,9 +93,7 @@ def test_ask_from_query_applies_defaults_and_ignores_unknown_parameters():
 
 
 def test_ask_from_json_rejects_unknown_fields():
-    with pytest.raises(
-        InvalidInput, match="unknown field\\(s\\): query; expected document, k, mode, question"
-    ):
+    with pytest.raises(InvalidInput, match="unknown field\\(s\\): query; expected document, k, mode, question"):
         params.ask_from_json({"query": "calf"})
 
 
@@ -131,6 +129,4 @@ def test_json_object_rejects(data, message):
 
 
 def test_json_object_decodes_utf8():
-    assert params.json_object('{"question": "Wadenschmerz – warum?"}'.encode()) == {
-        "question": "Wadenschmerz – warum?"
-    }
+    assert params.json_object('{"question": "Wadenschmerz – warum?"}'.encode()) == {"question": "Wadenschmerz – warum?"}

@@ -22,10 +22,7 @@ def test_everything_is_escaped():
 
 def test_a_term_crossing_the_answer_edge_is_split_so_tags_nest():
     html = highlight("abcdef", Span(2, 4), (Span(1, 3),))
-    assert (
-        str(html)
-        == 'a<strong class="term">b</strong><mark class="answer"><strong class="term">c</strong>d</mark>ef'
-    )
+    assert str(html) == 'a<strong class="term">b</strong><mark class="answer"><strong class="term">c</strong>d</mark>ef'
 
 
 @pytest.mark.parametrize(

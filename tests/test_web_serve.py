@@ -46,11 +46,7 @@ def test_make_run_serves_from_a_fresh_clone(root, tmp_path, request):
     subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
     subprocess.run(["git", "checkout", "-q", head.stdout.strip()], cwd=clone, check=True)
     port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("QA_", "VIRTUAL_ENV", "PYTHON", "PROMETHEUS"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QA_", "VIRTUAL_ENV", "PYTHON", "PROMETHEUS"))}
     env.update({"PORT": str(port), "HOST": "127.0.0.1", "WORKERS": "2"})
     with (tmp_path / "make-run.log").open("wb") as log:
         proc = subprocess.Popen(

@@ -68,9 +68,7 @@ def _load_qa(app: Flask) -> None:
         if detail != previous:  # retried on requests until it works: say each new reason once
             log.warning("index unavailable: %s", detail)
     except Exception:
-        app.extensions["qa_error"] = (
-            f"the index in {index_dir} could not be loaded (see the server log). {BUILD_HINT}"
-        )
+        app.extensions["qa_error"] = f"the index in {index_dir} could not be loaded (see the server log). {BUILD_HINT}"
         if app.extensions["qa_error"] != previous:
             log.exception("could not open the index in %s", index_dir)
 

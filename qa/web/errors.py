@@ -93,9 +93,7 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def _bug(exc: Exception) -> Response:
-    log.exception(
-        "unhandled error on %s %s", request.method, request.path, extra={"request_id": g.get("request_id")}
-    )
+    log.exception("unhandled error on %s %s", request.method, request.path, extra={"request_id": g.get("request_id")})
     return problem(500, "an unexpected error occurred; it has been logged", "internal-error")
 
 

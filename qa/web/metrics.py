@@ -28,9 +28,7 @@ class IndexCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         info = self._info()
-        yield GaugeMetricFamily(
-            "qa_index_ready", "1 when an index is loaded and serving", value=int(bool(info))
-        )
+        yield GaugeMetricFamily("qa_index_ready", "1 when an index is loaded and serving", value=int(bool(info)))
         if info is None:
             return
         sizes = {

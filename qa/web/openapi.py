@@ -91,9 +91,7 @@ def _schemas() -> dict[str, Any]:
             {"score": _s("number"), "rank": _nullable("integer", "1-based; null when this ranker missed it")},
         ),
         "Reference": _obj(list(ref_props), ref_props, "One entry of a document's reference list"),
-        "Citation": _obj(
-            [*ref_props, "link"], {**ref_props, "link": link}, "A reference cited by a result, and why"
-        ),
+        "Citation": _obj([*ref_props, "link"], {**ref_props, "link": link}, "A reference cited by a result, and why"),
         "Result": _obj(
             [
                 "rank",
@@ -251,20 +249,14 @@ def _schemas() -> dict[str, Any]:
             },
         ),
         "Health": _obj(["status"], {"status": _s("string", enum=["ok"])}),
-        "Ready": _obj(
-            ["status", "index"], {"status": _s("string", enum=["ready"]), "index": _ref("IndexInfo")}
-        ),
+        "Ready": _obj(["status", "index"], {"status": _s("string", enum=["ready"]), "index": _ref("IndexInfo")}),
         "AskRequest": _obj(
             ["question"],
             {
-                "question": _s(
-                    "string", "Not blank", minLength=1, maxLength=MAX_QUESTION_CHARS, pattern=NOT_BLANK
-                ),
+                "question": _s("string", "Not blank", minLength=1, maxLength=MAX_QUESTION_CHARS, pattern=NOT_BLANK),
                 "k": _optional("integer", "Results wanted", minimum=1, maximum=MAX_K, default=DEFAULT_K),
                 "mode": _optional("string", "Ranking", enum=[*MODES, None], default=DEFAULT_MODE),
-                "document": _optional(
-                    "string", "Search only this document id", minLength=1, pattern=NOT_BLANK
-                ),
+                "document": _optional("string", "Search only this document id", minLength=1, pattern=NOT_BLANK),
             },
         ),
         "BatchRequest": _obj(
@@ -278,9 +270,7 @@ def _schemas() -> dict[str, Any]:
                 },
                 "k": _optional("integer", "Results wanted", minimum=1, maximum=MAX_K, default=DEFAULT_K),
                 "mode": _optional("string", "Ranking", enum=[*MODES, None], default=DEFAULT_MODE),
-                "document": _optional(
-                    "string", "Search only this document id", minLength=1, pattern=NOT_BLANK
-                ),
+                "document": _optional("string", "Search only this document id", minLength=1, pattern=NOT_BLANK),
             },
         ),
         "Problem": {
@@ -288,9 +278,7 @@ def _schemas() -> dict[str, Any]:
             "description": "RFC 9457 problem details (media type application/problem+json)",
             "required": ["type", "title", "status", "detail"],
             "properties": {
-                "type": _s(
-                    "string", "Stable problem type: a link to its entry on /docs", format="uri-reference"
-                ),
+                "type": _s("string", "Stable problem type: a link to its entry on /docs", format="uri-reference"),
                 "title": _s("string"),
                 "status": _s("integer", minimum=400, maximum=599),
                 "detail": _s("string", "What went wrong with this request, for people"),
@@ -383,8 +371,7 @@ def _paths() -> dict[str, Any]:
         "/v1/ask/batch": {
             "post": _v1(
                 "Answer several questions",
-                f"1 to {MAX_BATCH} questions sharing k, mode and document; "
-                "answers come back in the order asked.",
+                f"1 to {MAX_BATCH} questions sharing k, mode and document; answers come back in the order asked.",
                 _ok("Answers", "One answer per question"),
                 400,
                 404,

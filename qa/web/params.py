@@ -127,9 +127,7 @@ def json_object(data: bytes) -> dict[str, Any]:
     try:
         body = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        ) from exc
+        raise InvalidInput(f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
     except RecursionError as exc:
         raise InvalidInput("the body is nested too deeply") from exc
     if not isinstance(body, dict):
