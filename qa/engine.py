@@ -102,6 +102,7 @@ class Engine:
         self._bm25_idf = arrays["bm25_idf"]
         self._tfidf_idf = arrays["tfidf_idf"]
         self.vocab = Vocabulary(arrays["terms"])
+        self._word_terms: dict[str, int] = {}  # query word -> term id (-1: stop word or unknown)
         ngrams = Postings(
             arrays["ngram_indptr"],
             arrays["ngram_indices"],
@@ -254,11 +255,17 @@ class Engine:
     def _weighted_terms(self, query: str, repair: bool) -> dict[int, int]:
         """Query term ids with their multiplicity (a repeated word counts twice, as in rank-bm25)."""
         out: dict[int, int] = {}
-        if not repair:  # the hot path of the plain modes: no repair bookkeeping
-            stem, term_id = self.analyzer.stem, self.vocab.id
+        if not repair:  # the hot path of the plain modes: one remembered word -> term id lookup per word
+            known = self._word_terms
             for word in self.analyzer.word_list(query):
-                s = stem(word)
-                if s is not None and (t := term_id(s)) >= 0:
+                t = known.get(word)
+                if t is None:
+                    s = self.analyzer.stem(word)
+                    t = -1 if s is None else self.vocab.id(s)
+                    if len(known) >= _CACHE_LIMIT:
+                        known.clear()
+                    known[word] = t
+                if t >= 0:
                     out[t] = out.get(t, 0) + 1
             return out
         for _, _, ids in self._query_words(query, repair):
@@ -341,6 +348,7 @@ class Engine:
     def clear_caches(self) -> None:
         """Forget remembered query-word repairs and term lookups (benchmarks measure them cold)."""
         self._repairs.clear()
+        self._word_terms.clear()
         self.vocab.clear_cache()
 
     def _mask(self, allowed: np.ndarray | None) -> np.ndarray | None:

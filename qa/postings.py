@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -16,6 +17,11 @@ class Postings:
     indices: np.ndarray  # int32 document ids, sorted within each row
     data: np.ndarray  # float32 weights
     n_docs: int
+
+    @cached_property
+    def row_bounds(self) -> list[int]:
+        """indptr as Python ints: a query reads a few rows, and numpy indexing per row costs more."""
+        return self.indptr.tolist()
 
     @property
     def n_terms(self) -> int:
@@ -41,9 +47,9 @@ class Postings:
         gathered once, then each weighting is one scatter-add in C (np.bincount)."""
         if not terms:
             return [np.zeros(self.n_docs) for _ in weightings]
-        ids = np.asarray(terms, dtype=np.int64)
-        starts, ends = self.indptr[ids].tolist(), self.indptr[ids + 1].tolist()
-        bounds = list(zip(starts, ends, strict=True))
+        ip = self.row_bounds
+        bounds = [(ip[t], ip[t + 1]) for t in terms]
+        starts, ends = [a for a, _ in bounds], [b for _, b in bounds]
         rows = np.concatenate([self.indices[a:b] for a, b in bounds])
         out = []
         for data, weights in weightings:
