@@ -22,10 +22,12 @@ NOTES = [
     "(every reference title for every result) and `np.memmap.__getitem__` dominated passage reads; caching "
     "analysed texts, title weights, rebuilt passages and citations per loaded index, and reading the mapped "
     "arrays as plain ndarray views took `QA.ask` on the seed from 2.96 ms to ~1.1 ms and the HTTP ratio from "
-    "0.20–0.26× to 0.43–0.50× (a miss by up to 0.07×: what is left is spread over JSON encoding, request "
-    "hooks and the engine call). The `qa` rows of the scale table predate that change.",
-    "- On SciFact (5k documents) bm25s's dense `get_scores` over 5k floats beats our posting gather by ~20%; from "
-    "100k documents on, scoring only the postings of the query terms wins (7.6× bm25s at 1M for short questions).",
+    "0.20–0.26× to 0.37–0.50× across runs (a miss by up to 0.13×: what is left is spread over JSON encoding, "
+    "request hooks and the engine call). The `qa` rows of the scale table predate that change.",
+    "- On SciFact (5k documents) the two are within noise of each other (runs on this shared machine gave "
+    "0.82–1.05× before and after the query path was trimmed: remembered word → term lookups, row bounds as "
+    "Python ints); from 100k documents on, scoring only the postings of the query terms wins clearly "
+    "(7.6× bm25s at 1M for short questions).",
     "- Build: `Engine.build` counts each token as a surface-word id (one C-level dict lookup) and stems each "
     "distinct word once; the index arrays are byte-identical to the previous per-token code (checked on "
     "SciFact, glued SciFact, a 20k synthetic corpus and edge cases). 100k synthetic passages: 26.7 s → 15.8 s; "
