@@ -85,6 +85,15 @@ def small_qa(small_index):
     return QA.open(index, corpus)
 
 
+@pytest.fixture
+def env_clean(monkeypatch):
+    """No QA_* (or other declared) setting leaks in from the environment running the tests."""
+    from qa import settings as qa_settings
+
+    for s in qa_settings.SETTINGS:
+        monkeypatch.delenv(s.env, raising=False)
+
+
 @pytest.fixture(scope="session")
 def seed_qa(tmp_path_factory):
     """The real QA over the project's own corpus/ (the seed article), built once per session."""
@@ -105,13 +114,9 @@ def fake_qa():
 
 
 @pytest.fixture
-def make_app(fake_qa, monkeypatch):
+def make_app(fake_qa, env_clean):
     """Build an app over `fake_qa` with config overrides; the environment cannot leak settings in."""
-    from qa import settings
     from qa.web import create_app
-
-    for s in settings.SETTINGS:
-        monkeypatch.delenv(s.env, raising=False)
 
     def build(**config):
         return create_app({"QA": fake_qa, **config})

@@ -5,15 +5,8 @@ import hmac
 
 import pytest
 
-from qa import settings as qa_settings
 from qa.api import QA
 from qa.web import create_app
-
-
-@pytest.fixture
-def env_clean(monkeypatch):
-    for s in qa_settings.SETTINGS:
-        monkeypatch.delenv(s.env, raising=False)
 
 
 @pytest.fixture

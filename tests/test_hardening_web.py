@@ -7,7 +7,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from qa import settings as qa_settings
 from qa.api import QA
 from qa.index import build_index
 from qa.web import create_app
@@ -51,12 +50,6 @@ def assert_safe_html(html: str) -> None:
     parser.feed(html)
     parser.close()
     assert parser.unsafe == []
-
-
-@pytest.fixture
-def env_clean(monkeypatch):
-    for s in qa_settings.SETTINGS:
-        monkeypatch.delenv(s.env, raising=False)
 
 
 @pytest.fixture
