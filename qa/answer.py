@@ -169,6 +169,12 @@ SOURCE_WORDS = frozenset(
 )
 
 
+# Verbs of a question about sources ("which source covers…"): not content, but no sign of one on their own.
+SOURCE_VERBS = frozenset(
+    ["cover", "covers", "covered", "mention", "mentions", "mentioned", "discuss", "discusses", "discussed"]
+)
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Abstention thresholds, calibrated on ../shared/eval/devset.jsonl (see README, "Honest abstention")."""
@@ -193,7 +199,7 @@ class _Term:
 def _terms(terms: Sequence, n_docs: int, source_question: bool) -> list[_Term]:  # noqa: ANN001
     out = []
     for t in terms:
-        if source_question and t.word in SOURCE_WORDS:
+        if source_question and (t.word in SOURCE_WORDS or t.word in SOURCE_VERBS):
             continue  # "which source…" words describe the reference list, not its content
         out.append(_Term(t.word, frozenset((t.stem, *t.corrected_to)), specificity(t.word), t.df / max(n_docs, 1)))
     return out

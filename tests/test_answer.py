@@ -175,3 +175,9 @@ def test_decide_ignores_reference_titles_for_non_source_questions():
     passages = [_passage("r1", "References", "MedlinePlus. Sciatica.", kind="reference")]
     d = decide([_term("sciatica", 1)], passages, _spans, n_docs=40)
     assert (d.answered, d.reasons) == (False, ("the documents do not mention sciatica",))
+
+
+def test_source_verbs_are_not_content_in_a_source_question(seed_qa):
+    a = seed_qa.ask("which source covers Achilles tendon rupture?", k=1)
+    assert (a.answered, a.confidence, a.reasons) == (True, 1.0, ())
+    assert a.results[0].passage_id == "calf-pain-r2"
