@@ -6,7 +6,14 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from qa.api import DEFAULT_K, DEFAULT_MODE, MAX_BATCH, MAX_K, MAX_QUESTION_CHARS, MODES
+from qa.api import (
+    DEFAULT_K,
+    DEFAULT_MODE,
+    MAX_BATCH,
+    validate_k,
+    validate_mode,
+    validate_question,
+)
 from qa.errors import InvalidInput, NotFound
 from qa.models import (
     Answer,
@@ -199,14 +206,10 @@ class FakeQA:
         return REFERENCES
 
     def _check(self, question: object, k: object, mode: object, document: object) -> None:
-        if not isinstance(question, str) or not question.strip():
-            raise InvalidInput("question is required")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise InvalidInput(f"question is longer than {MAX_QUESTION_CHARS} characters")
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
-            raise InvalidInput(f"k must be an integer from 1 to {MAX_K}")
-        if mode not in MODES:
-            raise InvalidInput(f"mode must be one of {', '.join(MODES)}")
+        """The real library's rules, so the double fails where QA fails."""
+        validate_question(question)
+        validate_k(k)
+        validate_mode(mode)
         if document is not None:
             self.document(str(document))
 
