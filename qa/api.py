@@ -8,6 +8,7 @@ answer.answered, answer.results[0].text, answer.to_dict()
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from qa import index as index_files
 from qa.errors import IndexMissing, IndexUnavailable, InvalidInput, NotFound
 from qa.models import Answer, Document, IndexInfo, Passage, Reference
 
+log = logging.getLogger(__name__)
 MODES = ("hybrid", "bm25", "tfidf")
 DEFAULT_MODE = "hybrid"
 DEFAULT_K = 3
@@ -52,7 +54,24 @@ def _load(build: Path, checksums: bool) -> _Loaded:
         engine = Engine.load(build / "engine", manifest["engine"])
     except (ValueError, KeyError) as exc:  # built by another version of the analyzer or engine
         raise IndexUnavailable(f"index {build} was built by another version of qa ({exc}): run `qa build`") from exc
-    return _Loaded(build, manifest, info, store, engine, Answerer(store, engine, info))
+    return _Loaded(build, manifest, info, store, engine, Answerer(store, engine, info, _reranker(build, manifest)))
+
+
+def _reranker(build: Path, manifest: dict[str, Any]) -> Any:
+    """The semantic reranker when this build has passage vectors, the setting allows it and the encoder
+    is installed; None (lexical order) otherwise, with a warning saying why."""
+    from qa import encoder, semantic, settings
+
+    meta = manifest.get("semantic")
+    if not meta or not semantic.enabled(settings.get("SEMANTIC")):
+        return None
+    try:
+        return semantic.Reranker.load(
+            build / "semantic", meta, settings.get("SEMANTIC_WEIGHT"), settings.get("ENCODER_DIR") or None
+        )
+    except (encoder.EncoderUnavailable, ValueError) as exc:
+        log.warning("semantic reranking is off for index %s: %s", build.name, exc)
+        return None
 
 
 _BLANK = re.compile(r"[\s\x1c-\x1f\x85\ufeff]*")  # whitespace as Python and JSON Schema (\s) both see it
@@ -148,6 +167,11 @@ class QA:
     @property
     def info(self) -> IndexInfo:
         return self._loaded.info
+
+    @property
+    def semantic(self) -> bool:
+        """Whether the semantic reranker orders the hybrid mode's results (qa.semantic)."""
+        return self._loaded.answerer.reranker is not None
 
     @property
     def manifest(self) -> dict[str, Any]:

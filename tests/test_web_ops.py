@@ -37,6 +37,7 @@ def test_readyz_reports_the_index(client):
             "size_bytes": 12345,
             "stale": False,
         },
+        "semantic": False,
     }
 
 

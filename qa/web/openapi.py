@@ -130,7 +130,8 @@ def _schemas() -> dict[str, Any]:
                 "scores": {
                     "type": "object",
                     "additionalProperties": _ref("RankerScore"),
-                    "description": "Per ranker (`bm25`, `tfidf`, …)",
+                    "description": "Per ranker (`bm25`, `tfidf`; `semantic`: cosine similarity when the hybrid "
+                    "mode's results were reranked)",
                 },
                 "source": {**_ref("Span"), "description": "Where the passage sits in the raw file"},
                 "citations": {"type": "array", "items": _ref("Citation")},
@@ -249,7 +250,14 @@ def _schemas() -> dict[str, Any]:
             },
         ),
         "Health": _obj(["status"], {"status": _s("string", enum=["ok"])}),
-        "Ready": _obj(["status", "index"], {"status": _s("string", enum=["ready"]), "index": _ref("IndexInfo")}),
+        "Ready": _obj(
+            ["status", "index", "semantic"],
+            {
+                "status": _s("string", enum=["ready"]),
+                "index": _ref("IndexInfo"),
+                "semantic": _s("boolean", "The semantic reranker orders the hybrid mode's results"),
+            },
+        ),
         "AskRequest": _obj(
             ["question"],
             {

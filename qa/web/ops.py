@@ -19,9 +19,10 @@ def healthz() -> dict[str, str]:
 
 @bp.get("/readyz")
 def readyz() -> dict[str, Any]:
-    """200 with the index's version, build time and counts; a 503 problem naming the fix otherwise."""
-    info = current_qa().info
-    return {"status": "ready", "index": info.to_dict()}
+    """200 with the index's version, build time and counts, and whether semantic reranking is on; a 503
+    problem naming the fix otherwise."""
+    qa = current_qa()
+    return {"status": "ready", "index": qa.info.to_dict(), "semantic": qa.semantic}
 
 
 @bp.get("/metrics")

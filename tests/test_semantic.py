@@ -1,0 +1,169 @@
+"""Semantic reranking: paraphrases reach the top, the words still decide abstention, and every way of
+turning it off (setting, build option, missing encoder) leaves a working lexical service."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from qa import encoder, semantic
+from qa.api import QA
+from qa.index import build_index, current_build, read_manifest
+from tests.conftest import write_corpus
+
+
+def _ids(answer) -> list[str]:  # noqa: ANN001
+    return [r.passage_id for r in answer.results]
+
+
+@pytest.fixture
+def seed_lexical(seed_qa, monkeypatch):
+    """The same seed index opened with QA_SEMANTIC=off."""
+    monkeypatch.setenv("QA_SEMANTIC", "off")
+    return QA.open(seed_qa.index_dir)
+
+
+def test_the_seed_index_stores_a_unit_vector_per_passage(seed_qa):
+    build = current_build(seed_qa.index_dir)
+    meta = read_manifest(build)["semantic"]
+    assert meta == {
+        "model": "sentence-transformers/all-MiniLM-L6-v2",
+        "sha256": encoder.WEIGHTS_SHA256,
+        "dim": 384,
+        "files": ["vectors.npy"],
+    }
+    assert "semantic/vectors.npy" in read_manifest(build)["files"]
+    vectors = np.load(build / "semantic" / "vectors.npy")
+    assert vectors.shape == (55, 384)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert seed_qa.semantic is True
+
+
+def test_a_misspelled_paraphrase_reaches_the_top_three(seed_qa, seed_lexical):
+    question = "wat usualy causes calf pian"  # gold: "Calf pain is often brought on by muscle strain or cramps."
+    assert _ids(seed_lexical.ask(question)) == ["calf-pain-p14", "calf-pain-p1", "calf-pain-p16"]
+    assert _ids(seed_qa.ask(question)) == ["calf-pain-p1", "calf-pain-p14", "calf-pain-p4"]
+
+
+def test_reranked_results_carry_the_cosine_and_a_fused_score(seed_qa):
+    a = seed_qa.ask("What usually causes calf pain?", k=3)
+    assert _ids(a) == ["calf-pain-p1", "calf-pain-p4", "calf-pain-p14"]
+    semantic_scores = [r.scores["semantic"] for r in a.results]
+    assert [s.rank for s in semantic_scores] == [2, 1, 5]  # rank among the 10 candidates
+    vector = encoder.shared().encode(["What usually causes calf pain?"])[0]
+    vectors = np.load(current_build(seed_qa.index_dir) / "semantic" / "vectors.npy")
+    for r, s in zip(a.results, semantic_scores, strict=True):
+        i = seed_qa._loaded.store.index_of(r.passage_id)
+        assert s.score == pytest.approx(float(vectors[i] @ vector), abs=1e-6)
+    assert [r.score for r in a.results] == sorted((r.score for r in a.results), reverse=True)
+
+
+def test_bm25_and_tfidf_modes_are_never_reranked(seed_qa, seed_lexical):
+    for mode in ("bm25", "tfidf"):
+        reranked, plain = (
+            seed_qa.ask("wat usualy causes calf pian", mode=mode),
+            seed_lexical.ask("wat usualy causes calf pian", mode=mode),
+        )
+        assert _ids(reranked) == _ids(plain)
+        assert all("semantic" not in r.scores for r in reranked.results)
+
+
+def test_abstention_still_rests_on_the_words(seed_qa):
+    a = seed_qa.ask("Who wrote Pride and Prejudice?")
+    assert a.answered is False
+    trap = seed_qa.ask("how long do calf strains last?")
+    assert trap.answered is False
+    assert "cramps can last between a few seconds" not in trap.results[0].text
+
+
+def test_qa_semantic_off_at_build_stores_no_vectors(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_SEMANTIC", "off")
+    corpus = write_corpus(tmp_path / "corpus")
+    report = build_index(corpus, tmp_path / "index")
+    assert read_manifest(report.path)["semantic"] is None
+    assert not (report.path / "semantic").exists()
+    monkeypatch.delenv("QA_SEMANTIC")
+    assert QA.open(tmp_path / "index").semantic is False  # nothing to rerank with
+
+
+def test_a_bad_semantic_setting_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_SEMANTIC", "maybe")
+    corpus = write_corpus(tmp_path / "corpus")
+    with pytest.raises(ValueError, match=r"QA_SEMANTIC must be one of auto, off, not 'maybe'"):
+        build_index(corpus, tmp_path / "index")
+    assert not (tmp_path / "index" / "current").exists()
+
+
+def test_without_the_encoder_the_build_is_lexical_and_says_why(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("QA_ENCODER_DIR", str(tmp_path / "nowhere"))
+    corpus = write_corpus(tmp_path / "corpus")
+    with caplog.at_level(logging.WARNING, logger="qa.index"):
+        report = build_index(corpus, tmp_path / "index")
+    assert read_manifest(report.path)["semantic"] is None
+    assert "building without semantic reranking: the sentence encoder is incomplete" in caplog.text
+    a = QA.open(tmp_path / "index").ask("ankle sprain")
+    assert a.results[0].passage_id == "ankle-p1"
+
+
+def test_asking_for_vectors_without_the_encoder_fails_and_keeps_the_old_index(tmp_path, monkeypatch):
+    corpus = write_corpus(tmp_path / "corpus")
+    old = build_index(corpus, tmp_path / "index", semantic=False).info.version
+    monkeypatch.setenv("QA_ENCODER_DIR", str(tmp_path / "nowhere"))
+    (corpus / "more.txt").write_text("Shin splints hurt runners on hard ground for weeks at a time.\n")
+    with pytest.raises(encoder.EncoderUnavailable):
+        build_index(corpus, tmp_path / "index", semantic=True)
+    assert QA.open(tmp_path / "index").info.version == old
+
+
+def test_an_index_with_vectors_serves_lexically_when_the_encoder_is_gone(tmp_path, monkeypatch, caplog):
+    corpus = write_corpus(tmp_path / "corpus")
+    build_index(corpus, tmp_path / "index", semantic=True)
+    assert QA.open(tmp_path / "index").semantic is True
+    monkeypatch.setenv("QA_ENCODER_DIR", str(tmp_path / "nowhere"))
+    with caplog.at_level(logging.WARNING, logger="qa.api"):
+        qa = QA.open(tmp_path / "index")
+    assert qa.semantic is False
+    assert "semantic reranking is off for index" in caplog.text
+    assert qa.ask("ankle sprain").results[0].passage_id == "ankle-p1"
+
+
+def test_vectors_of_another_encoder_are_not_used(tmp_path):
+    with pytest.raises(ValueError, match=r"made by another encoder \(other/model\)"):
+        semantic.Reranker.load(tmp_path, {"model": "other/model", "sha256": "0" * 64}, 2.0)
+
+
+def test_vectors_that_do_not_fit_the_encoder_are_refused():
+    with pytest.raises(ValueError, match=r"shape \(3, 10\) do not fit a 384-d encoder"):
+        semantic.Reranker(encoder.shared(), np.zeros((3, 10), dtype=np.float32))
+
+
+def test_rerank_orders_by_fused_score_and_keeps_ranker_scores():
+    from qa.engine import Hit
+    from qa.models import RankerScore
+
+    class Two:
+        dim = 2
+
+        def encode(self, texts):  # noqa: ANN001, ANN202
+            return np.array([[1.0, 0.0]], dtype=np.float32)
+
+    vectors = np.array([[0.0, 1.0], [1.0, 0.0], [0.6, 0.8]], dtype=np.float32)
+    reranker = semantic.Reranker(Two(), vectors, weight=2.0)  # type: ignore[arg-type]
+    hits = [Hit(0, 10.0, {"bm25": RankerScore(10.0, 1)}), Hit(1, 4.0, {"bm25": RankerScore(4.0, 2)}),
+            Hit(2, 5.0, {"bm25": RankerScore(5.0, 3)})]  # fmt: skip
+    out = reranker.rerank("q", hits)
+    # fused: doc0 1.0 + 0 = 1.0, doc1 0.4 + 2.0 = 2.4, doc2 0.5 + 1.2 = 1.7
+    assert [h.doc for h in out] == [1, 2, 0]
+    assert [h.score for h in out] == pytest.approx([2.4, 1.7, 1.0])
+    assert [h.scores["semantic"].rank for h in out] == [1, 2, 3]
+    assert out[0].scores["bm25"] == RankerScore(4.0, 2)
+    assert reranker.rerank("q", []) == []
+
+
+def test_readyz_says_whether_reranking_is_on(seed_qa, make_app):
+    client = make_app(QA=seed_qa).test_client()
+    body = client.get("/readyz").get_json()
+    assert body["semantic"] is True
+    assert body["index"]["passages"] == 55
