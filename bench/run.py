@@ -1,5 +1,5 @@
 """The standard benchmark set (`make bench`): SciFact retrieval + footprint, synthetic scale 10k-1M, HTTP
-under wrk; writes bench/results/*.json and *.png and regenerates BENCHMARKS.md from them.
+under wrk, the semantic reranker's cost; writes bench/results/*.json and *.png and regenerates BENCHMARKS.md from them.
 
     python -m bench.run                 # everything (~15 min on 2 cores)
     python -m bench.run --report-only   # BENCHMARKS.md from the JSON already in bench/results
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import http, retrieval, scale
+from bench import http, retrieval, scale, semantic
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -48,7 +48,7 @@ def save(name: str, result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report-only", action="store_true")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["retrieval", "scale", "http"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["retrieval", "scale", "http", "semantic"])
     parser.add_argument("--sizes", type=int, nargs="*", default=SIZES)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     args = parser.parse_args(argv)
@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> None:
             large = scale.CACHE / "indexes" / f"qa-{max(QA_SIZES)}"
             pair = (large, scale.qa_corpus_dir(max(QA_SIZES))) if large.exists() else None
             save("http", http.run([1, 2, 4], args.duration, pair, scale.CACHE / "http"))
+        if "semantic" not in args.skip:
+            save("semantic", semantic.run(rounds=5))
         print(f"bench: {time.perf_counter() - started:.0f} s", file=sys.stderr)
     from bench import report  # the report is regenerated from the JSON, whatever ran
 

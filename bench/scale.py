@@ -145,7 +145,9 @@ def work_qa_build(n: int, out: Path) -> dict[str, Any]:
 
     corpus = qa_corpus_dir(n)
     start = time.perf_counter()
-    report = build_index(corpus, out)
+    # Lexical only: the semantic reranker's passage vectors cost ~5-20 ms per passage in numpy on 2 cores
+    # (hours at 100k); bench/semantic.py measures the reranker on its own.
+    report = build_index(corpus, out, semantic=False)
     build_s = time.perf_counter() - start
     return {"build_s": build_s, "index_bytes": report.info.size_bytes, "build_peak_rss": peak_rss(),
             "passages": report.info.passages, "terms": report.info.terms}  # fmt: skip

@@ -47,9 +47,11 @@ class Answerer:
         started = time.perf_counter()
         terms = self.engine.query_terms(question)
         depth = max(k, Thresholds.depth)
-        hits = self.engine.search(question, k=depth, mode=mode, allowed=allowed) if terms else []
-        if self.reranker is not None and mode == "hybrid":
-            hits = self.reranker.rerank(question, hits)
+        rerank = self.reranker is not None and mode == "hybrid"
+        pool = max(depth, self.reranker.depth) if rerank else depth
+        hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed) if terms else []
+        if rerank:
+            hits = self.reranker.rerank(question, hits)[:depth]
         if any(t.word in SOURCE_WORDS for t in terms):  # "which source…": the reference entries first
             hits = sorted(hits, key=lambda hit: self.store.kind(hit.doc) != "reference")
         weights = self._weights(terms)

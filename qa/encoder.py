@@ -122,6 +122,9 @@ class Encoder:
 
     @classmethod
     def load(cls, directory: Path | str | None = None, verify: bool = True) -> Encoder:
+        # gunicorn forks workers after loading the app: the tokenizer's thread pool must not be in use
+        # before a fork (it would deadlock or warn); one text at a time is fast enough here.
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 

@@ -1,0 +1,161 @@
+"""What the semantic reranker costs, side by side in one run on the seed corpus.
+
+    python -m bench.semantic --out bench/results/semantic.json
+    python -m bench.semantic --scifact ../shared/beir/scifact --out bench/results/semantic-scifact.json
+
+Build: the seed index lexical only vs with passage vectors (the faster of two builds each).
+Questions (the developers' own set, plus the dev set when ../shared is there): QA.ask with the
+reranker off, on with the question's vector cached (a repeated question), and on with an empty cache
+(a new question); rounds interleave the three so a burst on the shared machine hits all alike, and
+each question keeps its fastest round.
+
+--scifact: nDCG@10 of the hybrid mode's top 100 with its first `depth` reranked as qa.semantic does,
+for several weights and depths. Encoding the 5,183 abstracts takes ~20 min on 2 cores; the vectors are
+cached in $QA_BENCH_CACHE (default /tmp/qa-bench-cache).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OWN = ROOT / "tests" / "data" / "own-questions.jsonl"
+DEV = ROOT.parent / "shared" / "eval" / "devset.jsonl"
+
+
+def questions(limit: int | None = None) -> list[str]:
+    files = [OWN] + ([DEV] if DEV.exists() else [])
+    found = [json.loads(line)["question"] for f in files for line in f.read_text(encoding="utf-8").splitlines()]
+    return found[:limit] if limit else found
+
+
+def _build(corpus: Path, index: Path, semantic: bool) -> float:
+    from qa.index import build_index
+
+    start = time.perf_counter()
+    build_index(corpus, index, semantic=semantic)
+    return time.perf_counter() - start
+
+
+def run(corpus: Path = ROOT / "corpus", rounds: int = 5, limit: int | None = None) -> dict[str, Any]:
+    from qa import encoder
+    from qa.api import QA
+
+    encoder.shared()  # loading the weights once is start-up cost, not build or query cost
+    asked = questions(limit)
+    with tempfile.TemporaryDirectory() as tmp:
+        lexical_dir, semantic_dir = Path(tmp) / "lexical", Path(tmp) / "semantic"
+        build = {"lexical_s": float("inf"), "semantic_s": float("inf")}
+        for _ in range(2):  # the first build also loads word lists: keep each kind's faster build
+            build["lexical_s"] = min(build["lexical_s"], _build(corpus, lexical_dir, False))
+            build["semantic_s"] = min(build["semantic_s"], _build(corpus, semantic_dir, True))
+        lexical, reranked = QA.open(lexical_dir), QA.open(semantic_dir)
+        reranker = reranked._loaded.answerer.reranker
+        for q in asked:  # first use: word lists, caches of analysed passages
+            lexical.ask(q)
+            reranked.ask(q)
+        best: dict[str, list[float]] = {name: [float("inf")] * len(asked) for name in ("off", "cached", "new")}
+        for _ in range(rounds):
+            for i, q in enumerate(asked):
+                # "new" empties the cache of question vectors; "cached" then finds this question's vector
+                for name, qa, clear in (("off", lexical, False), ("new", reranked, True), ("cached", reranked, False)):
+                    if clear:
+                        reranker.vector.cache_clear()
+                    start = time.perf_counter()
+                    qa.ask(q)
+                    best[name][i] = min(best[name][i], (time.perf_counter() - start) * 1000)
+    ms = {name: round(statistics.median(v), 3) for name, v in best.items()}
+    return {
+        "questions": len(asked),
+        "rounds": rounds,
+        "passages": reranked.info.passages,
+        "build": {k: round(v, 3) for k, v in build.items()},
+        "ask_ms_p50": ms,
+        "ratio_cached": round(ms["off"] / ms["cached"], 3),
+        "ratio_new": round(ms["off"] / ms["new"], 3),
+    }
+
+
+def scifact(
+    directory: Path, weights: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0), depths: tuple[int, ...] = (10, 20, 100)
+) -> dict[str, Any]:
+    """SciFact nDCG@10 with the hybrid ranking reranked by all-MiniLM-L6-v2, and the encoder alone."""
+    import numpy as np
+
+    from bench.scale import CACHE
+    from qa import beir, encoder
+    from qa.engine import Engine, EngineSettings
+    from qa.semantic import Reranker
+
+    doc_ids, texts, queries, qrels = beir.load_beir(directory)
+    enc = encoder.shared()
+    cache = CACHE / f"scifact-minilm-{len(texts)}.npy"
+    if cache.exists():
+        vectors = np.load(cache)
+    else:
+        start, vectors = time.perf_counter(), np.zeros((len(texts), enc.dim), dtype=np.float32)
+        for i in range(0, len(texts), 256):
+            vectors[i : i + 256] = enc.encode(texts[i : i + 256])
+            print(f"encoded {min(i + 256, len(texts))}/{len(texts)} in {time.perf_counter() - start:.0f} s", flush=True)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache, vectors)
+    engine = Engine.build(texts, EngineSettings())
+    hits = {qid: engine.search(q, k=max(depths), mode="hybrid") for qid, q in queries.items()}
+    rows = []
+    for depth in depths:
+        for weight in weights:
+            reranker = Reranker(enc, vectors, weight=weight, depth=depth)
+            scores = []
+            for qid, q in queries.items():
+                ranked = reranker.rerank(q, hits[qid][:depth]) + hits[qid][depth:]
+                scores.append(beir.ndcg_at([doc_ids[h.doc] for h in ranked], qrels[qid]))
+            rows.append({"depth": depth, "weight": weight, "ndcg@10": round(float(np.mean(scores)), 4)})
+    dense = []
+    for qid, q in queries.items():
+        order = np.argsort(-(vectors @ enc.encode([q])[0]), kind="stable")[:10]
+        dense.append(beir.ndcg_at([doc_ids[i] for i in order], qrels[qid]))
+    return {"queries": len(queries), "documents": len(texts), "rows": rows,
+            "encoder_only_ndcg@10": round(float(np.mean(dense)), 4)}  # fmt: skip
+
+
+def table(r: dict[str, Any]) -> str:
+    ms = r["ask_ms_p50"]
+    return "\n".join(
+        [
+            "| | reranker off | on, repeated question | on, new question |",
+            "|---|---|---|---|",
+            f"| `QA.ask` p50 (ms) | {ms['off']:.2f} | {ms['cached']:.2f} | {ms['new']:.2f} |",
+            f"| speed vs off | 1.00× | {r['ratio_cached']:.2f}× | {r['ratio_new']:.2f}× |",
+            "",
+            f"Seed index build ({r['passages']} passages): {r['build']['lexical_s']:.2f} s lexical only, "
+            f"{r['build']['semantic_s']:.2f} s with passage vectors.",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--scifact", type=Path, help="a BEIR folder: measure nDCG@10 with reranking instead")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    if args.scifact:
+        result = scifact(args.scifact)
+        for row in result["rows"]:
+            print(f"depth {row['depth']:>3}  weight {row['weight']:<4}  nDCG@10 {row['ndcg@10']:.4f}")
+        print(f"encoder alone: nDCG@10 {result['encoder_only_ndcg@10']:.4f}")
+    else:
+        result = run(rounds=args.rounds)
+        print(table(result))
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
