@@ -103,6 +103,9 @@ class Engine:
         self._tfidf_idf = arrays["tfidf_idf"]
         self.vocab = Vocabulary(arrays["terms"])
         self._word_terms: dict[str, int] = {}  # query word -> term id (-1: stop word or unknown)
+        # query word -> (word, stem, term ids) when its own stem is indexed, None for a stop word:
+        # the repairing path's lookups that do not depend on the rest of the question
+        self._word_entries: dict[str, tuple[str, str, tuple[int, ...]] | None] = {}
         ngrams = Postings(
             arrays["ngram_indptr"],
             arrays["ngram_indices"],
@@ -238,11 +241,21 @@ class Engine:
         out = []
         stem = self.analyzer.stem
         capitals: set[str] | None = None
+        known = self._word_entries
         for word in self.analyzer.word_list(query):
+            entry = known.get(word, False)
+            if entry is not False:  # a stop word (None) or a word whose stem is indexed
+                if entry is not None:
+                    out.append(entry)
+                continue
             s = stem(word)
+            ids = self._term_ids(word, s, False) if s is not None else ()
+            if s is None or ids:
+                if len(known) >= _CACHE_LIMIT:
+                    known.clear()
+                known[word] = None if s is None else (word, s, ids)
             if s is None:
                 continue
-            ids = self._term_ids(word, s, False)
             if not ids and repair:
                 if capitals is None:
                     capitals = {w.lower() for w in self.analyzer.raw_words(query) if w.isupper()}
@@ -349,6 +362,7 @@ class Engine:
         """Forget remembered query-word repairs and term lookups (benchmarks measure them cold)."""
         self._repairs.clear()
         self._word_terms.clear()
+        self._word_entries.clear()
         self.vocab.clear_cache()
 
     def _mask(self, allowed: np.ndarray | None) -> np.ndarray | None:
