@@ -162,16 +162,19 @@ def build(corpus_dir: Path, index_dir: Path, if_needed: bool, no_wait: bool, pro
     """Build the index of the corpus (atomically: a failed build leaves the previous index serving)."""
     from qa.api import QA
     from qa.errors import IndexUnavailable
-    from qa.index import build_index
+    from qa.index import build_index, lacks_vectors
 
     if if_needed:
         try:
-            info = QA.open(index_dir, corpus_dir).info
+            qa = QA.open(index_dir, corpus_dir)
         except IndexUnavailable as exc:
             click.echo(f"building: {exc.detail}", err=True)
         else:
-            click.echo(f"index {info.version} is up to date ({info.passages} passages, built {info.built_at})")
-            return
+            info = qa.info
+            if not lacks_vectors(qa.manifest):
+                click.echo(f"index {info.version} is up to date ({info.passages} passages, built {info.built_at})")
+                return
+            click.echo(f"building: index {info.version} has no passage vectors for semantic reranking", err=True)
     bar = _Bar(sys.stderr.isatty() if progress is None else progress)
     try:
         report = build_index(corpus_dir, index_dir, progress=bar, wait=not no_wait)

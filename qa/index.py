@@ -192,6 +192,20 @@ def _semantic_vectors(corpus: Corpus, folder: Path, wanted: bool | None, progres
     return semantic.build([p.text for p in corpus.passages], folder, report, encoder_dir)
 
 
+def lacks_vectors(manifest: dict[str, Any]) -> bool:
+    """True when a build has no passage vectors although semantic reranking is on and its encoder is
+    installed (an index built before the reranker, or while the encoder was missing): rebuild it."""
+    from qa import encoder, semantic, settings
+
+    if manifest.get("semantic") or not semantic.enabled(settings.get("SEMANTIC")):
+        return False
+    try:
+        encoder.shared(settings.get("ENCODER_DIR") or None)
+    except encoder.EncoderUnavailable:
+        return False
+    return True
+
+
 def _intact(build: Path) -> bool:
     try:
         verify_files(build, read_manifest(build))

@@ -167,3 +167,22 @@ def test_readyz_says_whether_reranking_is_on(seed_qa, make_app):
     body = client.get("/readyz").get_json()
     assert body["semantic"] is True
     assert body["index"]["passages"] == 55
+
+
+def test_build_if_needed_adds_vectors_to_an_index_without_them(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from qa.cli import main
+
+    corpus = write_corpus(tmp_path / "corpus")
+    build_index(corpus, tmp_path / "index", semantic=False)  # as built before the reranker existed
+    args = ["build", "--if-needed", "--no-progress", "--corpus", str(corpus), "--index", str(tmp_path / "index")]
+    monkeypatch.setenv("QA_SEMANTIC", "off")
+    assert "is up to date" in CliRunner().invoke(main, args).output  # reranking off: nothing to add
+    monkeypatch.delenv("QA_SEMANTIC")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0
+    assert "has no passage vectors for semantic reranking" in result.output
+    assert "built index" in result.output
+    assert read_manifest(current_build(tmp_path / "index"))["semantic"]["dim"] == 384
+    assert "is up to date" in CliRunner().invoke(main, args).output
