@@ -56,7 +56,8 @@ class Answerer:
             hits = sorted(hits, key=lambda hit: self.store.kind(hit.doc) != "reference")
         weights = self._weights(terms)
         candidates = [self.store.get(hit.doc) for hit in hits]
-        decision = decide(terms, candidates, self.spans, self.engine.n_docs)
+        closeness = hits[0].scores["semantic"].score if rerank and hits else None
+        decision = decide(terms, candidates, self.spans, self.engine.n_docs, closeness=closeness)
         if decision.focus:
             hits = self._focused(hits, candidates, decision.focus, weights)
         results = tuple(self._result(rank, hit, weights) for rank, hit in enumerate(hits[:k], start=1))
@@ -191,6 +192,11 @@ class Thresholds:
     section_missing_share: float = 0.35  # ... and abstain when its text lacks this share of the question
     common_df: float = 0.25  # a word in more than this share of passages is common in this corpus
     generic_specificity: float = 2.5  # words this frequent in English ("does", "get") say nothing of a topic
+    # A first result this close in meaning to the question (cosine, qa.semantic) answers it in other
+    # words: it overrides the missing-words rule, and at the higher value the only-common-words rule.
+    # Never the rules for key words, unknown words or lost sections.
+    close_meaning: float = 0.6
+    very_close_meaning: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -221,12 +227,15 @@ def decide(
     spans,  # noqa: ANN001
     n_docs: int,
     limits: Thresholds = Thresholds(),
+    closeness: float | None = None,
 ) -> Decision:
     """Answered only when the passages found hold the question's words; else say what is missing.
 
     Weights are how specific each word is in general English (wordfreq), so "the documents do not
     mention ibuprofen" outweighs a missing "best". A question that restates a section heading must be
     answered by that section's text: a heading whose text was lost does not count as an answer.
+    `closeness` (the first result's cosine similarity to the question, when reranked) lets a passage
+    that says it in other words answer although many of the question's words are missing.
     """
     source_question = any(t.word in SOURCE_WORDS for t in terms)
     content = _terms(terms, n_docs, source_question)
@@ -253,7 +262,9 @@ def decide(
     keys = [t.word for t in missing if t.weight >= limits.key_specificity]
     if keys:
         return Decision(False, round(best, 3), (f"the documents do not mention {_listing(keys)}",))
-    if missing_share > limits.missing_share:
+    close = closeness is not None and closeness >= limits.close_meaning
+    by_meaning = missing_share > limits.missing_share  # only a result close in meaning can answer now
+    if by_meaning and not close:
         return Decision(False, round(best, 3), (f"the documents do not mention {_listing([t.word for t in missing])}",))
     trap = _lost_section(content, candidates, spans, sections, total, limits)
     if trap:
@@ -263,16 +274,21 @@ def decide(
         t.df_share > limits.common_df for t in content if t.word in evidence and t.weight > limits.generic_specificity
     )
     if best_passage is not None and missing and matched_common:
-        return Decision(
-            False,
-            round(best, 3),
-            (
-                "only words common in these documents matched "
-                f"({_listing([t.word for t in content if t.word in evidence])}); "
-                f"they do not mention {_listing([t.word for t in missing])}",
-            ),
-        )
+        if closeness is None or closeness < limits.very_close_meaning:
+            return Decision(
+                False,
+                round(best, 3),
+                (
+                    "only words common in these documents matched "
+                    f"({_listing([t.word for t in content if t.word in evidence])}); "
+                    f"they do not mention {_listing([t.word for t in missing])}",
+                ),
+            )
+        by_meaning = True
     reasons = (f"the documents do not mention {_listing([t.word for t in missing])}",) if missing else ()
+    if by_meaning and closeness is not None:  # the words alone would have abstained
+        reasons += (f"the first result says it in other words (meaning similarity {closeness:.2f})",)
+        return Decision(True, round(max(best, closeness), 3), reasons)
     return Decision(True, round(best, 3), reasons)
 
 
