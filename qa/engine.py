@@ -237,7 +237,8 @@ class Engine:
 
     def _query_words(self, query: str, repair: bool) -> list[tuple[str, str, tuple[int, ...]]]:
         """(word, stem, term ids searched) per kept query word, in order; with `repair`, out-of-vocabulary
-        words are respelled, except words written in capitals (acronyms such as "IBP")."""
+        words are respelled, except words written in capitals (acronyms such as "IBP") unless the whole
+        question of several words is in capitals."""
         out = []
         stem = self.analyzer.stem
         capitals: set[str] | None = None
@@ -258,7 +259,10 @@ class Engine:
                 continue
             if not ids and repair:
                 if capitals is None:
-                    capitals = {w.lower() for w in self.analyzer.raw_words(query) if w.isupper()}
+                    raw = self.analyzer.raw_words(query)
+                    # a question of several words all in capitals is shouted, not a string of acronyms
+                    shouted = len(raw) > 1 and not any(c.islower() for c in query)
+                    capitals = set() if shouted else {w.lower() for w in raw if w.isupper()}
                 ids = () if word in capitals else self._term_ids(word, s, True)
             if not ids and repair and self.settings.variants and len(s) >= VARIANT_MIN_STEM:
                 ids = tuple(self.vocab.with_prefix(s, self.settings.variants))

@@ -171,6 +171,12 @@ def test_words_in_capitals_are_not_respelled(engine):
     assert ids(engine.search("kne", mode="hybrid")) == [4]
 
 
+def test_a_question_shouted_in_capitals_is_respelled_like_lowercase(engine):
+    assert engine.query_terms("KNES ACHILELS")[0].corrected_to == ("knee",)
+    assert ids(engine.search("KNES ACHILELS", mode="hybrid")) == ids(engine.search("knes achilels", mode="hybrid"))
+    assert engine.query_terms("KNE")[0].corrected_to == ()  # one word in capitals: maybe an acronym
+
+
 def test_suggest(engine):
     assert engine.suggest("achilels") == ["achilles"]
     assert engine.suggest("Pian") == ["pain"]
