@@ -63,12 +63,10 @@ def _reranker(build: Path, manifest: dict[str, Any]) -> Any:
     from qa import encoder, semantic, settings
 
     meta = manifest.get("semantic")
-    if not meta or not semantic.enabled(settings.get("SEMANTIC")):
+    if not meta or not semantic.enabled():
         return None
     try:
-        return semantic.Reranker.load(
-            build / "semantic", meta, settings.get("SEMANTIC_WEIGHT"), settings.get("ENCODER_DIR") or None
-        )
+        return semantic.Reranker.load(build / "semantic", meta, settings.get("SEMANTIC_WEIGHT"))
     except (encoder.EncoderUnavailable, ValueError) as exc:
         log.warning("semantic reranking is off for index %s: %s", build.name, exc)
         return None

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from qa import settings as qa_settings
 from qa.errors import InvalidInput, QAError
 
 
@@ -32,15 +33,22 @@ def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-corpus_option = click.option(
-    "--corpus",
-    "corpus_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="QA_CORPUS_DIR",
-    default="corpus",
-    show_default=True,
-    help="Folder of documents (env QA_CORPUS_DIR).",
-)
+def _folder_option(flag: str, dest: str, setting: str, help_text: str):  # noqa: ANN202 (a click decorator)
+    """A folder option whose environment variable and default are the declared setting's (qa.settings)."""
+    declared = next(x for x in qa_settings.SETTINGS if x.name == setting)
+    return click.option(
+        flag,
+        dest,
+        type=click.Path(path_type=Path, file_okay=False),
+        envvar=declared.env,
+        default=declared.default,
+        show_default=True,
+        help=f"{help_text} (env {declared.env}).",
+    )
+
+
+corpus_option = _folder_option("--corpus", "corpus_dir", "CORPUS_DIR", "Folder of documents")
+index_option = _folder_option("--index", "index_dir", "INDEX_DIR", "Index folder")
 
 
 @click.group()
@@ -116,17 +124,6 @@ def clean() -> None:
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"stdin is not valid UTF-8 (byte {exc.start})") from exc
     sys.stdout.write(repair_text(text))
-
-
-index_option = click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="QA_INDEX_DIR",
-    default="index",
-    show_default=True,
-    help="Index folder (env QA_INDEX_DIR).",
-)
 
 
 class _Bar:

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import erf
 
+from qa import settings
 from qa.hashing import file_sha256
 
 NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -43,7 +44,7 @@ class EncoderUnavailable(RuntimeError):
 
 def model_dir(setting: str | None = None) -> Path:
     """Where the model files are: ``QA_ENCODER_DIR`` if set, else the installed package's folder."""
-    explicit = setting if setting is not None else os.environ.get("QA_ENCODER_DIR", "")
+    explicit = setting if setting is not None else settings.get("ENCODER_DIR")
     if explicit:
         return Path(explicit)
     spec = importlib.util.find_spec(PACKAGE)
@@ -179,7 +180,12 @@ class Encoder:
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-@lru_cache(maxsize=4)
 def shared(directory: str | None = None) -> Encoder:
-    """One loaded encoder per model folder and process (the weights are ~90 MB)."""
+    """The encoder in `directory` (default: `model_dir()`), loaded once per folder and process (the
+    weights are ~90 MB)."""
+    return _loaded(str(model_dir(directory)))
+
+
+@lru_cache(maxsize=4)
+def _loaded(directory: str) -> Encoder:
     return Encoder.load(directory)

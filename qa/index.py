@@ -166,36 +166,31 @@ def write_index(
 
 def _semantic_vectors(corpus: Corpus, folder: Path, wanted: bool | None, progress: Progress | None) -> Any:
     """Passage vectors for the semantic reranker, or None when it is off or its encoder is not installed."""
-    from qa import encoder, semantic, settings
+    from qa import encoder, semantic
 
-    if wanted is None:
-        wanted = semantic.enabled(settings.get("SEMANTIC"))
-        required = False
-    else:
-        required = wanted
-    if not wanted:
+    required = wanted is True
+    if not (required or (wanted is None and semantic.enabled())):
         return None
-    encoder_dir = settings.get("ENCODER_DIR") or None
     try:
-        encoder.shared(encoder_dir)
+        encoder.shared()
     except encoder.EncoderUnavailable as exc:
         if required:
             raise
         log.warning("building without semantic reranking: %s", exc)
         return None
     report = (lambda done, total: progress("vectors", done, total)) if progress else None
-    return semantic.build([p.text for p in corpus.passages], folder, report, encoder_dir)
+    return semantic.build([p.text for p in corpus.passages], folder, report)
 
 
 def lacks_vectors(manifest: dict[str, Any]) -> bool:
     """True when a build has no passage vectors although semantic reranking is on and its encoder is
     installed (an index built before the reranker, or while the encoder was missing): rebuild it."""
-    from qa import encoder, semantic, settings
+    from qa import encoder, semantic
 
-    if manifest.get("semantic") or not semantic.enabled(settings.get("SEMANTIC")):
+    if manifest.get("semantic") or not semantic.enabled():
         return False
     try:
-        encoder.shared(settings.get("ENCODER_DIR") or None)
+        encoder.shared()
     except encoder.EncoderUnavailable:
         return False
     return True

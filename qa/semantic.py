@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from qa import encoder as encoders
+from qa import settings
 from qa.models import RankerScore
 
 VECTORS = "vectors.npy"
@@ -32,7 +33,10 @@ DEPTH = 20
 MODES = ("auto", "off")
 
 
-def enabled(setting: str) -> bool:
+def enabled(setting: str | None = None) -> bool:
+    """Whether semantic reranking is on: `setting`, by default QA_SEMANTIC."""
+    if setting is None:
+        setting = settings.get("SEMANTIC")
     if setting not in MODES:
         raise ValueError(f"QA_SEMANTIC must be one of {', '.join(MODES)}, not {setting!r}")
     return setting == "auto"
@@ -42,10 +46,9 @@ def build(
     texts: Sequence[str],
     folder: Path,
     progress: Callable[[int, int], None] | None = None,
-    encoder_dir: str | None = None,
 ) -> dict[str, Any]:
     """Encode every passage into folder/vectors.npy; the manifest entry that describes them."""
-    enc = encoders.shared(encoder_dir)
+    enc = encoders.shared()
     folder.mkdir(parents=True, exist_ok=True)
     vectors = np.zeros((len(texts), enc.dim), dtype=np.float32)
     step = 256
@@ -72,11 +75,11 @@ class Reranker:
         self.vector = lru_cache(maxsize=4096)(lambda question: self.encoder.encode([question])[0])
 
     @classmethod
-    def load(cls, folder: Path, meta: dict[str, Any], weight: float, encoder_dir: str | None = None) -> Reranker:
+    def load(cls, folder: Path, meta: dict[str, Any], weight: float) -> Reranker:
         if meta.get("model") != encoders.NAME or meta.get("sha256") != encoders.WEIGHTS_SHA256:
             raise ValueError(f"passage vectors were made by another encoder ({meta.get('model')})")
         vectors = np.load(folder / VECTORS, mmap_mode="r")
-        return cls(encoders.shared(encoder_dir), vectors, weight)
+        return cls(encoders.shared(), vectors, weight)
 
     def rerank(self, question: str, hits: list) -> list:  # noqa: ANN001  (qa.engine.Hit)
         """The hits in fused order; each carries its `semantic` score (cosine) and rank among them."""
