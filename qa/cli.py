@@ -228,35 +228,97 @@ def ask(question: str, index_dir: Path, k: int, mode: str, document: str | None,
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @index_option
 @click.option("--beir", "beir_dir", type=click.Path(path_type=Path, file_okay=False), help="Evaluate on a BEIR folder.")
+@click.option(
+    "--medquad",
+    "medquad_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Evaluate on the MedQuAD set (docs.jsonl + questions.jsonl): writes its corpus, builds, scores.",
+)
+@click.option(
+    "--work",
+    "work_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="With --medquad: keep the corpus and index here and reuse the index while corpus and code are "
+    "unchanged (default: a temporary folder).",
+)
 @click.option("--k", default=3, show_default=True, type=int, help="Results per question for hit@k.")
 @click.option("--mode", default="hybrid", show_default=True, help="hybrid, bm25 or tfidf.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @_handle_errors
-def evaluate(file: Path | None, index_dir: Path, beir_dir: Path | None, k: int, mode: str, as_json: bool) -> None:
-    """Score a question set (JSONL: id, question, answerable, gold, kind) or a BEIR data set (--beir)."""
+def evaluate(
+    file: Path | None,
+    index_dir: Path,
+    beir_dir: Path | None,
+    medquad_dir: Path | None,
+    work_dir: Path | None,
+    k: int,
+    mode: str,
+    progress: bool | None,
+    as_json: bool,
+) -> None:
+    """Score a question set (JSONL: id, question, answerable, gold, kind), a BEIR data set (--beir) or the
+    MedQuAD set (--medquad)."""
     from qa.api import validate_k, validate_mode
 
     validate_mode(mode)
-    if (file is None) == (beir_dir is None):
-        raise InvalidInput("give either a question FILE or --beir DIR")
+    validate_k(k)
+    if sum(x is not None for x in (file, beir_dir, medquad_dir)) != 1:
+        raise InvalidInput("give one of a question FILE, --beir DIR or --medquad DIR")
+    if work_dir is not None and medquad_dir is None:
+        raise InvalidInput("--work goes with --medquad")
     if beir_dir is not None:
         from qa.beir import evaluate_beir
 
         result = evaluate_beir(beir_dir, mode=mode)
         _dump(result) if as_json else click.echo("  ".join(f"{key} {value}" for key, value in result.items()))
         return
-    from qa.api import QA
-    from qa.evaluate import evaluate_questions, load_questions
-
-    report = evaluate_questions(QA.open(index_dir), load_questions(file), k=validate_k(k), mode=mode)
+    bar = _Bar(sys.stderr.isatty() if progress is None else progress)
+    try:
+        report = (
+            _medquad(medquad_dir, work_dir, k, mode, bar)
+            if medquad_dir
+            else _question_file(file, index_dir, k, mode, bar)
+        )
+    finally:
+        bar.close()
     if as_json:
         _dump(report)
         return
-    rows = [("all", report)] + list(report["by_kind"].items())
-    click.echo(f"{'kind':<14}{'n':>4}{'hit@1':>8}{f'hit@{k}':>8}{'abstain':>9}{'false-abst':>11}")
+    if medquad_dir is None:
+        _print_table("kind", [("all", report)] + list(report["by_kind"].items()), k)
+        return
+    index = report["index"]
+    click.echo(f"index {index['version']} ({'reused' if index['reused'] else 'built'}, semantic {index['semantic']})")
+    rows = [("all", report)] + [(f"qtype {n}", s) for n, s in report["by_qtype"].items()]
+    _print_table("group", rows + [(f"source {n}", s) for n, s in report["by_source"].items()], k, medquad=True)
+
+
+def _question_file(file: Path, index_dir: Path, k: int, mode: str, bar: _Bar) -> dict[str, Any]:
+    from qa.api import QA
+    from qa.evaluate import evaluate_questions, load_questions
+
+    return evaluate_questions(QA.open(index_dir), load_questions(file), k=k, mode=mode, progress=bar)
+
+
+def _medquad(folder: Path, work_dir: Path | None, k: int, mode: str, bar: _Bar) -> dict[str, Any]:
+    import tempfile
+
+    from qa import medquad
+
+    if work_dir is not None:
+        return medquad.run(folder, work_dir, k=k, mode=mode, progress=bar)
+    with tempfile.TemporaryDirectory(prefix="qa-medquad-") as tmp:
+        return medquad.run(folder, Path(tmp), k=k, mode=mode, progress=bar)
+
+
+def _print_table(label: str, rows: list[tuple[str, dict[str, Any]]], k: int, medquad: bool = False) -> None:
+    """One line per group: counts and shares (`-` where the group has no question of that kind)."""
     fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+    extra = ("topic@1",) if medquad else ()
+    keys = ("hit@1", f"hit@{k}", *extra, "answer@1", "abstention", "false_abstention")
+    width = max(14, *(len(name) + 2 for name, _ in rows))
+    heads = {"abstention": "abstain", "false_abstention": "false-abst"}
+    click.echo(f"{label:<{width}}{'n':>5}" + "".join(f"{heads.get(key, key):>11}" for key in keys))
     for name, s in rows:
-        click.echo(
-            f"{name:<14}{s['questions']:>4}{fmt(s['hit@1']):>8}{fmt(s[f'hit@{k}']):>8}"
-            f"{fmt(s['abstention']):>9}{fmt(s['false_abstention']):>11}"
-        )
+        click.echo(f"{name:<{width}}{s['questions']:>5}" + "".join(f"{fmt(s[key]):>11}" for key in keys))

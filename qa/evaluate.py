@@ -1,16 +1,20 @@
-"""Scores answers against a question set (hit@1, hit@k, abstention both ways), overall and by kind."""
+"""Scores answers against a question set (hit@1, hit@k, answer sentence, abstention both ways), overall and
+by kind; builds the index an evaluation runs on, reusing it while the corpus and qa's code are unchanged."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from qa.errors import InvalidInput
+from qa.errors import IndexUnavailable, InvalidInput
 from qa.models import Answer
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total), as qa.index reports a build
 
 _REQUIRED = {"id": str, "question": str, "answerable": bool, "gold": list}
 
@@ -55,6 +59,14 @@ def is_hit(gold: Iterable[str], answer: Answer, k: int) -> bool:
     return False
 
 
+def answer_holds_gold(gold: Iterable[str], answer: Answer) -> bool:
+    """The first result's answer sentence (what a reader is shown first) holds a gold string, normalised."""
+    if not answer.results:
+        return False
+    shown = normalize(answer.results[0].answer)
+    return any(normalize(g) and normalize(g) in shown for g in gold)
+
+
 def _summary(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
@@ -68,16 +80,23 @@ def _summary(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
         "unanswerable": len(unanswerable),
         "hit@1": share(answerable, "hit@1"),
         f"hit@{k}": share(answerable, "hit@k"),
+        "answer@1": share(answerable, "answer@1"),
         "abstention": share(unanswerable, "answered", False),
         "false_abstention": share(answerable, "answered", False),
     }
 
 
-def evaluate_questions(qa: Any, items: list[dict[str, Any]], k: int = 3, mode: str = "hybrid") -> dict[str, Any]:
-    """Ask every question; report the summary overall and by kind, and one row per question."""
+def evaluate_questions(
+    qa: Any, items: list[dict[str, Any]], k: int = 3, mode: str = "hybrid", progress: Progress | None = None
+) -> dict[str, Any]:
+    """Ask every question; report the summary overall and by kind, and one row per question.
+
+    `answer@1` is the share of answerable questions whose first answer sentence holds a gold string."""
     rows = []
-    for item in items:
+    for number, item in enumerate(items, start=1):
         answer = qa.ask(item["question"], k=k, mode=mode)
+        if progress is not None:
+            progress("questions", number, len(items))
         rows.append(
             {
                 "id": item["id"],
@@ -86,6 +105,7 @@ def evaluate_questions(qa: Any, items: list[dict[str, Any]], k: int = 3, mode: s
                 "answered": answer.answered,
                 "hit@1": is_hit(item["gold"], answer, 1) if item["answerable"] else False,
                 "hit@k": is_hit(item["gold"], answer, k) if item["answerable"] else False,
+                "answer@1": answer_holds_gold(item["gold"], answer) if item["answerable"] else False,
                 "top": answer.results[0].passage_id if answer.results else None,
                 "reasons": list(answer.reasons),
             }
@@ -100,3 +120,37 @@ def evaluate_questions(qa: Any, items: list[dict[str, Any]], k: int = 3, mode: s
         "by_kind": {kind: _summary(group, k) for kind, group in sorted(by_kind.items())},
         "items": rows,
     }
+
+
+def code_fingerprint() -> str:
+    """sha256 over qa's own source files and the QA_SEMANTIC switch: what decides what a build contains."""
+    from qa import semantic
+
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(f"semantic={semantic.enabled()}".encode())
+    return digest.hexdigest()
+
+
+EVAL_KEY = "eval-key.txt"
+
+
+def prepared_index(corpus_dir: Path, index_dir: Path, progress: Progress | None = None) -> tuple[Any, bool]:
+    """(QA over `index_dir`, reused): the index is reused when it was built from exactly these corpus files by
+    this code with the same semantic setting, and (re)built otherwise; the key sits in index_dir/eval-key.txt."""
+    from qa.api import QA
+    from qa.index import build_index
+
+    key = code_fingerprint()
+    marker = Path(index_dir) / EVAL_KEY
+    if marker.is_file() and marker.read_text(encoding="utf-8").strip() == key:
+        try:
+            return QA.open(index_dir, corpus_dir), True
+        except IndexUnavailable:
+            pass  # stale, missing or damaged: build it again
+    marker.unlink(missing_ok=True)
+    build_index(Path(corpus_dir), Path(index_dir), progress=progress)
+    marker.write_text(key + "\n", encoding="utf-8")
+    return QA.open(index_dir, corpus_dir), False

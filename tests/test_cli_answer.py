@@ -51,7 +51,10 @@ def test_ask_json_and_abstention(paths):
         (["ask", "knee", "--mode", "dense"], "error: mode must be one of hybrid, bm25, tfidf, not 'dense'"),
         (["ask", "   "], "error: question must not be empty or blank"),
         (["ask", "knee", "--document", "hip"], "error: no document with id 'hip'"),
-        (["eval"], "error: give either a question FILE or --beir DIR"),
+        (["eval"], "error: give one of a question FILE, --beir DIR or --medquad DIR"),
+        (["eval", "--beir", "b", "--medquad", "m"], "error: give one of a question FILE, --beir DIR or --medquad DIR"),
+        (["eval", "--beir", "b", "--work", "w"], "error: --work goes with --medquad"),
+        (["eval", "--medquad", "m", "--k", "0"], "error: k must be from 1 to 50, not 0"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(paths, args, message):
@@ -84,6 +87,6 @@ def test_eval_table_and_json(paths, tmp_path):
     )  # fmt: skip
     table = _run("eval", qfile, "--index", index)
     assert table.exit_code == 0
-    assert table.output.splitlines()[1].split() == ["all", "1", "1.00", "1.00", "-", "0.00"]
+    assert table.output.splitlines()[1].split() == ["all", "1", "1.00", "1.00", "1.00", "-", "0.00"]
     data = json.loads(_run("eval", qfile, "--index", index, "--json").output)
     assert data["hit@3"] == 1.0 and data["items"][0]["top"] == "knee-p2"
