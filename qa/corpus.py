@@ -50,7 +50,7 @@ def load_corpus(corpus_dir: Path, max_file_bytes: int | None = None) -> Corpus:
 def process(source: SourceFile) -> tuple[Document, tuple[Passage, ...], tuple[Reference, ...]]:
     """One read file to its Document (title: metadata, else first heading, else file name),
     passages and references."""
-    structure = analyze(source.text, source.heading_lines)
+    structure = analyze(source.text, source.headings, source.code_blocks, source.inline_code)
     title = source.title or (structure.headings[0].text if structure.headings else source.stem)
     document = Document(
         id=source.id,

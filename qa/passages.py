@@ -59,11 +59,15 @@ def group_sentences(sentences: Sequence[Line]) -> list[list[Line]]:
 
 
 def _passage(passage_id: str, document_id: str, ordinal: int, section: str, group: list[Line]) -> Passage:
-    sentences, pos = [], 0
-    for line in group:
+    sentences, pieces, pos = [], [], 0
+    for k, line in enumerate(group):
+        if k:  # a code block stands on lines of its own
+            pieces.append("\n" if line.code or group[k - 1].code else " ")
+            pos += 1
         sentences.append(Sentence(line.text, pos, pos + len(line.text), line.source))
-        pos += len(line.text) + 1
-    text = " ".join(line.text for line in group)
+        pieces.append(line.text)
+        pos += len(line.text)
+    text = "".join(pieces)
     return Passage(
         passage_id=passage_id,
         document_id=document_id,

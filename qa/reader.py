@@ -12,31 +12,16 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import html
 import json
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
+from qa import htmltext
 from qa.errors import CorpusError
 from qa.textmap import MappedText, TextBuilder
 
 FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
-# fmt: off
-HTML_DROPPED = frozenset({
-    "script", "style", "nav", "header", "footer", "aside", "noscript", "template", "head", "svg",
-    "iframe", "object", "canvas",
-})
-HTML_BLOCKS = frozenset({
-    "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",
-    "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "figure", "figcaption", "form",
-    "fieldset", "address", "hr", "br", "details", "summary", "h1", "h2", "h3", "h4", "h5", "h6", "body",
-})
-HTML_HEADINGS = frozenset({
-    "h1", "h2", "h3", "h4", "h5", "h6",
-})
-# fmt: on
 # Byte-order marks that name their encoding unambiguously (UTF-32 first: its LE mark starts like UTF-16's).
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -55,6 +40,7 @@ MAGIC = (
     (b"\x7fELF", "an executable"),
 )
 SNIFF_BYTES = 8192
+SIDECAR_KEYS = ("title", "url", "description")
 BINARY_NUL_SHARE = 0.01  # text with a stray NUL is still text; UTF-16 without a BOM or binary data is not
 
 
@@ -69,10 +55,13 @@ class SourceFile:
     size: int
     raw: str
     text: MappedText  # markup and front matter removed; maps into `raw`
-    heading_lines: frozenset[int]  # line numbers of `text` that markup marks as headings
-    title: str | None  # from metadata (front matter, sidecar, <title>); None when absent
+    headings: dict[int, int]  # line number of `text` -> heading level, for lines markup marks as headings
+    title: str | None  # from metadata (front matter, sidecar, <title>/<h1>); None when absent
     url: str | None
     stem: str  # file name without extension, the title of last resort
+    code_blocks: tuple[tuple[int, int], ...] = ()  # raw [start, end) of code blocks (<pre>, fences, indented)
+    inline_code: tuple[tuple[int, int], ...] = ()  # raw [start, end) of inline code (<code>, `backticks`)
+    description: str | None = None  # <meta name=description>, front matter `description:`
 
 
 def discover(corpus_dir: Path) -> list[Path]:
@@ -164,11 +153,17 @@ def read_source(path: Path, corpus_dir: Path, doc_id: str, max_bytes: int | None
         raise CorpusError(f"{shown}: empty file")
     fmt = FORMATS[path.suffix.lower()]
     if fmt == "html":
-        text, heading_lines, title, url = extract_html(raw)
+        page = htmltext.extract(raw)
+        text, headings, code, inline = page.text, page.headings, page.code_blocks, page.inline_code
+        title, url, description = page.title, page.url, page.description
     else:
         meta, body = split_front_matter(raw)
-        text, heading_lines = extract_markdown(body) if fmt == "md" else (body, frozenset())
-        title, url = meta.get("title"), meta.get("url")
+        if fmt == "md":
+            md = extract_markdown(body)
+            text, headings, code, inline = md.text, md.headings, md.code_blocks, md.inline_code
+        else:
+            text, headings, code, inline = body, {}, (), ()
+        title, url, description = meta.get("title"), meta.get("url"), meta.get("description")
     sidecar = read_sidecar(path, shown)
     if not text.text.strip():
         raise CorpusError(f"{shown}: no text after removing markup")
@@ -180,10 +175,13 @@ def read_source(path: Path, corpus_dir: Path, doc_id: str, max_bytes: int | None
         size=len(data),
         raw=raw,
         text=text,
-        heading_lines=heading_lines,
+        headings=headings,
         title=sidecar.get("title") or title,
         url=sidecar.get("url") or url,
         stem=path.name.rsplit(".", 1)[0],
+        code_blocks=code,
+        inline_code=inline,
+        description=sidecar.get("description") or description,
     )
 
 
@@ -197,7 +195,9 @@ def read_sidecar(path: Path, shown: str) -> dict[str, str]:
                 raise CorpusError(f"{shown}: unreadable metadata file {candidate.name}: {exc}") from exc
             if not isinstance(meta, dict):
                 raise CorpusError(f"{shown}: metadata file {candidate.name} is not a JSON object")
-            return {k: v.strip() for k, v in meta.items() if k in ("title", "url") and isinstance(v, str)}
+            return {
+                k: v.strip() for k, v in meta.items() if k in ("title", "url", "description") and isinstance(v, str)
+            }
     return {}
 
 
@@ -245,34 +245,79 @@ _MD_SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _MD_LINKDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$")
 
 
-def extract_markdown(text: MappedText) -> tuple[MappedText, frozenset[int]]:
-    """Markdown to plain lines (one output line per input line) and the line numbers of headings."""
+@dataclass(frozen=True)
+class MarkdownText:
+    """Markdown as plain lines (one output line per input line), heading levels and code spans."""
+
+    text: MappedText
+    headings: dict[int, int]  # line number -> level (ATX: number of #; setext: 1 for ===, 2 for ---)
+    code_blocks: tuple[tuple[int, int], ...]  # raw [start, end) of fenced and indented code blocks
+    inline_code: tuple[tuple[int, int], ...]  # raw [start, end) of `code spans`
+
+
+def extract_markdown(text: MappedText) -> MarkdownText:
+    """Markdown to plain lines (one output line per input line), headings, code blocks and inline code.
+    Code blocks are fenced (``` or ~~~) or indented by four spaces or a tab after a blank line (not
+    inside a list item); their lines are copied as written."""
     lines = text.text.split("\n")
     b = _MappedBuilder(text.raw_length)
-    headings: set[int] = set()
-    in_fence = False
+    headings: dict[int, int] = {}
+    blocks: list[tuple[int, int]] = []
+    inline: list[tuple[int, int]] = []
+    fence: str | None = None
+    indented = False  # inside an indented code block
+    blank_before, in_list = True, False
     pos = 0
     for n, line in enumerate(lines):
         body = line.rstrip("\r")
         nxt = lines[n + 1] if n + 1 < len(lines) else ""
-        if _MD_FENCE.match(body):
-            in_fence = not in_fence
-        elif in_fence:
-            b.add(text, pos, pos + len(body))
+        opening = _MD_FENCE.match(body)
+        if indented and body.strip() and not _MD_INDENTED.match(body):
+            indented = False
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and not body.strip().strip(fence[0]):
+                fence = None
+            else:
+                _code_line(b, text, pos, pos + len(body), blocks)
+        elif opening:
+            fence = opening.group(1)
+            blocks.append((-1, -1))  # a new block starts (filled by its first line)
+        elif indented or (blank_before and not in_list and body.strip() and _MD_INDENTED.match(body)):
+            if not indented:
+                blocks.append((-1, -1))
+            indented = True
+            if body.strip():
+                _code_line(b, text, pos, pos + len(body), blocks)
         elif (h := _MD_HEADING.match(body)) is not None:
-            headings.add(n)
-            _inline(b, text, pos + h.start(2), pos + h.end(2))
+            headings[n] = len(h.group(1))
+            _inline(b, text, pos + h.start(2), pos + h.end(2), inline)
         elif _MD_RULE.match(body) or _MD_LINKDEF.match(body) or (_MD_SETEXT.match(body) and n > 0):
             pass  # a setext underline's heading is the line above (marked there)
         else:
             if body.strip() and _MD_SETEXT.match(nxt) and not _MD_RULE.match(body):
-                headings.add(n)
+                headings[n] = 1 if nxt.strip()[0] == "=" else 2
             start = pos + _MD_PREFIX.match(body).end()
-            _inline(b, text, start, pos + len(body))
+            _inline(b, text, start, pos + len(body), inline)
+        if body.strip():
+            in_list = bool(_MD_ITEM.match(body)) or (in_list and body[:1] in " \t")
+        blank_before = not body.strip()
         if n + 1 < len(lines):
             b.add(text, pos + len(line), pos + len(line) + 1)
         pos += len(line) + 1
-    return b.build(), frozenset(headings)
+    return MarkdownText(b.build(), headings, tuple(blk for blk in blocks if blk[0] >= 0), tuple(inline))
+
+
+_MD_INDENTED = re.compile(r"^(?: {4}|\t)")
+_MD_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+")
+
+
+def _code_line(b: _MappedBuilder, text: MappedText, start: int, end: int, blocks: list[tuple[int, int]]) -> None:
+    """Copy a code line as written and extend the current block's raw span over it."""
+    b.add(text, start, end)
+    if end > start:
+        a, z = text.span(start, end)
+        first = blocks[-1][0] if blocks[-1][0] >= 0 else a
+        blocks[-1] = (first, z)
 
 
 class _MappedBuilder(TextBuilder):
@@ -284,152 +329,22 @@ class _MappedBuilder(TextBuilder):
         self._ends.extend(text.ends[start:end])
 
 
-def _inline(b: _MappedBuilder, text: MappedText, start: int, end: int) -> None:
-    """Copy text[start:end] dropping inline markup: link targets, images, tags, emphasis, escapes."""
+def _inline(b: _MappedBuilder, text: MappedText, start: int, end: int, code: list[tuple[int, int]]) -> None:
+    """Copy text[start:end] dropping inline markup: link targets, images, tags, emphasis, escapes;
+    the raw spans of code spans are appended to `code`."""
     s = text.text
     pos = start
     for m in _MD_INLINE.finditer(s, start, end):
         b.add(text, pos, m.start())
         if m.group("link") is not None:
-            _inline(b, text, m.start("ltext"), m.end("ltext"))
+            _inline(b, text, m.start("ltext"), m.end("ltext"), code)
         elif m.group("auto") is not None:
             b.add(text, m.start("aurl"), m.end("aurl"))
         elif m.group("code") is not None:
             b.add(text, m.start("ctext"), m.end("ctext"))
+            code.append(text.span(m.start("ctext"), m.end("ctext")))
         elif m.group("escape") is not None:
             b.add(text, m.start("echar"), m.end("echar"))
         # images, HTML tags and emphasis marks are dropped
         pos = m.end()
     b.add(text, pos, end)
-
-
-# --- HTML ---------------------------------------------------------------------------------------
-
-
-class _HTMLText(HTMLParser):
-    """Collects visible text as (text, raw start, raw end) pieces, with block breaks as inserts."""
-
-    def __init__(self, raw: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.raw = raw
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", raw)]
-        self.builder = TextBuilder(len(raw))
-        self.out: list[str] = []  # mirror of the builder's text, to decide on whitespace
-        self.size = 0
-        self.dropped: dict[str, int] = {}
-        self.pre = 0
-        self.heading_ranges: list[tuple[int, int]] = []
-        self.heading_start: int | None = None
-        self.title_parts: list[str] = []
-        self.in_title = False
-        self.url: str | None = None
-
-    def raw_pos(self) -> int:
-        line, col = self.getpos()
-        return self.line_starts[line - 1] + col
-
-    def push(self, piece: str) -> None:
-        self.out.append(piece)
-        self.size += len(piece)
-
-    def emit(self, text: str, start: int, end: int) -> None:
-        if self.in_title:
-            self.title_parts.append(text)
-        if self.in_title or any(self.dropped.values()):
-            return
-        if self.pre:
-            self.builder.extend([(text, start, end)])
-            self.push(text)
-            return
-        for m in re.finditer(r"\s+|\S+", text) if len(text) == end - start else [None]:
-            if m is None:  # an entity: one unit mapped to the whole entity
-                piece, a, b = (" " if text.isspace() else text), start, end
-            else:
-                piece, a, b = m.group(), start + m.start(), start + m.end()
-            if piece.isspace():
-                last = self.out[-1][-1:] if self.out else "\n"
-                if last in (" ", "\n"):
-                    continue
-                piece = " "
-            self.builder.extend([(piece, a, b)])
-            self.push(piece)
-
-    def block_break(self, lines: int = 2) -> None:
-        """End the current line(s) so the next text starts `lines` newlines later (spaces kept)."""
-        if any(self.dropped.values()) or self.in_title or not self.out:
-            return
-        tail = "".join(self.out[-4:])
-        have = len(tail) - len(tail.rstrip("\n"))
-        if have < lines:
-            self.builder.insert("\n" * (lines - have), self.raw_pos())
-            self.push("\n" * (lines - have))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "link" and "canonical" in (a.get("rel") or "").split() and a.get("href"):
-            self.url = self.url or a["href"]
-        if tag == "meta" and a.get("property") == "og:url" and a.get("content"):
-            self.url = self.url or a["content"]
-        if tag == "title":
-            self.in_title = True
-            return
-        if tag in HTML_DROPPED:
-            self.dropped[tag] = self.dropped.get(tag, 0) + 1
-            return
-        if tag in HTML_BLOCKS:
-            self.block_break(1 if tag in ("br", "li", "tr", "dt", "dd") else 2)
-        if tag == "pre":
-            self.pre += 1
-        if tag in HTML_HEADINGS:
-            self.heading_start = self.size
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("link", "meta"):
-            self.handle_starttag(tag, attrs)
-        elif tag in HTML_BLOCKS:
-            self.block_break(1 if tag == "br" else 2)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self.in_title = False
-        elif tag in HTML_DROPPED:
-            self.dropped[tag] = max(0, self.dropped.get(tag, 0) - 1)
-        elif tag in HTML_BLOCKS:
-            if tag in HTML_HEADINGS and self.heading_start is not None:
-                self.heading_ranges.append((self.heading_start, self.size))
-                self.heading_start = None
-            if tag == "pre":
-                self.pre = max(0, self.pre - 1)
-            self.block_break(1 if tag in ("li", "tr", "dt", "dd") else 2)
-
-    def handle_data(self, data: str) -> None:
-        self.emit(data, self.raw_pos(), self.raw_pos() + len(data))
-
-    def handle_entityref(self, name: str) -> None:
-        self._entity(f"&{name}")
-
-    def handle_charref(self, name: str) -> None:
-        self._entity(f"&#{name}")
-
-    def _entity(self, prefix: str) -> None:
-        start = self.raw_pos()
-        end = start + len(prefix) + (self.raw.startswith(";", start + len(prefix)))
-        text = html.unescape(self.raw[start:end])
-        if len(text) == end - start:  # unknown entity: keep it as written
-            self.emit(text, start, end)
-        else:
-            self.emit(text.replace("\xa0", " ") if text.isspace() else text, start, end)
-
-
-def extract_html(raw: str) -> tuple[MappedText, frozenset[int], str | None, str | None]:
-    """Visible text of an HTML page (blocks on their own lines), heading line numbers, title, URL."""
-    parser = _HTMLText(raw)
-    parser.feed(raw)
-    parser.close()
-    text = parser.builder.build()
-    line_of = [0] * (len(text.text) + 1)
-    for i, ch in enumerate(text.text):
-        line_of[i + 1] = line_of[i] + (ch == "\n")
-    headings = frozenset(line_of[a] for a, b in parser.heading_ranges if text.text[a:b].strip())
-    title = " ".join("".join(parser.title_parts).split()) or None
-    return text, headings, title, parser.url

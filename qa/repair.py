@@ -7,10 +7,11 @@ Body-text rules never add or remove a '\n', so the output has the input's lines.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache, lru_cache
 
 from qa.textmap import MappedText
@@ -30,14 +31,41 @@ def normalize(text: MappedText) -> MappedText:
     return text
 
 
-def repair(text: MappedText) -> MappedText:
+def repair(text: MappedText, protected: Sequence[tuple[int, int]] = ()) -> MappedText:
     """normalize + every body-text rule; the output has exactly the input's '\\n's (a dropped image-credit
-    line becomes an empty line) and maps into the same raw text as the input."""
+    line becomes an empty line) and maps into the same raw text as the input.
+
+    `protected`: raw [start, end) ranges (code, identifiers) no body-text rule may touch: an edit at or
+    next to a character that came from one of them is not made."""
     text = normalize(text)
+    guard = _Guard(protected)
     # contractions again after glue: a split can free one ("ifisntif" -> "if isnt if" -> "if isn't if")
     for stage in (_credit_edits, _sentence_edits, _range_edits, _contraction_edits, _glue_edits, _contraction_edits):
-        text = _apply(text, stage(text.text))
+        text = _apply(text, guard.allowed(text, stage(text.text)))
     return text
+
+
+class _Guard:
+    """Drops edits that touch protected raw ranges."""
+
+    def __init__(self, protected: Sequence[tuple[int, int]]) -> None:
+        spans = sorted((a, b) for a, b in protected if b > a)
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+
+    def _inside(self, raw: int) -> bool:
+        i = bisect.bisect_right(self.starts, raw) - 1
+        return i >= 0 and raw < self.ends[i]
+
+    def allowed(self, text: MappedText, edits: Iterable[Edit]) -> Iterator[Edit]:
+        if not self.starts:
+            yield from edits
+            return
+        n = len(text.text)
+        for start, end, new in edits:
+            near = range(max(0, start - 1), min(n, max(end, start + 1)))  # an insertion touches both sides
+            if not any(self._inside(text.starts[i]) for i in near if text.starts[i] < text.ends[i]):
+                yield start, end, new
 
 
 def repair_text(raw: str) -> str:

@@ -3,7 +3,9 @@ headings, sections and sentences of the repaired body, each with its span in the
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -38,18 +40,21 @@ _DOI = re.compile(r"\bdoi:\s?10\.|\bdoi\.org/10\.|\bhttps?://", re.I)
 
 @dataclass(frozen=True)
 class Line:
-    """A piece of text (a heading, a sentence, a reference-list line) and its raw source span."""
+    """A piece of text (a heading, a sentence, a code block, a reference-list line) and its raw span."""
 
     text: str
     source: Span
+    code: bool = False  # a code block: its line breaks kept, never sentence-split or repaired
 
 
 @dataclass(frozen=True)
 class Section:
-    """The sentences under one heading (None: the lead before any heading), grouped by paragraph."""
+    """The sentences under one heading (None: the lead before any heading), grouped by paragraph;
+    `path` is the heading path down to this heading (outermost first; () for the lead)."""
 
     heading: str | None
     paragraphs: tuple[tuple[Line, ...], ...]
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,21 +66,50 @@ class Structure:
     references: tuple[Line, ...]
 
 
-def analyze(text: MappedText, heading_lines: frozenset[int] = frozenset()) -> Structure:
-    """Split extracted text into body and reference list, repair the body only, and find headings
-    (the markup's `heading_lines` when there are any, else short title-case lines) and sentences."""
+def analyze(
+    text: MappedText,
+    headings: Mapping[int, int] | None = None,
+    code_blocks: Sequence[tuple[int, int]] = (),
+    inline_code: Sequence[tuple[int, int]] = (),
+) -> Structure:
+    """Split extracted text into body and reference list, repair the body only (never its code), and
+    find headings (the markup's `headings`, line -> level, when there are any, else short title-case
+    lines), sections with their heading paths, sentences and code blocks (raw spans `code_blocks`)."""
+    headings = dict(headings or {})
     normalized = repairing.normalize(text)
     lines = _lines(normalized)
     ref_start, body_end = find_reference_list([t for t, _, _ in lines])
-    body = repairing.repair(normalized.slice(0, lines[body_end][1] if body_end < len(lines) else len(normalized.text)))
+    body_len = lines[body_end][1] if body_end < len(lines) else len(normalized.text)
+    body = repairing.repair(normalized.slice(0, body_len), protected=[*code_blocks, *inline_code])
     references = tuple(Line(t.strip(), _span(normalized, a, b)) for t, a, b in lines[ref_start:] if t.strip())
     body_lines = _lines(body)
-    heads = {n for n in heading_lines if n < len(body_lines) and body_lines[n][0].strip()}
-    if not heading_lines:
-        heads = {n for n, (t, _, _) in enumerate(body_lines) if looks_like_heading(t)}
-    sections = _sections(body, body_lines, heads)
-    headings = tuple(Line(" ".join(body_lines[n][0].split()), _span(body, *body_lines[n][1:])) for n in sorted(heads))
-    return Structure(headings, sections, references)
+    heads = {n: level for n, level in headings.items() if n < len(body_lines) and body_lines[n][0].strip()}
+    if not headings:
+        heads = {n: 1 for n, (t, _, _) in enumerate(body_lines) if looks_like_heading(t)}
+    code = _code_lines(body, body_lines, code_blocks)
+    for n in code:
+        heads.pop(n, None)
+    sections = _sections(body, body_lines, heads, code)
+    found = tuple(Line(" ".join(body_lines[n][0].split()), _span(body, *body_lines[n][1:])) for n in sorted(heads))
+    return Structure(found, sections, references)
+
+
+def _code_lines(
+    body: MappedText, lines: list[tuple[str, int, int]], blocks: Sequence[tuple[int, int]]
+) -> dict[int, int]:
+    """{line number: index of the code block it lies in} for lines whose first character is code."""
+    spans = sorted(blocks)
+    starts = [a for a, _ in spans]
+    out: dict[int, int] = {}
+    for n, (t, a, _) in enumerate(lines):
+        if not spans or not t.strip():
+            continue
+        first = a + len(t) - len(t.lstrip())
+        raw = body.starts[first]
+        i = bisect.bisect_right(starts, raw) - 1
+        if i >= 0 and raw < spans[i][1]:
+            out[n] = i
+    return out
 
 
 def _lines(text: MappedText) -> list[tuple[str, int, int]]:
@@ -148,45 +182,97 @@ def find_reference_list(lines: list[str]) -> tuple[int, int]:
     return start, start
 
 
-def _sections(body: MappedText, lines: list[tuple[str, int, int]], heads: set[int]) -> tuple[Section, ...]:
-    """Sections split at heading lines; paragraphs are runs of lines (hard wraps joined)."""
+def _sections(
+    body: MappedText, lines: list[tuple[str, int, int]], heads: dict[int, int], code: dict[int, int]
+) -> tuple[Section, ...]:
+    """Sections split at heading lines, each with its heading path; paragraphs are runs of lines (hard
+    wraps joined), a code block is one paragraph of one code Line. Definition terms that follow each
+    other with nothing between (`-n` then `--dry-run`) are one heading: "-n, --dry-run"."""
     sections: list[Section] = []
     heading: str | None = None
+    level = 0
     paragraphs: list[tuple[Line, ...]] = []
-    for para in _paragraph_ranges(lines, heads):
+    stack: list[tuple[int, str]] = []
+    for para in _paragraph_ranges(lines, heads, code):
         if isinstance(para, int):
+            text = " ".join(lines[para][0].split())
+            if heading is not None and not paragraphs and heads[para] == level and level > 6:
+                heading = f"{heading}, {text}"
+                stack[-1] = (level, heading)
+                continue
             if paragraphs or heading is not None:
-                sections.append(Section(heading, tuple(paragraphs)))
-            heading, paragraphs = " ".join(lines[para][0].split()), []
+                sections.append(Section(heading, tuple(paragraphs), tuple(h for _, h in stack)))
+            level = heads[para]
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, text))
+            heading, paragraphs = text, []
             continue
-        sentences = split_sentences(body, *para)
+        if para[0] in code:
+            block = _code_block(body, lines, para)
+            if block:
+                paragraphs.append((block,))
+            continue
+        sentences = split_sentences(body, lines[para[0]][1], lines[para[1]][2])
         if sentences:
             paragraphs.append(sentences)
     if paragraphs or heading is not None:
-        sections.append(Section(heading, tuple(paragraphs)))
+        sections.append(Section(heading, tuple(paragraphs), tuple(h for _, h in stack)))
     return tuple(sections)
 
 
-def _paragraph_ranges(lines: list[tuple[str, int, int]], heads: set[int]) -> list[int | tuple[int, int]]:
-    """Heading line numbers (int) and paragraph (start, end) offsets, in order. Lines are joined when
-    the first does not end a sentence and looks hard-wrapped (long, or the next starts lowercase)."""
+def _code_block(body: MappedText, lines: list[tuple[str, int, int]], para: tuple[int, int]) -> Line | None:
+    """Lines para[0]..para[1] as one code Line: line breaks and indentation kept, trailing spaces cut."""
+    first, last = para
+    text = "\n".join(lines[n][0].rstrip() for n in range(first, last + 1)).strip("\n")
+    if not text.strip():
+        return None
+    start = lines[first][1] + len(lines[first][0]) - len(lines[first][0].lstrip())
+    end = lines[last][1] + len(lines[last][0].rstrip())
+    return Line(text.lstrip(" \t") if "\n" not in text else _dedent(text), Span(*body.span(start, end)), code=True)
+
+
+def _dedent(text: str) -> str:
+    """The block without the indentation all its lines share."""
+    rows = text.split("\n")
+    indent = min((len(r) - len(r.lstrip(" ")) for r in rows if r.strip()), default=0)
+    return "\n".join(r[indent:] for r in rows)
+
+
+def _paragraph_ranges(
+    lines: list[tuple[str, int, int]], heads: dict[int, int], code: dict[int, int]
+) -> list[int | tuple[int, int]]:
+    """Heading line numbers (int) and paragraphs as (first line, last line), in order. Lines are joined
+    when the first does not end a sentence and looks hard-wrapped (long, or the next starts lowercase);
+    the lines of one code block (blank lines inside it too) are one paragraph of their own."""
     out: list[int | tuple[int, int]] = []
     current: tuple[int, int] | None = None
-    for n, (text, start, end) in enumerate(lines):
+    block: int | None = None  # code block of `current`, when it is one
+    for n, (text, _, _) in enumerate(lines):
         s = text.strip()
+        if n in code:
+            if current and block == code[n]:
+                current = (current[0], n)
+                continue
+            if current:
+                out.append(current)
+            current, block = (n, n), code[n]
+            continue
+        if not s and block is not None and any(code.get(m) == block for m in range(n + 1, min(n + 50, len(lines)))):
+            continue  # a blank line inside a code block
         if n in heads or not s:
             if current:
                 out.append(current)
-            current = None
+            current, block = None, None
             if n in heads:
                 out.append(n)
             continue
-        if current and _continues(lines[n - 1][0].strip(), s):
-            current = (current[0], end)
+        if current and block is None and _continues(lines[n - 1][0].strip(), s):
+            current = (current[0], n)
         else:
             if current:
                 out.append(current)
-            current = (start, end)
+            current, block = (n, n), None
     if current:
         out.append(current)
     return out

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from qa.errors import CorpusError
+from qa.htmltext import extract as extract_html
 from qa.reader import (
     assign_ids,
     discover,
-    extract_html,
     extract_markdown,
     read_source,
     slugify,
@@ -79,7 +79,7 @@ def test_read_source_identity_fields(tmp_path):
     assert (src.id, src.path, src.format, src.size) == ("sub-calf", "corpus/sub/calf.txt", "txt", len(data))
     assert src.sha256 == hashlib.sha256(data).hexdigest()
     assert src.text.text == src.raw == data.decode()
-    assert (src.title, src.url, src.stem, src.heading_lines) == (None, None, "calf", frozenset())
+    assert (src.title, src.url, src.stem, src.headings) == (None, None, "calf", {})
 
 
 def test_undecodable_file_names_file_and_byte_offset(tmp_path):
@@ -167,7 +167,8 @@ knee&nbsp;is common &amp; often <b>harmless</b>.<br>Rest helps.</p>
 
 
 def test_html_extraction_drops_chrome_and_keeps_blocks_and_headings():
-    text, headings, title, url = extract_html(HTML)
+    page = extract_html(HTML)
+    text, headings, title, url = page.text, page.headings, page.title, page.url
     lines = text.text.split("\n")
     assert [line for line in lines if line] == [
         "Knee pain",
@@ -177,12 +178,12 @@ def test_html_extraction_drops_chrome_and_keeps_blocks_and_headings():
         "Strain",
         "Cramp",
     ]
-    assert sorted(lines[n] for n in headings) == ["Causes – overview", "Knee pain"]
+    assert {lines[n]: level for n, level in headings.items()} == {"Causes – overview": 2, "Knee pain": 1}
     assert (title, url) == ("Knee & Calf", "https://example.org/knee")
 
 
 def test_html_offsets_point_into_the_raw_html_and_entities_map_whole():
-    text, _, _, _ = extract_html(HTML)
+    text = extract_html(HTML).text
     for target, raw in [("&", "&amp;"), ("–", "&#8211;"), ("harmless", "harmless")]:
         i = text.text.index(target)
         assert HTML[slice(*text.span(i, i + len(target)))] == raw
@@ -218,7 +219,8 @@ code block line
 
 
 def test_markdown_strips_markup_line_for_line():
-    text, headings = extract_markdown(MappedText.identity(MARKDOWN))
+    md = extract_markdown(MappedText.identity(MARKDOWN))
+    text, headings = md.text, md.headings
     lines = text.text.split("\n")
     assert lines == [
         "Knee pain",
@@ -236,11 +238,14 @@ def test_markdown_strips_markup_line_for_line():
         "",
         "",
     ]
-    assert headings == frozenset({0, 6})
+    assert headings == {0: 1, 6: 1}
+    code = MARKDOWN.index("code block line")
+    assert md.code_blocks == ((code, code + len("code block line")),)
+    assert [MARKDOWN[a:b] for a, b in md.inline_code] == ["code"]
 
 
 def test_markdown_offsets_point_into_the_raw_markdown():
-    text, _ = extract_markdown(MappedText.identity(MARKDOWN))
+    text = extract_markdown(MappedText.identity(MARKDOWN)).text
     for target in ["pain", "link", "bold", "code", "two", "https://example.org"]:
         i = text.text.index(target)
         assert MARKDOWN[slice(*text.span(i, i + len(target)))] == target

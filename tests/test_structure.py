@@ -121,13 +121,13 @@ def test_analyze_sections_paragraphs_sentences_and_spans():
 
 def test_markup_headings_replace_the_heading_heuristic():
     raw = "Looks Like A Heading\nReal heading\nText of it.\n"
-    st = analyze(MappedText.identity(raw), frozenset({1}))
+    st = analyze(MappedText.identity(raw), {1: 2})
     assert [h.text for h in st.headings] == ["Real heading"]
     assert [(s.heading, len(s.paragraphs)) for s in st.sections] == [(None, 1), ("Real heading", 1)]
 
 
 def test_repair_runs_on_the_body_only(monkeypatch):
-    def shout(text: MappedText) -> MappedText:
+    def shout(text: MappedText, protected=()) -> MappedText:
         return MappedText(text.text.upper(), text.starts, text.ends, text.raw_length)
 
     monkeypatch.setattr("qa.repair.repair", shout)

@@ -1,0 +1,157 @@
+"""Main-content extraction over real generator output (tests/data/html: excerpts of Debian's python3-doc
+(Sphinx), sqlite3-doc, postgresql-doc-15 (DocBook) and git-doc (AsciiDoc) pages, markup as published)."""
+
+import html
+from pathlib import Path
+
+import pytest
+
+from qa.corpus import load_corpus
+from qa.htmltext import extract
+
+DATA = Path(__file__).parent / "data" / "html"
+PAGES = ["sphinx-functools.html", "sqlite-expridx.html", "docbook-sql-truncate.html", "asciidoc-git-add.html"]
+
+
+def page(name: str):
+    raw = (DATA / name).read_text(encoding="utf-8")
+    return raw, extract(raw)
+
+
+CHROME = {
+    "sphinx-functools.html": [
+        "Table of Contents",
+        "Previous topic",
+        "Next topic",
+        "This Page",
+        "Report a Bug",
+        "Show Source",
+        "Navigation",
+        "¶",
+        "Copyright",
+        "Python Software Foundation",
+        "modules |",
+        "Quick search",
+        "Theme",
+    ],
+    "sqlite-expridx.html": ["Small. Fast. Reliable.", "Search Documentation", "This page last modified", "Download"],
+    "docbook-sql-truncate.html": ["Prev", "Up", "Home", "Submit correction", "PostgreSQL 15."],
+    "asciidoc-git-add.html": ["Last updated", "git-status(1)", "git-rm(1)"],
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_site_chrome_is_dropped(name):
+    _, p = page(name)
+    for chrome in CHROME[name]:
+        assert chrome not in p.text.text, chrome
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "last", "title"),
+    [
+        (
+            "sphinx-functools.html",
+            "functools — Higher-order functions and operations on callable objects",
+            "partial objects are like function objects in that they are callable, weak referencable, and can have "
+            "attributes. There are some important differences. For instance, the __name__ and __doc__ attributes "
+            "are not created automatically. Also, partial objects defined in classes behave like static methods "
+            "and do not transform into bound methods during instance attribute look-up.",
+            "functools — Higher-order functions and operations on callable objects",
+        ),
+        ("sqlite-expridx.html", "Indexes On Expressions", None, "Indexes On Expressions"),
+        ("docbook-sql-truncate.html", "TRUNCATE", "DELETE", "TRUNCATE"),
+        ("asciidoc-git-add.html", "git-add(1) Manual Page", "Part of the git(1) suite", "git-add(1)"),
+    ],
+)
+def test_main_text_starts_and_ends_where_the_document_does(name, first, last, title):
+    _, p = page(name)
+    lines = [line.strip() for line in p.text.text.split("\n") if line.strip()]
+    assert lines[0] == first
+    if last is not None:
+        assert lines[-1] == last
+    assert p.title == title
+
+
+CODE = {
+    "sphinx-functools.html": "@lru_cache\ndef count_vowels(sentence):\n"
+    "    return sum(sentence.count(vowel) for vowel in 'AEIOUaeiou')\n",
+    "sqlite-expridx.html": "SELECT * FROM account_change WHERE acct_no=$xyz\n ORDER BY abs(amt) DESC;",
+    "docbook-sql-truncate.html": "TRUNCATE [ TABLE ] [ ONLY ] name [ * ] [, ... ]\n"
+    "    [ RESTART IDENTITY | CONTINUE IDENTITY ] [ CASCADE | RESTRICT ]",
+    "asciidoc-git-add.html": "$ git add Documentation/\\*.txt",
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_code_blocks_keep_their_line_breaks_and_map_to_the_raw_pre(name):
+    raw, p = page(name)
+    code = CODE[name]
+    assert code in p.text.text
+    i = p.text.text.index(code)
+    a, b = p.text.span(i, i + len(code))
+    assert any(s <= a and b <= e for s, e in p.code_blocks)
+    inner = raw[a:b]
+    assert html.unescape(_strip_tags(inner)) == code
+
+
+def _strip_tags(s: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", s)
+
+
+def test_every_kept_character_maps_to_its_raw_source():
+    for name in PAGES:
+        raw, p = page(name)
+        for k, ch in enumerate(p.text.text):
+            a, b = p.text.starts[k], p.text.ends[k]
+            if a < b and not ch.isspace():
+                assert html.unescape(raw[a:b]) == ch, (name, k)
+
+
+def test_api_signatures_and_options_are_headings_over_their_description():
+    _, p = page("sphinx-functools.html")
+    lines = p.text.text.split("\n")
+    heads = {lines[n].strip(): level for n, level in p.headings.items()}
+    assert heads["functools — Higher-order functions and operations on callable objects"] == 1
+    assert heads["@functools.lru_cache(maxsize=128, typed=False)"] == 7
+    assert heads["partial Objects"] == 2
+    assert heads["partial.func"] == 7
+    _, git = page("asciidoc-git-add.html")
+    lines = git.text.text.split("\n")
+    assert [(lines[n].strip(), level) for n, level in sorted(git.headings.items())] == [
+        ("git-add(1) Manual Page", 1),
+        ("NAME", 2),
+        ("SYNOPSIS", 2),
+        ("DESCRIPTION", 2),
+        ("OPTIONS", 2),
+        ("<pathspec>…", 7),
+        ("-n", 7),
+        ("--dry-run", 7),
+        ("EXAMPLES", 2),
+        ("SEE ALSO", 2),
+        ("GIT", 2),
+    ]
+
+
+def test_a_corpus_of_real_pages_keeps_code_as_code(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in PAGES:
+        (corpus / name).write_text((DATA / name).read_text(encoding="utf-8"), encoding="utf-8")
+    c = load_corpus(corpus)
+    texts = [p.text for p in c.passages]
+    assert any(CODE["sphinx-functools.html"].rstrip("\n") in t for t in texts)
+    assert any(CODE["docbook-sql-truncate.html"] in t for t in texts)
+    by_section = {(p.document_id, p.section) for p in c.passages}
+    assert (
+        "sphinx-functools",
+        "@functools.lru_cache(user_function), @functools.lru_cache(maxsize=128, typed=False)",
+    ) in by_section
+    assert ("asciidoc-git-add", "-n, --dry-run") in by_section
+    joined = "\n".join(texts)
+    for word in ("cached_property", "lru_cache", "cmp_to_key", "acctchng_magnitude", "othertable", "user_function"):
+        assert word in joined, word
+    assert "For matters" not in joined and "starts with()" not in joined
+    assert c.references == ()
