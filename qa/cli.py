@@ -140,7 +140,8 @@ class _Bar:
 
         bar = self.bars.get(stage)
         if bar is None:
-            bar = self.bars[stage] = tqdm(total=total, desc=stage, unit="passage", file=sys.stderr, leave=True)
+            unit = "question" if stage == "questions" else "passage"
+            bar = self.bars[stage] = tqdm(total=total, desc=stage, unit=unit, file=sys.stderr, leave=True)
         bar.update(done - bar.n)
 
     def close(self) -> None:
