@@ -212,10 +212,37 @@ def semantic_section(r: dict[str, Any]) -> tuple[list[str], list[tuple[str, bool
 
     lines = ["## Semantic reranking: cost on the seed index", "",
              f"`python -m bench.semantic`: {r['questions']} questions (own set + dev set), each keeping its fastest "
-             f"of {r['rounds']} interleaved rounds. A new question is encoded by all-MiniLM-L6-v2 in numpy; a "
+             f"of {r['rounds']} interleaved rounds. A new question is encoded by all-MiniLM-L6-v2 (qa.encoder); a "
              "repeated one finds its vector in the per-index cache. The HTTP table above asks six questions over "
              "and over, so it measures the repeated case.", "", table(r), ""]  # fmt: skip
     return lines, []
+
+
+def encoder_section(r: dict[str, Any]) -> tuple[list[str], list[tuple[str, bool, str]]]:
+    """qa.encoder against sentence-transformers; its targets only when sentence-transformers ran."""
+    from bench.encoder import PEER, table
+
+    one, busy = r["one_thread"], r["two_threads_busy"]
+    lines = ["## Sentence encoder: qa.encoder vs sentence-transformers", "",
+             f"`python -m bench.encoder`: the same all-MiniLM-L6-v2 files, {r['passages']} {r['source']} passages "
+             f"(batched as each library batches them) and {r['questions']} questions (one at a time), best of "
+             f"{r['rounds']} interleaved rounds. Ours: OpenVINO {r['openvino']}, matrix products in "
+             f"{one['precision']} (`ours f32`: float32). The 2-thread rows run while another process spins on the "
+             "second core, as when the machine is busy.", ""]  # fmt: skip
+    if not r["peer"]:
+        return [*lines, f"*{r['peer_skipped']}*", "", table(r), ""], []
+    lines[2] += f" Peer: {PEER} {r['peer']['version']}, torch {r['peer']['torch']} (CPU)."
+    o, b = one["ours"], busy["ours"]
+    targets = [
+        ("encoder passages/s ≥ 1.5× sentence-transformers (1 thread)", o["passages_ratio"] >= 1.5,
+         f"{o['passages_ratio']:.2f}×"),
+        ("encoder time per question ≤ 0.5× sentence-transformers (1 thread)", o["question_time_ratio"] <= 0.5,
+         f"{o['question_time_ratio']:.2f}×"),
+        ("encoder ≥ 1.0× sentence-transformers at 2 threads, other core busy (passages/s; question speed)",
+         b["passages_ratio"] >= 1.0 and b["question_time_ratio"] <= 1.0,
+         f"{b['passages_ratio']:.2f}×; {1 / b['question_time_ratio']:.2f}×"),
+    ]  # fmt: skip
+    return [*lines, table(r), ""], targets
 
 
 def write(results: Path, out: Path) -> None:
@@ -236,11 +263,13 @@ def write(results: Path, out: Path) -> None:
              "`python -m bench.scale --sizes 10000 100000 1000000 --qa-sizes 10000 100000 --out x.json`; "
              "`python -m bench.http --workers 1 2 4 --duration 10 --out x.json`; "
              "`python -m bench.semantic --out x.json`; "
+             "`QA_BENCH_ST_PYTHON=… python -m bench.encoder --out x.json`; "
              "`python -m bench.run --report-only` (this file from the JSON).", ""]  # fmt: skip
     targets: list[tuple[str, bool, str]] = []
     body: list[str] = []
     for name, section in (("retrieval", lambda d: retrieval_section(d)), ("scale", lambda d: scale_section(d, results)),
-                          ("http", lambda d: http_section(d, results)), ("semantic", semantic_section)):  # fmt: skip
+                          ("http", lambda d: http_section(d, results)), ("semantic", semantic_section),
+                          ("encoder", encoder_section)):  # fmt: skip
         data = _load(results, name)
         if data:
             part, t = section(data)

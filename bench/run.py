@@ -1,5 +1,6 @@
 """The standard benchmark set (`make bench`): SciFact retrieval + footprint, synthetic scale 10k-1M, HTTP
-under wrk, the semantic reranker's cost; writes bench/results/*.json and *.png and regenerates BENCHMARKS.md from them.
+under wrk, the semantic reranker's cost, the sentence encoder vs sentence-transformers; writes
+bench/results/*.json and *.png and regenerates BENCHMARKS.md from them.
 
     python -m bench.run                 # everything (~15 min on 2 cores)
     python -m bench.run --report-only   # BENCHMARKS.md from the JSON already in bench/results
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import http, retrieval, scale, semantic
+from bench import encoder, http, retrieval, scale, semantic
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -48,7 +49,7 @@ def save(name: str, result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report-only", action="store_true")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["retrieval", "scale", "http", "semantic"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["retrieval", "scale", "http", "semantic", "encoder"])
     parser.add_argument("--sizes", type=int, nargs="*", default=SIZES)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     args = parser.parse_args(argv)
@@ -69,6 +70,10 @@ def main(argv: list[str] | None = None) -> None:
             save("http", http.run([1, 2, 4], args.duration, pair, scale.CACHE / "http"))
         if "semantic" not in args.skip:
             save("semantic", semantic.run(rounds=5))
+        if "encoder" not in args.skip:  # sentence-transformers' column needs QA_BENCH_ST_PYTHON (see bench/encoder.py)
+            result = encoder.run()
+            save("encoder", result)
+            print(encoder.table(result), flush=True)
         print(f"bench: {time.perf_counter() - started:.0f} s", file=sys.stderr)
     from bench import report  # the report is regenerated from the JSON, whatever ran
 

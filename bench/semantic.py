@@ -10,8 +10,9 @@ reranker off, on with the question's vector cached (a repeated question), and on
 each question keeps its fastest round.
 
 --scifact: nDCG@10 of the hybrid mode's top 100 with its first `depth` reranked as qa.semantic does,
-for several weights and depths. Encoding the 5,183 abstracts takes ~20 min on 2 cores; the vectors are
-cached in $QA_BENCH_CACHE (default /tmp/qa-bench-cache).
+for several weights and depths, in the encoder's precision (QA_ENCODER_PRECISION=f32 for float32).
+Encoding the 5,183 abstracts takes a few minutes; the vectors are cached in $QA_BENCH_CACHE (default
+/tmp/qa-bench-cache), one file per precision.
 """
 
 from __future__ import annotations
@@ -95,14 +96,18 @@ def scifact(
 
     doc_ids, texts, queries, qrels = beir.load_beir(directory)
     enc = encoder.shared()
-    cache = CACHE / f"scifact-minilm-{len(texts)}.npy"
+    cache = CACHE / f"scifact-minilm-{enc.precision}-{len(texts)}.npy"
     if cache.exists():
         vectors = np.load(cache)
     else:
-        start, vectors = time.perf_counter(), np.zeros((len(texts), enc.dim), dtype=np.float32)
-        for i in range(0, len(texts), 256):
-            vectors[i : i + 256] = enc.encode(texts[i : i + 256])
-            print(f"encoded {min(i + 256, len(texts))}/{len(texts)} in {time.perf_counter() - start:.0f} s", flush=True)
+        start, said = time.perf_counter(), [0.0]
+
+        def report(done: int, total: int) -> None:
+            if time.perf_counter() - said[0] > 10 or done == total:
+                said[0] = time.perf_counter()
+                print(f"encoded {done}/{total} in {said[0] - start:.0f} s", flush=True)
+
+        vectors = enc.encode(texts, progress=report)
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.save(cache, vectors)
     engine = Engine.build(texts, EngineSettings())
@@ -120,7 +125,7 @@ def scifact(
     for qid, q in queries.items():
         order = np.argsort(-(vectors @ enc.encode([q])[0]), kind="stable")[:10]
         dense.append(beir.ndcg_at([doc_ids[i] for i in order], qrels[qid]))
-    return {"queries": len(queries), "documents": len(texts), "rows": rows,
+    return {"queries": len(queries), "documents": len(texts), "rows": rows, "precision": enc.precision,
             "encoder_only_ndcg@10": round(float(np.mean(dense)), 4)}  # fmt: skip
 
 

@@ -50,14 +50,16 @@ def build(
     """Encode every passage into folder/vectors.npy; the manifest entry that describes them."""
     enc = encoders.shared()
     folder.mkdir(parents=True, exist_ok=True)
-    vectors = np.zeros((len(texts), enc.dim), dtype=np.float32)
-    step = 256
-    for start in range(0, len(texts), step):
-        vectors[start : start + step] = enc.encode(texts[start : start + step])
-        if progress:
-            progress(min(start + step, len(texts)), len(texts))
+    # One call for all passages: the encoder batches texts of like length across the whole corpus.
+    vectors = enc.encode(texts, progress=progress)
     np.save(folder / VECTORS, vectors)
-    return {"model": encoders.NAME, "sha256": encoders.WEIGHTS_SHA256, "dim": enc.dim, "files": [VECTORS]}
+    return {
+        "model": encoders.NAME,
+        "sha256": encoders.WEIGHTS_SHA256,
+        "dim": enc.dim,
+        "precision": enc.precision,
+        "files": [VECTORS],
+    }
 
 
 class Reranker:

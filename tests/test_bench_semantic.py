@@ -28,4 +28,4 @@ def test_beir_rerank_measurement_on_a_tiny_dataset(tmp_path, monkeypatch):
     assert [(r["depth"], r["weight"]) for r in result["rows"]] == [(1, 0.0), (1, 2.0), (3, 0.0), (3, 2.0)]
     assert all(r["ndcg@10"] == 1.0 for r in result["rows"])  # each query's one relevant document leads
     assert result["encoder_only_ndcg@10"] == 1.0
-    assert (tmp_path / "cache" / "scifact-minilm-3.npy").exists()
+    assert (tmp_path / "cache" / f"scifact-minilm-{result['precision']}-3.npy").exists()

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from qa import settings as _settings
 
-# One BLAS thread per worker: the workers are single-threaded and as many as the cores, so BLAS threads
-# (the sentence encoder's matrix products) only fight each other and the other workers. Measured with
-# wrk on the seed, 2 workers: p99 162 ms with OpenBLAS's default threads, 26 ms with one. Set before
-# the app (and numpy) is loaded; an operator's own value wins.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+# One BLAS thread and one encoder thread per worker: the workers are single-threaded and as many as the
+# cores, so more threads (numpy's matrix products, the sentence encoder's) only fight each other and the
+# other workers. Measured with wrk on the seed, 2 workers: p99 162 ms with OpenBLAS's default threads,
+# 26 ms with one. Set before the app (and numpy, and the encoder) is loaded; an operator's own value wins.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "QA_ENCODER_THREADS"):
     os.environ.setdefault(_var, "1")
 
 _values = _settings.from_env()
