@@ -32,6 +32,7 @@ def test_the_seed_index_stores_a_unit_vector_per_passage(seed_qa):
         "model": "sentence-transformers/all-MiniLM-L6-v2",
         "sha256": encoder.WEIGHTS_SHA256,
         "dim": 384,
+        "precision": encoder.shared().precision,  # bf16 on this machine kind (AMX), else f32
         "files": ["vectors.npy"],
     }
     assert "semantic/vectors.npy" in read_manifest(build)["files"]
