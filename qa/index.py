@@ -149,12 +149,14 @@ def write_index(
                 name: {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in files
             },
         }
-        manifest["version"] = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:12]
+        manifest["version"] = content_version(manifest)
         _write_durably(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
         final = builds / manifest["version"]
         if final.exists() and not _intact(final):
             shutil.rmtree(final)  # a damaged copy of this very build: nothing can be serving from it
-        if not final.exists():  # else the same version, the same files: keep the one readers may have open
+        if final.exists():  # the same version, the same files: keep the one readers may have open
+            os.utime(final)  # the newest build again, for pruning
+        else:
             os.rename(tmp, final)
         _point_current(index_dir, final)
         _prune(builds, keep=final.name)
@@ -162,6 +164,13 @@ def write_index(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def content_version(manifest: dict[str, Any]) -> str:
+    """The build's version: a hash of its manifest without `built_at` and `version`, so two builds of the same
+    corpus with the same code and settings get the same version (and the same folder) whenever they run."""
+    content = {k: v for k, v in manifest.items() if k not in ("built_at", "version")}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def _semantic_vectors(corpus: Corpus, folder: Path, wanted: bool | None, progress: Progress | None) -> Any:

@@ -4,7 +4,7 @@ import json
 import os
 
 import pytest
-from conftest import write_corpus
+from conftest import SMALL_CORPUS, write_corpus
 
 from qa import index as ix
 from qa.api import QA
@@ -33,6 +33,21 @@ def test_build_writes_a_manifest_and_points_current_at_it(built):
         assert not name.endswith(".pkl")
     assert report.info.version == manifest["version"] == report.path.name
     assert report.skipped == ()
+
+
+def test_the_version_is_a_hash_of_the_content_so_the_same_corpus_builds_the_same_version(built, tmp_path):
+    corpus, index, report = built
+    again = ix.build_index(corpus, tmp_path / "elsewhere")
+    first, second = (json.loads((r.path / "manifest.json").read_text()) for r in (report, again))
+    assert again.info.version == report.info.version == ix.content_version(second) == again.path.name
+    assert {k: v for k, v in first.items() if k != "built_at"} == {k: v for k, v in second.items() if k != "built_at"}
+    (corpus / "knee.md").write_text("# Knee\n\nChanged text here.\n", encoding="utf-8")
+    changed = ix.build_index(corpus, index)
+    assert changed.info.version != report.info.version
+    (corpus / "knee.md").write_text(SMALL_CORPUS["knee.md"], encoding="utf-8")
+    back = ix.build_index(corpus, index)  # the earlier build is still there: it is served again as it was
+    assert back.path == report.path and (index / "current").resolve() == report.path
+    assert back.info.built_at == report.info.built_at
 
 
 def test_open_reports_counts(built):
