@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -44,6 +45,20 @@ def _folder_option(flag: str, dest: str, setting: str, help_text: str):  # noqa:
         default=declared.default,
         show_default=True,
         help=f"{help_text} (env {declared.env}).",
+    )
+
+
+def _setting_option(flag: str, dest: str, setting: str, kind: Any):  # noqa: ANN202 (a click decorator)
+    """An option whose environment variable, default and help are the declared setting's (qa.settings)."""
+    declared = next(x for x in qa_settings.SETTINGS if x.name == setting)
+    return click.option(
+        flag,
+        dest,
+        type=kind,
+        envvar=declared.env,
+        default=declared.default,
+        show_default=True,
+        help=f"{declared.help.replace('`', '')} (env {declared.env}).",
     )
 
 
@@ -126,41 +141,40 @@ def clean() -> None:
     sys.stdout.write(repair_text(text))
 
 
-class _Bar:
-    """A tqdm progress bar per build stage, on stderr, only when it is a terminal or asked for."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.bars: dict[str, Any] = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        from tqdm import tqdm
-
-        bar = self.bars.get(stage)
-        if bar is None:
-            unit = "question" if stage == "questions" else "passage"
-            bar = self.bars[stage] = tqdm(total=total, desc=stage, unit=unit, file=sys.stderr, leave=True)
-        bar.update(done - bar.n)
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
-
-
 @main.command()
 @corpus_option
 @index_option
 @click.option("--if-needed", is_flag=True, help="Build only when the index is missing, stale, corrupted or outdated.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another build is running instead of waiting.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option(
+    "--progress/--no-progress",
+    default=True,
+    show_default=True,
+    help="Progress per stage on stderr: a bar on a terminal, a line every few seconds elsewhere.",
+)
+@_setting_option("--workers", "workers", "BUILD_WORKERS", click.IntRange(min=0))
+@_setting_option("--scheduler", "scheduler", "BUILD_SCHEDULER", str)
+@click.option("--no-cache", is_flag=True, help="Redo all work instead of reusing what earlier builds cached.")
 @_handle_errors
-def build(corpus_dir: Path, index_dir: Path, if_needed: bool, no_wait: bool, progress: bool | None) -> None:
-    """Build the index of the corpus (atomically: a failed build leaves the previous index serving)."""
+def build(
+    corpus_dir: Path,
+    index_dir: Path,
+    if_needed: bool,
+    no_wait: bool,
+    progress: bool,
+    workers: int,
+    scheduler: str,
+    no_cache: bool,
+) -> None:
+    """Build the index of the corpus (atomically: a failed build leaves the previous index serving).
+
+    Work of unchanged files and passages is reused from earlier builds; the rest runs on every local core
+    or, with --scheduler, on a Dask cluster. The index is the same byte for byte either way."""
+    from qa import progress as reporters
     from qa.api import QA
     from qa.errors import IndexUnavailable
     from qa.index import build_index, lacks_vectors
+    from qa.workers import Workers
 
     if if_needed:
         try:
@@ -173,17 +187,22 @@ def build(corpus_dir: Path, index_dir: Path, if_needed: bool, no_wait: bool, pro
                 click.echo(f"index {info.version} is up to date ({info.passages} passages, built {info.built_at})")
                 return
             click.echo(f"building: index {info.version} has no passage vectors for semantic reranking", err=True)
-    bar = _Bar(sys.stderr.isatty() if progress is None else progress)
+    reporter = reporters.for_stream(sys.stderr, progress)
+    started = time.monotonic()
     try:
-        report = build_index(corpus_dir, index_dir, progress=bar, wait=not no_wait)
+        with Workers(workers, scheduler) as pool:
+            report = build_index(
+                corpus_dir, index_dir, progress=reporter, wait=not no_wait, workers=pool, cache=not no_cache
+            )
     finally:
-        bar.close()
+        getattr(reporter, "close", lambda: None)()
     _print_skipped(report.skipped)
     info = report.info
     click.echo(
         f"built index {info.version} in {report.path}: {info.documents} documents, {info.passages} passages, "
         f"{info.references} references, {info.terms} terms, {info.size_bytes} bytes"
         + (f"; skipped {len(report.skipped)} file(s)" if report.skipped else "")
+        + f" ({reporters.duration(time.monotonic() - started)}, {pool.where})"
     )
 
 

@@ -5,6 +5,8 @@ Layout of the index folder:
     builds/<version>/manifest.json  format version, settings, corpus hashes, counts, file checksums
     builds/<version>/store/         passages, documents, references (qa.store)
     builds/<version>/engine/        ranker arrays (qa.engine)
+    builds/<version>/semantic/      passage vectors (qa.semantic), when semantic reranking is on
+    cache/                          work later builds reuse (qa.buildcache); never read when serving
     .lock                           held by a running build
 """
 
@@ -18,27 +20,30 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from qa import __version__
+from qa import __version__, buildcache
+from qa.buildcache import FileCache
 from qa.errors import CorpusError, IndexCorrupt, IndexMissing, IndexStale, IndexUnavailable, QAError
 from qa.hashing import file_sha256
 from qa.models import Corpus, IndexInfo
+from qa.progress import Progress, silent
+from qa.workers import Workers
 
 FORMAT_VERSION = 1
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
+CACHE = buildcache.FOLDER
 MANIFEST_KEYS = frozenset({"format_version", "version", "built_at", "engine", "corpus", "counts", "files"})
 log = logging.getLogger(__name__)
 KEEP_BUILDS = 2  # the new build and the one before it (a worker may still be reading it)
-
-Progress = Callable[[str, int, int], None]
 
 
 class BuildLocked(QAError):
@@ -111,25 +116,30 @@ def write_index(
     engine_settings: Any = None,
     progress: Progress | None = None,
     semantic: bool | None = None,
+    workers: Workers | None = None,
+    cache: bool = True,
 ) -> Path:
     """Write a complete build of `corpus` under index_dir/builds and point `current` at it, atomically.
 
     `semantic` (default: the QA_SEMANTIC setting, on when the sentence encoder is installed) also stores
-    a vector per passage for the semantic reranker (qa.semantic)."""
+    a vector per passage for the semantic reranker (qa.semantic): cached vectors of unchanged passage texts
+    are reused (with `cache`), the others encoded by `workers` (default: in this process)."""
     from qa.engine import Engine, EngineSettings
     from qa.store import write_store
 
+    report = progress or silent
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
     tmp = builds / f".tmp-{uuid.uuid4().hex[:12]}"
     try:
         files = [f"store/{n}" for n in write_store(tmp / "store", corpus.documents, corpus.passages, corpus.references)]
         texts = [indexed_text(p.section, p.text, p.kind) for p in corpus.passages]
-        report = (lambda done, total: progress("index", done, total)) if progress else None
-        engine = Engine.build(texts, engine_settings or EngineSettings(), progress=report)
+        report("passages", 0, len(texts))  # the index is never reused: every passage is analysed again
+        engine = Engine.build(texts, engine_settings or EngineSettings(), progress=partial(report, "passages"))
         engine_meta = engine.save(tmp / "engine")
         files += [f"engine/{n}" for n in engine_meta.get("files", [])]
-        semantic_meta = _semantic_vectors(corpus, tmp / "semantic", semantic, progress)
+        cache_dir = index_dir / CACHE if cache else None
+        semantic_meta = _semantic_vectors(corpus, tmp / "semantic", semantic, report, workers, cache_dir)
         files += [f"semantic/{n}" for n in (semantic_meta or {}).get("files", [])]
         manifest = {
             "format_version": FORMAT_VERSION,
@@ -173,22 +183,30 @@ def content_version(manifest: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def _semantic_vectors(corpus: Corpus, folder: Path, wanted: bool | None, progress: Progress | None) -> Any:
+def _semantic_vectors(
+    corpus: Corpus,
+    folder: Path,
+    wanted: bool | None,
+    progress: Progress,
+    workers: Workers | None,
+    cache_dir: Path | None,
+) -> Any:
     """Passage vectors for the semantic reranker, or None when it is off or its encoder is not installed."""
     from qa import encoder, semantic
+    from qa.encoding import passage_vectors
 
     required = wanted is True
     if not (required or (wanted is None and semantic.enabled())):
         return None
     try:
-        encoder.shared()
+        enc = encoder.shared()
     except encoder.EncoderUnavailable as exc:
         if required:
             raise
         log.warning("building without semantic reranking: %s", exc)
         return None
-    report = (lambda done, total: progress("vectors", done, total)) if progress else None
-    return semantic.build([p.text for p in corpus.passages], folder, report)
+    vectors = passage_vectors([p.text for p in corpus.passages], cache_dir, workers, progress)
+    return semantic.save(vectors, folder, enc.precision)
 
 
 def lacks_vectors(manifest: dict[str, Any]) -> bool:
@@ -254,6 +272,7 @@ def remove_leftovers(index_dir: Path) -> list[str]:
             path.unlink()
         else:
             shutil.rmtree(path, ignore_errors=True)
+    buildcache.remove_leftovers(index_dir / CACHE)
     return sorted(p.name for p in leftovers)
 
 
@@ -264,18 +283,28 @@ def build_index(
     progress: Progress | None = None,
     wait: bool = True,
     semantic: bool | None = None,
+    workers: Workers | None = None,
+    cache: bool = True,
 ) -> BuildReport:
-    """Read the corpus and build its index, atomically, under the build lock."""
+    """Read the corpus and build its index, atomically, under the build lock.
+
+    With `cache` (the default) the work of files and passage texts that did not change since an earlier
+    build of this index is reused from index_dir/cache; `workers` (qa.workers: local processes or a Dask
+    cluster; default: this process) do the rest. Whatever was reused and wherever the work ran, the build's
+    files are the same bytes as a build from nothing in one process."""
     from qa.corpus import load_corpus
 
     with build_lock(index_dir, wait=wait):
         remove_leftovers(index_dir)
         files = corpus_hashes(corpus_dir)
-        corpus = load_corpus(corpus_dir)
+        file_cache = FileCache(index_dir / CACHE) if cache else None
+        corpus = load_corpus(corpus_dir, cache=file_cache, workers=workers, progress=progress, hashes=files)
         if not corpus.passages:
             reasons = "; ".join(f"{p}: {r}" for p, r in corpus.skipped) or "no .txt, .md or .html files"
             raise CorpusError(f"nothing to index in {corpus_dir} ({reasons})")
-        path = write_index(corpus, files, index_dir, engine_settings, progress, semantic)
+        path = write_index(corpus, files, index_dir, engine_settings, progress, semantic, workers, cache)
+        if file_cache is not None:
+            file_cache.prune()
     manifest = read_manifest(path)
     return BuildReport(info_from_manifest(manifest, path), path, corpus.skipped)
 

@@ -185,9 +185,14 @@ def read_source(path: Path, corpus_dir: Path, doc_id: str, max_bytes: int | None
     )
 
 
+def sidecar_paths(path: Path) -> tuple[Path, Path]:
+    """Where a file's metadata may be, in the order read_sidecar looks: `<file name>.meta.json`, `<stem>.meta.json`."""
+    return path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")
+
+
 def read_sidecar(path: Path, shown: str) -> dict[str, str]:
     """Metadata from `<file name>.meta.json` or else `<stem>.meta.json` beside the file ({} if none)."""
-    for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
+    for candidate in sidecar_paths(path):
         if candidate.is_file():
             try:
                 meta = json.loads(candidate.read_text(encoding="utf-8"))

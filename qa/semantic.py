@@ -52,12 +52,18 @@ def build(
     folder.mkdir(parents=True, exist_ok=True)
     # One call for all passages: the encoder batches texts of like length across the whole corpus.
     vectors = enc.encode(texts, progress=progress)
-    np.save(folder / VECTORS, vectors)
+    return save(vectors, folder, enc.precision)
+
+
+def save(vectors: np.ndarray, folder: Path, precision: str) -> dict[str, Any]:
+    """Store passage vectors (one row per passage) as folder/vectors.npy; the manifest entry describing them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    np.save(folder / VECTORS, np.ascontiguousarray(vectors, dtype=np.float32))
     return {
         "model": encoders.NAME,
         "sha256": encoders.WEIGHTS_SHA256,
-        "dim": enc.dim,
-        "precision": enc.precision,
+        "dim": int(vectors.shape[1]),
+        "precision": precision,
         "files": [VECTORS],
     }
 

@@ -103,6 +103,21 @@ SETTINGS: tuple[Setting, ...] = (
         "faster, cosine 0.99997 to float32), else float32; `f32`: float32 always.",
     ),
     Setting(
+        "BUILD_WORKERS",
+        "QA_BUILD_WORKERS",
+        0,
+        "Local processes `qa build` reads, cleans and encodes with: `0` one per core, `1` none (all in one "
+        "process). Small jobs run in one process anyway.",
+        int,
+    ),
+    Setting(
+        "BUILD_SCHEDULER",
+        "QA_BUILD_SCHEDULER",
+        "",
+        "Address of a Dask scheduler (`tcp://host:8786`) whose workers do the build's reading, cleaning and "
+        "encoding; empty: local processes. Workers need qa installed and the corpus at the same path.",
+    ),
+    Setting(
         "RELOAD_INTERVAL",
         "QA_RELOAD_INTERVAL",
         1.0,

@@ -1,0 +1,316 @@
+"""Work a rebuild reuses, kept in <index>/cache: every corpus file's parsed document, passages and
+references, and every passage's vector.
+
+    cache/files/<ab>/<key>.json       one corpus file's result, keyed by the sha256 of: the code that parses
+                                      files (`code_fingerprint`), the file's path, document id, bytes and
+                                      metadata sidecars, and the size limit
+    cache/vectors/<encoder>/<n>.vec   packs of (sha256 of a passage text, its vector), one folder per
+                                      encoder identity (model, weights, runtime, code)
+
+Entries are written to a temporary name and renamed, so a killed build leaves whole entries or none (and
+the entries it finished are reused by the next build). Each entry carries the sha256 of its content and is
+checked when read: an entry that fails the check, or does not parse, is deleted and the work redone, so a
+corrupted cache can cost time but never change a build. JSON, not pickle: reading a cache must not run
+code. After each build the cache is pruned to what that build used plus at most as much again, least
+recently used first.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import os
+import re
+import sys
+import types
+import typing
+import uuid
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FORMAT = 1
+FOLDER = "cache"
+TMP = ".tmp-"
+ENTRY_MAGIC = b"qa-cache-1\n"
+PACK_MAGIC = b"qa-vectors-1\n"
+MAX_PACKS = 8  # packs of one encoder before they are merged into one (each build adds at least one)
+log = logging.getLogger(__name__)
+
+
+# ----- what the cached work depends on -------------------------------------------------------------------
+
+
+@cache
+def code_fingerprint(module: str = "qa.corpus") -> str:
+    """sha256 of everything that decides what `module` makes of a file: the source of it and of every qa
+    module it imports (transitively, lazy imports included), the versions of qa's dependencies and the
+    Python version. Any edit to the pipeline's code gives a new fingerprint, so no stale result is reused."""
+    digest = hashlib.sha256(f"{FORMAT}\n{sys.version_info[:2]}\n".encode())
+    for name in sorted(_qa_modules(module)):
+        digest.update(f"{name}\n".encode() + Path(_origin(name)).read_bytes())
+    for name, version in _dependency_versions():
+        digest.update(f"{name}=={version}\n".encode())
+    return digest.hexdigest()
+
+
+def _origin(name: str) -> str:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin:
+        raise ImportError(f"no source for module {name}")
+    return spec.origin
+
+
+def _qa_modules(root: str) -> set[str]:
+    """`root` and the qa modules it imports, directly or through each other."""
+    seen: set[str] = set()
+    todo = [root]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = ast.parse(Path(_origin(name)).read_bytes())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                todo += [a.name for a in node.names if a.name.split(".")[0] == "qa"]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "qa":
+                todo.append(node.module)
+                todo += [f"{node.module}.{a.name}" for a in node.names if _is_module(f"{node.module}.{a.name}")]
+    return seen
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _dependency_versions() -> list[tuple[str, str]]:
+    names = set()
+    for requirement in importlib.metadata.requires("qa") or ():
+        if "extra ==" not in requirement:
+            names.add(re.split(r"[\s=<>!~;\[]", requirement, maxsplit=1)[0].lower())
+    return sorted((n, importlib.metadata.version(n)) for n in names)
+
+
+def content_key(*parts: Any) -> str:
+    """sha256 of the parts as JSON: the key of one piece of cached work."""
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+# ----- frozen dataclasses to JSON and back ---------------------------------------------------------------
+
+
+def to_json(value: Any) -> Any:
+    """A (nested) frozen dataclass as plain JSON values; tuples become lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [to_json(v) for v in value]
+    return value
+
+
+def from_json(kind: Any, value: Any) -> Any:
+    """The inverse of to_json for values of type `kind` (dataclasses, tuples, optionals, str/int/float/bool);
+    ValueError when `value` does not fit `kind`."""
+    origin = typing.get_origin(kind)
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise ValueError(f"{kind.__name__}: expected an object")
+        hints = _hints(kind)
+        if unknown := value.keys() - hints.keys():
+            raise ValueError(f"{kind.__name__} has no field {sorted(unknown)[0]!r}")
+        return kind(**{name: from_json(hints[name], v) for name, v in value.items()})
+    if origin is tuple:
+        args = typing.get_args(kind)
+        if not isinstance(value, list):
+            raise ValueError(f"{kind}: expected a list")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(from_json(args[0], v) for v in value)
+        return tuple(from_json(a, v) for a, v in zip(args, value, strict=True))
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in typing.get_args(kind):
+            return None
+        errors = []
+        for arg in typing.get_args(kind):
+            if arg is type(None):
+                continue
+            try:
+                return from_json(arg, value)
+            except (ValueError, TypeError) as exc:
+                errors.append(exc)
+        raise ValueError(f"{kind}: {value!r} fits none of its types")
+    if kind in (str, int, float, bool):
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"expected {kind.__name__}, got {type(value).__name__}")
+        return value
+    raise TypeError(f"cannot read {kind} from JSON")
+
+
+@cache
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind)
+
+
+# ----- entries on disk ------------------------------------------------------------------------------------
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{TMP}{uuid.uuid4().hex[:12]}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _sealed(magic: bytes, payload: bytes) -> bytes:
+    return magic + hashlib.sha256(payload).digest() + payload
+
+
+def _unsealed(magic: bytes, data: bytes) -> bytes:
+    """The payload of a sealed entry; ValueError when it is not one or fails its checksum."""
+    if not data.startswith(magic) or len(data) < len(magic) + 32:
+        raise ValueError("not a cache entry")
+    digest, payload = data[len(magic) : len(magic) + 32], data[len(magic) + 32 :]
+    if hashlib.sha256(payload).digest() != digest:
+        raise ValueError("fails its checksum")
+    return payload
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Delete temporary files killed builds left in the cache (call under the build lock)."""
+    if folder.is_dir():
+        for tmp in folder.rglob(f"{TMP}*"):
+            tmp.unlink(missing_ok=True)
+
+
+def _prune_lru(entries: list[Path], used: set[Path], room: int) -> None:
+    """Keep `used` and, most recently used first, others while their bytes fit in `room`."""
+    others = sorted((p for p in entries if p not in used), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in others:
+        size = path.stat().st_size
+        if size <= room:
+            room -= size
+        else:
+            path.unlink(missing_ok=True)
+
+
+class FileCache:
+    """Results of reading one corpus file, stored by key (see the module docstring)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder) / "files"
+        self.used: set[Path] = set()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str, kind: type) -> Any:
+        """The `kind` stored under `key`, or None (absent, or damaged: then it is deleted)."""
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        try:
+            entry = json.loads(_unsealed(ENTRY_MAGIC, data))
+            if entry.get("key") != key:
+                raise ValueError("stored under another key")
+            value = from_json(kind, entry["value"])
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("cache entry %s is damaged (%s): redoing its work", path, exc)
+            path.unlink(missing_ok=True)
+            return None
+        os.utime(path)
+        self.used.add(path)
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        path = self._path(key)
+        payload = json.dumps({"key": key, "value": to_json(value)}, ensure_ascii=False).encode()
+        _write_atomically(path, _sealed(ENTRY_MAGIC, payload))
+        self.used.add(path)
+
+    def prune(self) -> None:
+        """Keep the entries this build used and others up to as many bytes again."""
+        entries = [p for p in self.folder.glob("*/*.json")] if self.folder.is_dir() else []
+        _prune_lru(entries, self.used, sum(p.stat().st_size for p in self.used if p.exists()))
+
+
+class VectorCache:
+    """Passage vectors by sha256 of the text, for one encoder identity; packs are appended as work is done."""
+
+    def __init__(self, folder: Path, identity: str, dim: int) -> None:
+        self.folder = Path(folder) / "vectors" / hashlib.sha256(identity.encode()).hexdigest()[:16]
+        self.dim = dim
+        self.rows: dict[bytes, tuple[int, int]] = {}  # text digest -> (pack, row)
+        self.packs: list[np.ndarray] = []
+        self.files: list[Path] = []
+        for path in sorted(self.folder.glob("*.vec")) if self.folder.is_dir() else ():
+            self._load(path)
+
+    @staticmethod
+    def digest(text: str) -> bytes:
+        return hashlib.sha256(text.encode("utf-8")).digest()
+
+    def _load(self, path: Path) -> None:
+        try:
+            payload = _unsealed(PACK_MAGIC, path.read_bytes())
+            n, dim = (int(x) for x in np.frombuffer(payload[:16], dtype="<u8"))
+            if dim != self.dim or len(payload) != 16 + n * (32 + 4 * dim):
+                raise ValueError(f"{n} vectors of {dim} dimensions do not fill it")
+        except (OSError, ValueError) as exc:
+            log.warning("vector cache pack %s is damaged (%s): its vectors will be encoded again", path, exc)
+            path.unlink(missing_ok=True)
+            return
+        digests = payload[16 : 16 + 32 * n]
+        vectors = np.frombuffer(payload, dtype="<f4", offset=16 + 32 * n).reshape(n, dim)
+        pack = len(self.packs)
+        self.packs.append(vectors)
+        self.files.append(path)
+        for row in range(n):
+            self.rows[digests[32 * row : 32 * row + 32]] = (pack, row)
+
+    def get(self, digest: bytes) -> np.ndarray | None:
+        found = self.rows.get(digest)
+        return None if found is None else self.packs[found[0]][found[1]]
+
+    def add(self, digests: Sequence[bytes], vectors: np.ndarray) -> None:
+        """Store new vectors (one pack, written atomically)."""
+        if not len(digests):
+            return
+        vectors = np.ascontiguousarray(vectors, dtype="<f4")
+        payload = np.array([len(digests), self.dim], dtype="<u8").tobytes() + b"".join(digests) + vectors.tobytes()
+        path = self.folder / f"{uuid.uuid4().hex}.vec"
+        _write_atomically(path, _sealed(PACK_MAGIC, payload))
+        pack = len(self.packs)
+        self.packs.append(vectors)
+        self.files.append(path)
+        for row, d in enumerate(digests):
+            self.rows[d] = (pack, row)
+
+    def prune(self, used: Iterable[bytes], vectors: np.ndarray) -> None:
+        """After a build that used the vectors `vectors` (rows in the order of `used`): merge the packs into
+        one holding exactly those when there are many packs or more unused rows than used ones."""
+        used = list(used)
+        if len(self.files) <= 1 or (len(self.files) <= MAX_PACKS and len(self.rows) <= 2 * len(set(used))):
+            return
+        old = self.files
+        unique = dict.fromkeys(used)
+        order = {d: i for i, d in enumerate(used)}
+        self.rows, self.packs, self.files = {}, [], []
+        self.add(list(unique), vectors[[order[d] for d in unique]])
+        for path in old:
+            path.unlink(missing_ok=True)
