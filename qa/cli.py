@@ -293,7 +293,9 @@ def evaluate(
         result = evaluate_beir(beir_dir, mode=mode)
         _dump(result) if as_json else click.echo("  ".join(f"{key} {value}" for key, value in result.items()))
         return
-    bar = _Bar(sys.stderr.isatty() if progress is None else progress)
+    from qa import progress as reporters
+
+    bar = reporters.for_stream(sys.stderr, sys.stderr.isatty() if progress is None else progress)
     try:
         report = (
             _medquad(medquad_dir, work_dir, k, mode, bar)
@@ -301,7 +303,7 @@ def evaluate(
             else _question_file(file, index_dir, k, mode, bar)
         )
     finally:
-        bar.close()
+        getattr(bar, "close", lambda: None)()
     if as_json:
         _dump(report)
         return
@@ -314,14 +316,18 @@ def evaluate(
     _print_table("group", rows + [(f"source {n}", s) for n, s in report["by_source"].items()], k, medquad=True)
 
 
-def _question_file(file: Path, index_dir: Path, k: int, mode: str, bar: _Bar) -> dict[str, Any]:
+def _question_file(
+    file: Path, index_dir: Path, k: int, mode: str, bar: Callable[[str, int, int], None]
+) -> dict[str, Any]:
     from qa.api import QA
     from qa.evaluate import evaluate_questions, load_questions
 
     return evaluate_questions(QA.open(index_dir), load_questions(file), k=k, mode=mode, progress=bar)
 
 
-def _medquad(folder: Path, work_dir: Path | None, k: int, mode: str, bar: _Bar) -> dict[str, Any]:
+def _medquad(
+    folder: Path, work_dir: Path | None, k: int, mode: str, bar: Callable[[str, int, int], None]
+) -> dict[str, Any]:
     import tempfile
 
     from qa import medquad

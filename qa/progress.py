@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
 INTERVAL = 5.0  # seconds between two log lines of one stage: often enough to see a build move, not a flood
-UNITS = {"files": "files", "passages": "passages", "vectors": "vectors"}
+UNITS = {"files": "files", "passages": "passages", "vectors": "vectors", "questions": "questions"}
 
 
 class Progress(Protocol):
