@@ -1,8 +1,10 @@
 """Cost against corpus size on synthetic corpora (bench.synth): build time, index size, peak and serving
 memory, query latency for short and long questions; ours (Engine bm25 + hybrid, and the full QA build
-path for small sizes) vs bm25s. Every build and every serve runs in its own subprocess (clean peak RSS).
+path for small sizes) vs bm25s; and dense search (exact numpy; usearch's HNSW graph when installed) over
+synthetic passage vectors. Every build and every serve runs in its own subprocess (clean peak RSS).
 
     python -m bench.scale --sizes 10000 100000 1000000 --qa-sizes 10000 --out bench/results/scale.json
+    python -m bench.scale --sizes 10000000 --lexical ours --qa-sizes --dense-sizes 100000 1000000
 """
 
 from __future__ import annotations
@@ -165,10 +167,103 @@ def _questions(kind: str) -> list[str]:
     return synth.questions(N_QUERIES, kind)
 
 
+# ----- dense search over synthetic passage vectors -----------------------------------------------------------
+# Encoding 1 M passages takes days on this machine kind, so the vectors are synthetic: unit vectors around
+# CLUSTERS random centres (nearest neighbours are as structured as real embeddings'; pure noise would make
+# every vector nearly orthogonal to every other), 384 dimensions like all-MiniLM-L6-v2's, float32.
+DIM = 384
+CLUSTERS = 1000
+K = 10
+
+
+def dense_vectors(n: int, seed: int = 0) -> Path:
+    """The cached .npy of n synthetic unit vectors (generated once, in chunks, deterministic)."""
+    path = CACHE / f"dense-{n}.npy"
+    if not path.exists():
+        rng = np.random.default_rng(seed)
+        centres = rng.standard_normal((CLUSTERS, DIM), dtype=np.float32)
+        tmp = path.with_suffix(".tmp.npy")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n, DIM))
+        for start in range(0, n, 100_000):
+            stop = min(start + 100_000, n)
+            rows = centres[rng.integers(0, CLUSTERS, stop - start)] + rng.standard_normal(
+                (stop - start, DIM), dtype=np.float32
+            )
+            out[start:stop] = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        out.flush()
+        del out
+        tmp.rename(path)
+    return path
+
+
+def dense_queries(n: int, count: int | None = None) -> np.ndarray:
+    """Questions near stored vectors (a stored vector plus noise, renormalised), like a paraphrase."""
+    count = N_QUERIES if count is None else count
+    rng = np.random.default_rng(1)
+    stored = np.load(dense_vectors(n), mmap_mode="r")
+    rows = np.asarray(stored[np.sort(rng.integers(0, n, count))]) + 0.05 * rng.standard_normal(
+        (count, DIM), dtype=np.float32
+    )
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def exact_top(vectors: np.ndarray, query: np.ndarray, k: int = K) -> np.ndarray:
+    """Exact inner-product top k (what a small index does): one matrix-vector product and a partition."""
+    scores = vectors @ query
+    top = np.argpartition(-scores, k)[:k]
+    return top[np.lexsort((top, -scores[top]))]
+
+
+def work_exact_build(n: int, out: Path) -> dict[str, Any]:
+    source = dense_vectors(n)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    shutil.copyfile(source, out / "vectors.npy")  # exact search needs nothing but the vectors
+    return {"build_s": time.perf_counter() - start, "index_bytes": dir_bytes(out), "build_peak_rss": peak_rss()}
+
+
+def work_exact_serve(n: int, out: Path) -> dict[str, Any]:
+    vectors = np.asarray(np.load(out / "vectors.npy", mmap_mode="r"))
+    queries = dense_queries(n)
+    result = {"dense/exact": latencies(lambda i: exact_top(vectors, queries[i]), list(range(len(queries))))}
+    return result | {"serve": memory_now(), "serve_peak_rss": peak_rss()}
+
+
+def work_ann_build(n: int, out: Path) -> dict[str, Any]:
+    from usearch.index import Index
+
+    vectors = np.load(dense_vectors(n), mmap_mode="r")
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    # HNSW as qa.ann builds it: M 16, efConstruction 128, ef 128, one thread (the same file every time)
+    index = Index(ndim=DIM, metric="ip", dtype="f32", connectivity=16, expansion_add=128, expansion_search=128)
+    for lo in range(0, n, 65_536):
+        hi = min(lo + 65_536, n)
+        index.add(np.arange(lo, hi, dtype=np.uint64), np.ascontiguousarray(vectors[lo:hi]), threads=1)
+    index.save(str(out / "ann.usearch"))
+    return {"build_s": time.perf_counter() - start, "index_bytes": dir_bytes(out), "build_peak_rss": peak_rss()}
+
+
+def work_ann_serve(n: int, out: Path) -> dict[str, Any]:
+    from usearch.index import Index
+
+    index = Index.restore(str(out / "ann.usearch"), view=True)
+    queries = dense_queries(n)
+    result = {"dense/ann": latencies(lambda i: index.search(queries[i], K, threads=1), list(range(len(queries))))}
+    vectors = np.asarray(np.load(dense_vectors(n), mmap_mode="r"))
+    hits = [
+        len(set(index.search(q, K, threads=1).keys.tolist()) & set(exact_top(vectors, q).tolist())) for q in queries
+    ]
+    return result | {"recall@10": sum(hits) / (K * len(queries)), "serve": memory_now(), "serve_peak_rss": peak_rss()}
+
+
 WORKERS: dict[str, Callable[[int, Path], dict[str, Any]]] = {
     "ours-build": work_ours_build, "ours-serve": work_ours_serve,
     "bm25s-build": work_bm25s_build, "bm25s-serve": work_bm25s_serve,
     "qa-build": work_qa_build, "qa-serve": work_qa_serve,
+    "exact-build": work_exact_build, "exact-serve": work_exact_serve,
+    "ann-build": work_ann_build, "ann-serve": work_ann_serve,
 }  # fmt: skip
 
 
@@ -183,14 +278,30 @@ def in_subprocess(worker: str, n: int, out: Path, timeout: float = 1800) -> dict
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _has_usearch() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("usearch") is not None
+
+
 def run(
-    sizes: list[int], qa_sizes: list[int], workdir: Path, keep: list[tuple[str, int]] = (), log=print
+    sizes: list[int],
+    qa_sizes: list[int],
+    workdir: Path,
+    keep: list[tuple[str, int]] = (),
+    log=print,
+    dense_sizes: list[int] = (),
+    lexical: tuple[str, ...] = ("ours", "bm25s"),
 ) -> dict[str, Any]:
-    """Every system at every size; index folders live under `workdir`, removed after use but `keep`."""
+    """Every system at every size; index folders live under `workdir`, removed after use but `keep`.
+    Lexical systems at `sizes` (the full qa build at `qa_sizes` too); dense search (exact numpy, and the HNSW
+    graph of usearch when it is installed) over synthetic vectors at `dense_sizes`."""
     rows = []
-    for n in sizes:
-        corpus_file(n)
-        systems = ["ours", "bm25s"] + (["qa"] if n in qa_sizes else [])
+    jobs = [(n, list(lexical) + (["qa"] if n in qa_sizes else [])) for n in sizes]
+    jobs += [(n, ["exact"] + (["ann"] if _has_usearch() else [])) for n in dense_sizes]
+    for n, systems in jobs:
+        if systems[0] in lexical:
+            corpus_file(n)
         for system in systems:
             out = workdir / f"{system}-{n}"
             shutil.rmtree(out, ignore_errors=True)
@@ -207,6 +318,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--qa-sizes", type=int, nargs="*", default=[10_000])
+    parser.add_argument("--dense-sizes", type=int, nargs="*", default=[], help="dense search at these sizes")
+    parser.add_argument("--lexical", nargs="*", default=["ours", "bm25s"], help="lexical systems (ours, bm25s)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--workdir", type=Path, default=CACHE / "indexes")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
@@ -216,7 +329,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker:
         print(json.dumps(WORKERS[args.worker](args.n, args.dir)))
         return
-    result = run(args.sizes, args.qa_sizes, args.workdir)
+    result = run(args.sizes, args.qa_sizes, args.workdir, dense_sizes=args.dense_sizes, lexical=tuple(args.lexical))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

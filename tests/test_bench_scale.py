@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bench import scale, synth
@@ -32,3 +33,23 @@ def test_every_worker_runs_on_a_tiny_corpus(tmp_path, monkeypatch):
         assert modes <= set(served) and served["serve"]["rss"] > 0
         assert all(served[m]["p50_ms"] <= served[m]["p99_ms"] for m in modes)
     assert len(list((tmp_path / "cache" / "synth-150-docs").glob("*.txt"))) == 2
+
+
+def test_dense_workers_run_on_tiny_synthetic_vectors(tmp_path, monkeypatch):
+    monkeypatch.setattr(scale, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(scale, "N_QUERIES", 4)
+    monkeypatch.setattr(scale, "ROUNDS", 1)
+    vectors = np.load(scale.dense_vectors(300))
+    assert vectors.shape == (300, scale.DIM) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert np.array_equal(np.load(scale.dense_vectors(300)), vectors)  # cached, the same
+    queries = scale.dense_queries(300)
+    top = scale.exact_top(vectors, queries[0])
+    assert top.tolist() == np.argsort(-(vectors @ queries[0]), kind="stable")[:10].tolist()
+    systems = ["exact"] + (["ann"] if scale._has_usearch() else [])
+    for system in systems:
+        built = scale.WORKERS[f"{system}-build"](300, tmp_path / system)
+        served = scale.WORKERS[f"{system}-serve"](300, tmp_path / system)
+        assert built["index_bytes"] > 0 and served["serve"]["rss"] > 0
+        assert served[f"dense/{system}"]["p50_ms"] <= served[f"dense/{system}"]["p99_ms"]
+    if "ann" in systems:
+        assert served["recall@10"] >= 0.9

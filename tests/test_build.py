@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from conftest import SMALL_CORPUS, write_corpus
 
+from bench.incremental import snapshot
 from qa import buildcache, encoding, settings
 from qa import corpus as corpus_module
 from qa import index as ix
@@ -19,20 +20,6 @@ HIP = "Hip Pain\n\nHip pain is common in older runners. Stretching the hip flexo
 KNEE_EDITED = SMALL_CORPUS["knee.md"].replace(
     "The patella can rub against the femur.", "The patella can rub against the femur. Ice helps after a run."
 )
-
-
-def snapshot(build: Path) -> dict[str, bytes]:
-    """What two equal builds share: every file under the build folder, byte for byte, and the manifest but
-    for `built_at` (the time it ran; the version is a hash of everything else)."""
-    files = {}
-    for path in sorted(build.rglob("*")):
-        if path.is_file():
-            name = path.relative_to(build).as_posix()
-            files[name] = path.read_bytes()
-    manifest = json.loads(files.pop("manifest.json"))
-    del manifest["built_at"]
-    files["manifest.json"] = json.dumps(manifest, sort_keys=True).encode()
-    return files
 
 
 class Recorder:

@@ -1,0 +1,111 @@
+"""Rebuild after one changed file against the full build, side by side in one run: a copy of a corpus is built
+from nothing, one file gains a sentence, and it is built again (reusing the cache); optionally the rebuild is
+checked byte for byte against a build from nothing of the edited corpus.
+
+    python -m bench.incremental --synthetic 120 --out bench/results/incremental.json
+    python -m bench.incremental --corpus /usr/share/doc/python3/html/library --semantic off
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import synth
+
+SENTENCE = "This sentence was added to measure an incremental rebuild."
+
+
+def synthetic_corpus(folder: Path, files: int, paragraphs: int = 5) -> Path:
+    """`files` text files of `paragraphs` synthetic passages each (bench.synth, deterministic)."""
+    texts = synth.passages(files * paragraphs, seed=12)
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in range(files):
+        body = "\n\n".join(texts[f * paragraphs : (f + 1) * paragraphs])
+        (folder / f"doc{f:04d}.txt").write_text(f"Document {f}\n\n{body}\n", encoding="utf-8")
+    return folder
+
+
+def edit(path: Path) -> None:
+    """Add one sentence to a file (inside the body of an HTML file, as a new paragraph elsewhere)."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".html", ".htm") and "</body>" in text:
+        text = text.replace("</body>", f"<p>{SENTENCE}</p></body>", 1)
+    else:
+        text += f"\n\n{SENTENCE}\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def snapshot(build: Path) -> dict[str, bytes]:
+    """What two equal builds share: every file under the build folder, byte for byte, and the manifest but
+    for `built_at` (when it ran; the version is a hash of everything else)."""
+    files = {
+        path.relative_to(build).as_posix(): path.read_bytes() for path in sorted(build.rglob("*")) if path.is_file()
+    }
+    manifest = json.loads(files.pop("manifest.json"))
+    del manifest["built_at"]
+    files["manifest.json"] = json.dumps(manifest, sort_keys=True).encode()
+    return files
+
+
+def timed_build(corpus: Path, index: Path, semantic: bool | None, cache: bool = True) -> tuple[float, Any]:
+    from qa import progress
+    from qa.index import build_index
+    from qa.workers import Workers
+
+    start = time.perf_counter()
+    with Workers() as workers:
+        report = build_index(corpus, index, progress=progress.LogLines(sys.stderr), semantic=semantic,
+                             workers=workers, cache=cache)  # fmt: skip
+    return time.perf_counter() - start, report
+
+
+def run(corpus: Path, workdir: Path, semantic: bool | None, verify: bool) -> dict[str, Any]:
+    from qa.reader import discover
+
+    work = workdir / "corpus"
+    shutil.rmtree(workdir, ignore_errors=True)
+    shutil.copytree(corpus, work)
+    files = discover(work)
+    full_s, full = timed_build(work, workdir / "index", semantic)
+    changed = files[len(files) // 2]
+    edit(changed)
+    rebuild_s, rebuilt = timed_build(work, workdir / "index", semantic)
+    result = {"files": len(files), "passages": rebuilt.info.passages, "changed": changed.name,
+              "semantic": bool(json.loads((rebuilt.path / "manifest.json").read_text())["semantic"]),
+              "full_s": full_s, "rebuild_s": rebuild_s, "ratio": rebuild_s / full_s,
+              "cores": len(os.sched_getaffinity(0))}  # fmt: skip
+    if verify:
+        fresh_s, fresh = timed_build(work, workdir / "fresh", semantic, cache=False)
+        result |= {"fresh_s": fresh_s, "identical": snapshot(fresh.path) == snapshot(rebuilt.path)}
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--corpus", type=Path, help="a corpus folder (copied; the original is not touched)")
+    source.add_argument("--synthetic", type=int, metavar="FILES", help="a synthetic corpus of this many files")
+    parser.add_argument("--semantic", choices=("auto", "on", "off"), default="auto")
+    parser.add_argument("--verify", action="store_true", help="also build the edited corpus from nothing")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "qa-bench-incremental")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    semantic = {"auto": None, "on": True, "off": False}[args.semantic]
+    corpus = args.corpus or synthetic_corpus(args.workdir.with_name(args.workdir.name + "-src"), args.synthetic)
+    result = run(corpus, args.workdir, semantic, args.verify)
+    print(json.dumps(result, indent=2))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
