@@ -57,7 +57,7 @@ def code_fingerprint(module: str = "qa.corpus") -> str:
     digest = hashlib.sha256(f"{FORMAT}\n{sys.version_info[:2]}\n".encode())
     for name in sorted(_qa_modules(module)):
         digest.update(f"{name}\n".encode() + Path(_origin(name)).read_bytes())
-    for name, version in _dependency_versions():
+    for name, version in dependency_versions():
         digest.update(f"{name}=={version}\n".encode())
     return digest.hexdigest()
 
@@ -95,7 +95,8 @@ def _is_module(name: str) -> bool:
         return False
 
 
-def _dependency_versions() -> list[tuple[str, str]]:
+def dependency_versions() -> list[tuple[str, str]]:
+    """(name, version) of every library qa depends on (not the optional extras)."""
     names = set()
     for requirement in importlib.metadata.requires("qa") or ():
         if "extra ==" not in requirement:

@@ -11,17 +11,18 @@ either way with the numpy encoder).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Sequence
 from functools import cache
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from qa.buildcache import VectorCache, content_key
+from qa.buildcache import VectorCache, content_key, dependency_versions
 from qa.progress import Progress, silent
 from qa.workers import Workers, WorkersUnavailable
 
@@ -34,7 +35,7 @@ FLUSH_SECONDS = 30.0
 
 def identity(enc: Any = None) -> str:
     """What the vectors' bytes depend on: the encoder's own `identity` when it declares one, else the model,
-    its weights, the code that runs it and numpy's version."""
+    its weights, the code that runs it and the versions of qa's libraries (and of an inference runtime)."""
     from qa import encoder as encoders
 
     enc = encoders.shared() if enc is None else enc
@@ -49,7 +50,11 @@ def _default_identity() -> str:
     from qa import encoder as encoders
 
     code = hashlib.sha256(Path(encoders.__file__).read_bytes()).hexdigest()
-    return content_key(encoders.NAME, encoders.WEIGHTS_SHA256, code, version("numpy"))
+    runtimes = []
+    for name in ("onnxruntime", "torch"):  # an inference runtime installed beside qa's own libraries
+        with contextlib.suppress(PackageNotFoundError):
+            runtimes.append((name, version(name)))
+    return content_key(encoders.NAME, encoders.WEIGHTS_SHA256, code, dependency_versions(), runtimes)
 
 
 def encode_texts(texts: Sequence[str]) -> tuple[str, np.ndarray]:
