@@ -120,8 +120,9 @@ def passage_vectors(
 
 
 def _task_size(n: int, processes: int) -> int:
-    """Texts per task: enough tasks per process to balance and to show progress, at most 256 per task."""
-    return max(1, min(256, -(-n // (8 * processes)) if processes > 1 else 32))
+    """Texts per task: ~16 tasks per process (balance, and progress every few seconds), at most 64 texts
+    (a few seconds of numpy encoding on an idle core; the overhead of a task is a millisecond or two)."""
+    return max(1, min(64, -(-n // (16 * processes)) if processes > 1 else 32))
 
 
 def _run(tasks: list[list[bytes]], texts: Sequence[str], todo: dict[bytes, list[int]], workers: Workers | None):
