@@ -202,8 +202,9 @@ def build(
         f"built index {info.version} in {report.path}: {info.documents} documents, {info.passages} passages, "
         f"{info.references} references, {info.terms} terms, {info.size_bytes} bytes"
         + (f"; skipped {len(report.skipped)} file(s)" if report.skipped else "")
-        + f" ({reporters.duration(time.monotonic() - started)}, {pool.where})"
     )
+    if progress:
+        click.echo(f"progress build done in {reporters.duration(time.monotonic() - started)} ({pool.where})", err=True)
 
 
 def _print_answer(answer: Any) -> None:
