@@ -1,12 +1,10 @@
 """Passage vectors for a build: reused from the cache by the sha256 of the passage text, the rest encoded here
 or by the workers (qa.workers), in tasks of a few dozen texts.
 
-Every vector is a function of its text alone: each text is encoded on its own (`encode([text])`), because
-an encoder that pads a batch of mixed lengths rounds differently with the padding (NOTES-builds: 10 of 55
-seed passages differed in their last bits). So a vector is the same whichever build, task, process or
-machine computed it, and a rebuild that reuses most vectors, or a build spread over a cluster, writes the
-same bytes as one build from nothing in one process. At one thread this costs no speed (12.9 passages/s
-either way with the numpy encoder).
+The encoder pads every text to its own token count (qa.encoder), so a vector depends on its text alone, bit
+for bit, whatever else is in the batch and however many threads run it. So a vector is the same whichever
+build, task, process or machine (of one CPU kind and precision) computed it, and a rebuild that reuses most
+vectors, or a build spread over a cluster, writes the same bytes as one build from nothing in one process.
 """
 
 from __future__ import annotations
@@ -26,23 +24,24 @@ from qa.buildcache import VectorCache, content_key, dependency_versions
 from qa.progress import Progress, silent
 from qa.workers import Workers, WorkersUnavailable
 
-# Serial cost per passage, for deciding whether worker processes repay their start (numpy encoder, one
-# thread, this machine kind: ~13 passages/s).
-SECONDS_PER_TEXT = 0.08
+# Serial cost per passage, for deciding whether worker processes repay their start (each loads the encoder,
+# ~1-2 s): OpenVINO bf16 at one thread, 3.3x sentence-transformers' ~20 passages/s here (NOTES-enc).
+SECONDS_PER_TEXT = 1 / 60
 FLUSH_VECTORS = 1024  # new vectors written to the cache at least this often (a killed build keeps them)
 FLUSH_SECONDS = 30.0
 
 
 def identity(enc: Any = None) -> str:
     """What the vectors' bytes depend on: the encoder's own `identity` when it declares one, else the model,
-    its weights, the code that runs it and the versions of qa's libraries (and of an inference runtime)."""
+    its weights, its precision (bf16 or f32), the code that runs it and the versions of qa's libraries (and
+    of an inference runtime installed beside them)."""
     from qa import encoder as encoders
 
     enc = encoders.shared() if enc is None else enc
     declared = getattr(enc, "identity", None)
     if isinstance(declared, str) and declared:
         return declared
-    return _default_identity()
+    return content_key(_default_identity(), getattr(enc, "precision", None))
 
 
 @cache
@@ -57,16 +56,13 @@ def _default_identity() -> str:
     return content_key(encoders.NAME, encoders.WEIGHTS_SHA256, code, dependency_versions(), runtimes)
 
 
-def encode_texts(texts: Sequence[str]) -> tuple[str, np.ndarray]:
-    """One task: a unit vector per text, each encoded on its own; and the encoder's identity (a worker with
-    another encoder would make other vectors)."""
+def encode_texts(texts: Sequence[str], threads: int | None = None) -> tuple[str, np.ndarray]:
+    """One task: a unit vector per text, and the encoder's identity (a worker with another encoder, or
+    another precision, would make other vectors). `threads` 1 on workers: one process per core."""
     from qa import encoder as encoders
 
-    enc = encoders.shared()
-    vectors = np.zeros((len(texts), enc.dim), dtype=np.float32)
-    for i, text in enumerate(texts):
-        vectors[i] = enc.encode([text])[0]
-    return identity(enc), vectors
+    enc = encoders.shared(threads=threads)
+    return identity(enc), enc.encode(list(texts))
 
 
 def passage_vectors(
@@ -127,9 +123,9 @@ def _task_size(n: int, processes: int) -> int:
 
 def _run(tasks: list[list[bytes]], texts: Sequence[str], todo: dict[bytes, list[int]], workers: Workers | None):
     """(task number, (identity, vectors)) as tasks finish, on the workers or here."""
-    args = [([texts[todo[d][0]] for d in task],) for task in tasks]
+    chunks = [[texts[todo[d][0]] for d in task] for task in tasks]
     if workers is not None:
-        yield from workers.map(encode_texts, args)
+        yield from workers.map(encode_texts, [(chunk, 1) for chunk in chunks])
     else:
-        for t, a in enumerate(args):
-            yield t, encode_texts(*a)
+        for t, chunk in enumerate(chunks):
+            yield t, encode_texts(chunk)
