@@ -62,7 +62,12 @@ def read_file(job: FileJob) -> FileResult:
     try:
         source = read_source(path, corpus_dir, job.doc_id, job.max_bytes)
     except CorpusError as exc:
-        return FileResult(None, skipped=exc.detail)
+        # a skip is as reusable as a result (the same bytes fail the same way) when the bytes are the job's
+        try:
+            unchanged = job.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            unchanged = False
+        return FileResult(None, skipped=exc.detail, reusable=unchanged and sidecar_hashes(path) == job.sidecars)
     document, passages, references = process(source)
     reusable = job.sha256 == source.sha256 and sidecar_hashes(path) == job.sidecars
     return FileResult(document, passages, references, reusable=reusable)
