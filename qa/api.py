@@ -73,6 +73,7 @@ def _reranker(build: Path, manifest: dict[str, Any]) -> Any:
 
 
 _BLANK = re.compile(r"[\s\x1c-\x1f\x85\ufeff]*")  # whitespace as Python and JSON Schema (\s) both see it
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a str holds a surrogate only unpaired: it is not Unicode text
 
 
 def is_blank(text: str) -> bool:
@@ -90,7 +91,27 @@ def validate_question(question: Any, name: str = "question") -> str:
         raise InvalidInput(f"{name} must not be empty or blank")
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidInput(f"{name} is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    lone = _SURROGATE.search(question)
+    if lone is not None:
+        raise InvalidInput(
+            f"{name} has a lone surrogate (U+{ord(lone.group()):04X}) at character {lone.start()}: "
+            "it is not Unicode text (a JSON \\ud83d escape needs its pair)"
+        )
     return question
+
+
+def validate_questions(questions: Any, name: str = "questions") -> tuple[str, ...]:
+    """Each question checked like a single one; InvalidInput listing every bad item (pointer and detail)."""
+    errors = []
+    for i, q in enumerate(questions):
+        try:
+            validate_question(q, f"{name}[{i}]")
+        except InvalidInput as exc:
+            errors.append({"pointer": f"/{name}/{i}", "detail": exc.detail})
+    if errors:
+        more = f" (and {len(errors) - 1} more item(s), see errors)" if len(errors) > 1 else ""
+        raise InvalidInput(errors[0]["detail"] + more, tuple(errors))
+    return tuple(questions)
 
 
 def validate_k(k: Any) -> int:
@@ -197,8 +218,7 @@ class QA:
             raise InvalidInput("questions must be a list of strings")
         if not 1 <= len(questions) <= MAX_BATCH:
             raise InvalidInput(f"send from 1 to {MAX_BATCH} questions, not {len(questions)}")
-        for i, q in enumerate(questions):
-            validate_question(q, f"questions[{i}]")
+        validate_questions(questions)
         return [self.ask(q, k=k, mode=mode, document=document) for q in questions]
 
     @staticmethod

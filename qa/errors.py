@@ -16,11 +16,16 @@ class QAError(Exception):
 
 
 class InvalidInput(QAError):
-    """A caller sent something unusable (empty question, bad k, unknown mode...)."""
+    """A caller sent something unusable (empty question, bad k, unknown mode...); `errors` lists each bad
+    item of a batch as {"pointer": JSON pointer, "detail": ...} (the detail names the first)."""
 
     status = 400
     type = "invalid-input"
     title = "Invalid input"
+
+    def __init__(self, detail: str, errors: tuple[dict[str, str], ...] = ()) -> None:
+        super().__init__(detail)
+        self.errors = errors
 
 
 class NotFound(QAError):

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
+
+
+def http_url(url: str | None) -> str | None:
+    """`url` stripped when it is an absolute http(s) link, else None: no javascript:, data:, file: or
+    scheme-relative URL from a document's metadata ever reaches a client."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,9 @@ class Document:
     sha256: str  # of the raw bytes
     format: str  # "txt" | "md" | "html"
     size: int  # raw bytes
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", http_url(self.url))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,6 +78,9 @@ class Reference:
     url: str | None  # https://doi.org/<doi> when there is a DOI
     text: str  # formatted citation text
     source: Span
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", http_url(self.url))
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

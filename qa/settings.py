@@ -30,7 +30,15 @@ SETTINGS: tuple[Setting, ...] = (
         "API_KEYS",
         "QA_API_KEYS",
         "",
-        "Comma-separated API keys; when set, `/v1/*` needs one in `X-API-Key` or `Authorization: Bearer`.",
+        "Comma-separated API keys; when set, `/v1/*`, `/metrics` and the page need one (`X-API-Key`, "
+        "`Authorization: Bearer`, or on the page the browser's login box: any user name, the key as password).",
+    ),
+    Setting(
+        "PUBLIC_PAGE",
+        "QA_PUBLIC_PAGE",
+        "",
+        "`1`: the search page (`/`, `/passages/<id>`) needs no key even when `QA_API_KEYS` is set "
+        "(an explicit opt-out; the rate limit still applies).",
     ),
     Setting(
         "CORS_ORIGINS",
@@ -42,7 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
         "RATE_LIMIT",
         "QA_RATE_LIMIT",
         "",
-        "Per-client limit on `/v1/*`, e.g. `60/minute` or `10/second;300/hour`; empty: no limit.",
+        "Per-client limit on `/v1/*` and the page together, e.g. `60/minute` or `10/second;300/hour`; empty: no limit.",
     ),
     Setting(
         "RATE_LIMIT_STORAGE_URI",

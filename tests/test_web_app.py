@@ -43,9 +43,14 @@ def test_401_is_a_problem_with_a_challenge(keyed):
     assert wrong["detail"] == "the API key is not valid"
 
 
-@pytest.mark.parametrize("url", ["/", "/?q=heel", "/healthz", "/readyz", "/openapi.json", "/docs"])
-def test_api_keys_leave_the_page_and_ops_open(keyed, url):
+@pytest.mark.parametrize("url", ["/healthz", "/readyz", "/openapi.json", "/docs"])
+def test_api_keys_leave_the_probes_and_docs_open(keyed, url):
     assert keyed.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/?q=heel", "/passages/calf-p1", "/metrics"])
+def test_api_keys_cover_the_page_and_metrics_too(keyed, url):
+    assert keyed.get(url).status_code == 401  # they serve the corpus (or its traffic) as /v1 does
 
 
 def test_no_keys_configured_means_open(client):
@@ -103,13 +108,13 @@ def test_rate_limit_gives_429_with_retry_after(make_app):
     assert body["detail"] == f"rate limit of 3 per 1 minute exceeded; retry after {r.headers['Retry-After']} s"
 
 
-def test_rate_limit_is_per_client_and_only_on_v1(make_app):
+def test_rate_limit_is_per_client_on_v1_and_the_page(make_app):
     client = make_app(RATE_LIMIT="1/minute").test_client()
     assert client.get("/v1/documents").status_code == 200
     assert client.get("/v1/documents").status_code == 429
     other = {"REMOTE_ADDR": "10.0.0.2"}
     assert client.get("/v1/documents", environ_base=other).status_code == 200
-    assert [client.get(u).status_code for u in ("/healthz", "/", "/metrics")] == [200, 200, 200]
+    assert [client.get(u).status_code for u in ("/healthz", "/metrics", "/")] == [200, 200, 429]
 
 
 def test_no_rate_limit_by_default(client):
@@ -202,4 +207,4 @@ def test_an_unexpected_open_failure_is_logged_and_kept_out_of_the_response(make_
     body = client.get("/readyz").get_json(force=True)
     assert body["status"] == 503
     assert "secret" not in body["detail"]
-    assert body["detail"].startswith(f"the index in {tmp_path} could not be loaded (see the server log).")
+    assert body["detail"].startswith(f"the index in {tmp_path.name} could not be loaded (see the server log).")

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Unauthorized, UnsupportedMediaType
+from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized, UnsupportedMediaType
 
 from qa.api import QA
 from qa.errors import IndexUnavailable
@@ -27,13 +27,22 @@ def current_qa() -> QA:
 @bp.before_request
 def require_api_key() -> None:
     """With QA_API_KEYS set, every /v1 request but a CORS preflight needs one of the keys."""
+    if request.method != "OPTIONS":
+        check_api_key()
+
+
+def check_api_key(page: bool = False) -> None:
+    """Unauthorized unless QA_API_KEYS is empty or the request carries one of the keys: `X-API-Key`,
+    `Authorization: Bearer`, or (for `page`, what a browser's login box sends) Basic with the key as password."""
     keys = current_app.extensions.get("qa_api_keys") or ()
-    if not keys or request.method == "OPTIONS":
+    if not keys:
         return
     given = request.headers.get("X-API-Key", "")
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if not given and scheme.lower() == "bearer":
         given = token.strip()
+    elif not given and page and scheme.lower() == "basic" and request.authorization is not None:
+        given = request.authorization.password or ""
     # compare against every key, in constant time for each, so timing reveals neither key nor position
     matched = False
     for key in keys:
@@ -42,18 +51,31 @@ def require_api_key() -> None:
         description = "an API key is required: send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`"
         if given:
             description = "the API key is not valid"
-        raise Unauthorized(description, www_authenticate=_bearer_challenge())
+        challenge = WWWAuthenticate("basic", {"realm": "qa"}) if page else _bearer_challenge()
+        raise Unauthorized(description, www_authenticate=challenge)
 
 
 def _bearer_challenge() -> WWWAuthenticate:
     return WWWAuthenticate("bearer", {"realm": "qa"})
 
 
+def request_body() -> bytes:
+    """The request body; a streamed (chunked) body over MAX_CONTENT_LENGTH is a 413, as one with a
+    Content-Length is (werkzeug would cut it at the limit and the JSON would look malformed)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is None and limit is not None and request.environ.get("wsgi.input_terminated"):
+        data = request.environ["wsgi.input"].read(int(limit) + 1)
+        if len(data) > int(limit):
+            raise RequestEntityTooLarge()
+        return data
+    return request.get_data(cache=False)
+
+
 def _json_body() -> dict[str, Any]:
     mimetype = request.mimetype
     if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
         raise UnsupportedMediaType(f"send the body as application/json, not {mimetype}")
-    return params.json_object(request.get_data(cache=False))
+    return params.json_object(request_body())
 
 
 def _answer(p: params.AskParams) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import Map
 
 from qa import settings
 from qa.api import QA
@@ -25,9 +26,22 @@ BUILD_HINT = "Run `qa build` (or `make build`) to build it; the server picks it 
 _RELOAD_LOCK = threading.Lock()
 
 
+class _UrlMap(Map):
+    """No merging of `//` by redirect: werkzeug's redirect names the host the client sent (`Host:
+    evil.example`), so a double slash would bounce a visitor to any host; it is a plain 404 instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["merge_slashes"] = False
+        super().__init__(*args, **kwargs)
+
+
+class _Flask(Flask):
+    url_map_class = _UrlMap
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; `config` overrides settings read from the environment (tests pass `{"QA": fake}`)."""
-    app = Flask(__name__)
+    app = _Flask(__name__)
     app.config.update(settings.from_env())
     app.config.update(config or {})
     app.config["DEBUG"] = False  # never the debugger: it executes code sent by whoever sees it
@@ -38,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _load_qa(app)
     app.before_request(_reload_index)
     app.extensions["qa_api_keys"] = _split(app.config["API_KEYS"])
+    app.extensions["qa_public_page"] = _on(app.config.get("PUBLIC_PAGE"))
     app.extensions["qa_metrics"] = metrics.Metrics(lambda: _info(app))
     for blueprint in (api.bp, page.bp, ops.bp, openapi.bp):
         app.register_blueprint(blueprint)
@@ -108,6 +123,11 @@ def _split(value: Any) -> tuple[str, ...]:
     return tuple(v.strip() for v in str(value or "").split(",") if v.strip())
 
 
+def _on(value: Any) -> bool:
+    """A boolean setting: True, or text such as 1/true/yes/on."""
+    return value is True or str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def _cors(app: Flask) -> None:
     origins = _split(app.config["CORS_ORIGINS"])
     if not origins:
@@ -140,5 +160,7 @@ def _rate_limit(app: Flask) -> None:
         strategy="moving-window",  # no double burst at window edges; tests cannot straddle a boundary
         key_prefix="qa",
     )
-    limiter.shared_limit(limit, scope="v1")(api.bp)  # one budget per client across all of /v1
+    shared = limiter.shared_limit(limit, scope="v1")  # one budget per client across /v1 and the page
+    shared(api.bp)
+    shared(page.bp)
     app.extensions["qa_limiter"] = limiter

@@ -7,6 +7,7 @@ import logging
 import math
 import re
 import time
+from pathlib import Path
 
 from flask import Flask, current_app, g, render_template, request
 from flask.wrappers import Response
@@ -45,11 +46,15 @@ def problem(
     slug: str | None = None,
     title: str | None = None,
     headers: dict[str, str] | None = None,
+    errors: tuple[dict[str, str], ...] = (),
 ) -> Response:
-    """A problem response for this request: JSON for API clients, an HTML page for people on the page."""
+    """A problem response for this request: JSON for API clients, an HTML page for people on the page;
+    `errors` lists each bad item of a batch."""
     slug = slug or _BY_STATUS.get(status) or _slugify(title or str(status))
     title = title or PROBLEMS.get(slug, (status, "Error"))[1]
-    body = {"type": problem_type(slug), "title": title, "status": status, "detail": detail}
+    body: dict[str, object] = {"type": problem_type(slug), "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = list(errors)
     if _wants_html():
         html = render_template("error.html", problem=body)
         response = Response(html, status=status, mimetype="text/html")
@@ -70,7 +75,30 @@ def register(app: Flask) -> None:
 def _qa_error(exc: QAError) -> Response:
     if exc.status >= 500 and exc.status != 503:  # 503 (no index) is an operator state, said by /readyz
         log.error("%s: %s", type(exc).__name__, exc.detail, extra={"request_id": g.get("request_id")})
-    return problem(exc.status, exc.detail, exc.type, exc.title)
+    detail = public_detail(exc.detail) if exc.status >= 500 else exc.detail
+    return problem(exc.status, detail, exc.type, exc.title, errors=getattr(exc, "errors", ()))
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/[^\s'\"`,;()]+")
+
+
+def public_detail(detail: str) -> str:
+    """A server-side message fit for clients: absolute paths become relative to the index folder (or are
+    dropped to their last part), so a client never learns where the server keeps its files."""
+    index_dir = str(Path(current_app.config.get("INDEX_DIR") or "index").resolve())
+    corpus_dir = str(Path(current_app.config.get("CORPUS_DIR") or "corpus").resolve())
+
+    def relative(match: re.Match[str]) -> str:
+        path = match.group().rstrip(".:")
+        tail = match.group()[len(path) :]
+        for base in (index_dir, corpus_dir):
+            if path == base:
+                return Path(base).name + tail
+            if path.startswith(base + "/"):
+                return path[len(base) + 1 :] + tail
+        return Path(path).name + tail
+
+    return _ABSOLUTE_PATH.sub(relative, detail)
 
 
 def _http_error(exc: HTTPException) -> Response:

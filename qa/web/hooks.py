@@ -10,9 +10,12 @@ import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, current_app, g, request
 from flask.wrappers import Response
+
+from qa.errors import InvalidInput
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 SECURITY_HEADERS = {
@@ -85,6 +88,19 @@ def register(app: Flask) -> None:
 def _start() -> None:
     g.request_id = request_id(request.headers.get("X-Request-ID"))
     g.started = time.perf_counter()
+    _check_url_is_utf8(request.environ)
+
+
+def _check_url_is_utf8(environ: dict[str, Any]) -> None:
+    """InvalidInput when the path or query string is not UTF-8 once percent-decoded (werkzeug would
+    otherwise pass the bytes on re-quoted, as if `%FF` had been typed)."""
+    path = environ.get("PATH_INFO", "")
+    query = environ.get("QUERY_STRING", "")
+    try:
+        path.encode("latin-1").decode("utf-8")  # WSGI carries the decoded bytes as latin-1 text
+        unquote_to_bytes(query.encode("latin-1", "strict")).decode("utf-8")
+    except UnicodeError as exc:
+        raise InvalidInput("the URL is not valid UTF-8 after percent-decoding; encode the question as UTF-8") from exc
 
 
 def _finish(response: Response) -> Response:

@@ -290,6 +290,19 @@ def _schemas() -> dict[str, Any]:
                 "title": _s("string"),
                 "status": _s("integer", minimum=400, maximum=599),
                 "detail": _s("string", "What went wrong with this request, for people"),
+                "errors": {
+                    "type": "array",
+                    "description": "Every bad item of a batch (the detail names the first)",
+                    "items": {
+                        "type": "object",
+                        "required": ["pointer", "detail"],
+                        "properties": {
+                            "pointer": _s("string", "JSON pointer to the item, e.g. /questions/1"),
+                            "detail": _s("string"),
+                        },
+                        "additionalProperties": False,
+                    },
+                },
             },
             "additionalProperties": False,
         },

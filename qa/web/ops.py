@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app
 
-from qa.web.api import current_qa
+from qa.web.api import check_api_key, current_qa
 
 bp = Blueprint("ops", __name__)
 
@@ -28,5 +28,6 @@ def readyz() -> dict[str, Any]:
 @bp.get("/metrics")
 def metrics() -> Response:
     """Prometheus exposition: request counts and latencies, index gauges (all workers under gunicorn)."""
+    check_api_key()  # Elasticsearch's rule: operational data is behind the same credentials as the data
     body, content_type = current_app.extensions["qa_metrics"].render()
     return Response(body, content_type=content_type)

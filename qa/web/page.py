@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from qa.api import DEFAULT_K, DEFAULT_MODE, MODES, QA
 from qa.errors import NotFound
 from qa.models import Answer, Passage
 from qa.web import params
-from qa.web.api import current_qa
+from qa.web.api import check_api_key, current_qa
 from qa.web.render import highlight, safe_url
 
 bp = Blueprint("page", __name__)
+
+
+@bp.before_request
+def require_api_key() -> None:
+    """The page serves the corpus as /v1 does: the same keys, unless QA_PUBLIC_PAGE opts out explicitly."""
+    if not current_app.extensions.get("qa_public_page"):
+        check_api_key(page=True)
 
 
 @bp.app_context_processor

@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qa.api import DEFAULT_K, DEFAULT_MODE, MAX_BATCH, MAX_K, MODES, is_blank, validate_question
+from qa.api import DEFAULT_K, DEFAULT_MODE, MAX_BATCH, MAX_K, MODES, is_blank, validate_question, validate_questions
 from qa.errors import InvalidInput
 
 _INT = re.compile(r"-?[0-9]{1,12}")
+MAX_INT_DIGITS = 4300  # sys.int_info.default_max_str_digits
 NOT_BLANK_PATTERN = r"[^\s\x1c-\x1f\x85\ufeff]"  # the same rule as a JSON Schema pattern
 _JSON_TYPES = {
     list: "an array",
@@ -110,7 +111,7 @@ def batch_from_json(body: dict[str, Any]) -> BatchParams:
     questions = body.get("questions")
     if not isinstance(questions, list) or not 1 <= len(questions) <= MAX_BATCH:
         raise InvalidInput(f"questions must be a list of 1 to {MAX_BATCH} questions")
-    checked = tuple(question(q, f"questions[{i}]") for i, q in enumerate(questions))
+    checked = validate_questions(questions)
     return BatchParams(
         checked, k_value(body.get("k")), mode_value(body.get("mode")), document_value(body.get("document"))
     )
@@ -125,7 +126,7 @@ def json_object(data: bytes) -> dict[str, Any]:
     if not text.strip():
         raise InvalidInput("the body is empty; send a JSON object")
     try:
-        body = json.loads(text, parse_constant=_reject_constant)
+        body = json.loads(text, parse_constant=_reject_constant, parse_int=_int)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
     except RecursionError as exc:
@@ -133,6 +134,13 @@ def json_object(data: bytes) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidInput(f"the body must be a JSON object, not {_JSON_TYPES.get(type(body), 'a value')}")
     return body
+
+
+def _int(digits: str) -> int:
+    """A JSON integer; Python refuses to convert more than 4,300 digits (CVE-2020-10735), so say so first."""
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise InvalidInput(f"the body has a number of more than {MAX_INT_DIGITS:,} digits")
+    return int(digits)
 
 
 def _reject_constant(name: str) -> Any:

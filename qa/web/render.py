@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from qa.models import Span
+from qa.models import Span, http_url
 
 
 def _clip(spans: Iterable[Span], lo: int, hi: int) -> list[tuple[int, int]]:
@@ -51,9 +50,4 @@ def highlight(text: str, answer: Span | None, highlights: Iterable[Span] = ()) -
 
 def safe_url(url: str | None) -> str | None:
     """`url` when it is an absolute http(s) link (never javascript: or data:), else None."""
-    if not url:
-        return None
-    parts = urlsplit(url.strip())
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return url.strip()
-    return None
+    return http_url(url)
