@@ -61,8 +61,8 @@ docsets:
 build: install  ## build the index if it is missing or stale
 	$(VENV)/bin/qa build --if-needed
 
-run: build  ## serve the search page and the API with gunicorn
-	$(VENV)/bin/gunicorn --config python:qa.web.gunicorn_conf "wsgi:app"
+run: build  ## serve the search page and the API: the buffering front (qa.web.front) before gunicorn's sync workers
+	$(PY) -m qa.web.serve
 
 test: $(VENV)/.installed-dev browser docsets  ## install dev dependencies and run every test
 	$(VENV)/bin/ruff check qa tests bench eval wsgi.py

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qa import index as index_files
-from qa.errors import IndexMissing, IndexUnavailable, InvalidInput, NotFound
+from qa.errors import IndexMissing, IndexUnavailable, InvalidInput, NotFound, TooMuchWork
 from qa.models import Answer, Document, IndexInfo, Passage, Reference
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,10 @@ DEFAULT_K = 3
 MAX_K = 50
 MAX_QUESTION_CHARS = 2000
 MAX_BATCH = 50
+# Work budget of one request, in characters of questions (their encoding and analysis cost grows with
+# length: ~1 s for one 2,000-character question on this 2-core machine with the numpy encoder, so a
+# batch of 50 such questions held a worker for a minute). QA_MAX_BATCH_CHARS overrides it over HTTP.
+MAX_BATCH_CHARS = 10_000
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,16 @@ def validate_questions(questions: Any, name: str = "questions") -> tuple[str, ..
         more = f" (and {len(errors) - 1} more item(s), see errors)" if len(errors) > 1 else ""
         raise InvalidInput(errors[0]["detail"] + more, tuple(errors))
     return tuple(questions)
+
+
+def check_work(questions: Sequence[str], max_chars: int = MAX_BATCH_CHARS) -> None:
+    """TooMuchWork when the questions together are longer than `max_chars` characters."""
+    total = sum(len(q) for q in questions)
+    if total > max_chars:
+        raise TooMuchWork(
+            f"the batch holds {total:,} characters of questions; one request may hold {max_chars:,} "
+            f"(QA_MAX_BATCH_CHARS): send fewer or shorter questions per request"
+        )
 
 
 def validate_k(k: Any) -> int:
@@ -212,13 +226,15 @@ class QA:
         k: int = DEFAULT_K,
         mode: str = DEFAULT_MODE,
         document: str | None = None,
+        max_chars: int = MAX_BATCH_CHARS,
     ) -> list[Answer]:
-        """One answer per question, in order (at most MAX_BATCH questions)."""
+        """One answer per question, in order (at most MAX_BATCH questions, `max_chars` characters in all)."""
         if isinstance(questions, str) or not isinstance(questions, Sequence):
             raise InvalidInput("questions must be a list of strings")
         if not 1 <= len(questions) <= MAX_BATCH:
             raise InvalidInput(f"send from 1 to {MAX_BATCH} questions, not {len(questions)}")
         validate_questions(questions)
+        check_work(questions, max_chars)
         return [self.ask(q, k=k, mode=mode, document=document) for q in questions]
 
     @staticmethod

@@ -28,6 +28,15 @@ class InvalidInput(QAError):
         self.errors = errors
 
 
+class TooMuchWork(QAError):
+    """A request within the size limits that would still cost too much to answer (a batch of many long
+    questions): refused before any work, so one client cannot hold a worker for many seconds."""
+
+    status = 422
+    type = "too-much-work"
+    title = "Too much work in one request"
+
+
 class NotFound(QAError):
     """An id that names nothing in the index."""
 

@@ -59,6 +59,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Rate-limit counters: `memory://` is per worker; `redis://host:6379` is exact (`pip install redis`).",
     ),
     Setting(
+        "MAX_BATCH_CHARS",
+        "QA_MAX_BATCH_CHARS",
+        10_000,
+        "Work budget of one `/v1/ask/batch`: characters of all its questions together; more get 422 "
+        "(a 2,000-character question costs about 1 s with the numpy encoder).",
+        int,
+    ),
+    Setting(
         "MAX_CONTENT_LENGTH",
         "QA_MAX_BODY_BYTES",
         1_048_576,

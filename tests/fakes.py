@@ -10,6 +10,8 @@ from qa.api import (
     DEFAULT_K,
     DEFAULT_MODE,
     MAX_BATCH,
+    MAX_BATCH_CHARS,
+    check_work,
     validate_k,
     validate_mode,
     validate_question,
@@ -181,11 +183,13 @@ class FakeQA:
         k: int = DEFAULT_K,
         mode: str = DEFAULT_MODE,
         document: str | None = None,
+        max_chars: int = MAX_BATCH_CHARS,
     ) -> list[Answer]:
         if not isinstance(questions, (list, tuple)) or not 1 <= len(questions) <= MAX_BATCH:
             raise InvalidInput(f"questions must be a list of 1 to {MAX_BATCH} questions")
         for q in questions:
             self._check(q, k, mode, document)
+        check_work(questions, max_chars)
         self.calls.append(("ask_batch", *questions))
         return [self._answer(q, k, mode, document) for q in questions]
 

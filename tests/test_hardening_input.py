@@ -9,7 +9,7 @@ import json
 import pytest
 
 from qa.api import QA
-from qa.errors import InvalidInput, QAError
+from qa.errors import InvalidInput, QAError, TooMuchWork
 from qa.index import build_index
 from qa.web import create_app
 
@@ -221,3 +221,31 @@ def test_the_rate_limit_covers_the_page_and_the_api_together(small_qa, env_clean
     statuses = [client.get(u).status_code for u in ["/?q=knee", "/passages/ankle-p1", "/v1/ask?q=knee", "/?q=knee"]]
     assert statuses == [200, 200, 200, 429]
     assert client.get("/healthz").status_code == 200
+
+
+# --- row 2: a work budget per request ------------------------------------------------------------------
+
+
+def test_a_batch_over_the_work_budget_is_a_422_before_any_work(small_qa, env_clean, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QA, "ask", lambda self, q, **kw: asked.append(q))
+    client = create_app({"QA": small_qa}).test_client()
+    r = client.post("/v1/ask/batch", json={"questions": ["knee pain " * 200] * 6})  # 6 x 2,000 characters
+    assert r.status_code == 422
+    assert r.get_json(force=True) == {
+        "type": "/docs#problem-too-much-work",
+        "title": "Too much work in one request",
+        "status": 422,
+        "detail": "the batch holds 12,000 characters of questions; one request may hold 10,000 "
+        "(QA_MAX_BATCH_CHARS): send fewer or shorter questions per request",
+    }
+    assert asked == []
+
+
+def test_the_work_budget_is_a_setting_and_the_library_keeps_it_too(small_qa, env_clean):
+    client = create_app({"QA": small_qa, "MAX_BATCH_CHARS": 20}).test_client()
+    assert client.post("/v1/ask/batch", json={"questions": ["knee pain", "ankle sprain"]}).status_code == 422
+    assert client.post("/v1/ask/batch", json={"questions": ["knee pain", "ankle"]}).status_code == 200
+    with pytest.raises(TooMuchWork, match="holds 10,010 characters"):
+        small_qa.ask_batch(["k" * 2000] * 5 + ["knee pain "])
+    assert len(small_qa.ask_batch(["knee pain " * 200] * 5)) == 5  # exactly 10,000: within budget

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized, UnsupportedMediaType
 
-from qa.api import QA
+from qa.api import QA, check_work
 from qa.errors import IndexUnavailable
 from qa.web import params
 
@@ -104,7 +104,9 @@ def ask_batch() -> dict[str, Any]:
     qa = current_qa()
     if p.document is not None:
         qa.document(p.document)
-    answers = qa.ask_batch(list(p.questions), k=p.k, mode=p.mode, document=p.document)
+    limit = int(current_app.config["MAX_BATCH_CHARS"])
+    check_work(p.questions, limit)  # before the document lookup: refuse the work before doing any
+    answers = qa.ask_batch(list(p.questions), k=p.k, mode=p.mode, document=p.document, max_chars=limit)
     return {"answers": [a.to_dict() for a in answers]}
 
 

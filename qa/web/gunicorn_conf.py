@@ -29,6 +29,12 @@ preload_app = True
 accesslog = None  # the app writes its own structured access log (JSON lines on stderr)
 timeout = 30
 graceful_timeout = 20
+# Behind the front (`make run`, qa.web.serve) requests arrive whole and within the front's limits (8 KiB
+# request line and header lines, 100 of them): let everything the front accepts through, with room for
+# the X-Forwarded-* lines it adds.
+limit_request_line = 8190
+limit_request_fields = 120
+limit_request_field_size = 16380
 
 
 def _metrics_dir() -> str:

@@ -316,6 +316,7 @@ def _problem_responses(*statuses: int) -> dict[str, Any]:
         404: "No such id",
         413: "The body is larger than QA_MAX_BODY_BYTES",
         415: "The body is not application/json",
+        422: "The questions together are longer than QA_MAX_BATCH_CHARS characters (the work budget)",
         429: "Rate limit exceeded; see the Retry-After header",
         503: "The index is not loaded (run `qa build`, then restart)",
     }
@@ -398,6 +399,7 @@ def _paths() -> dict[str, Any]:
                 404,
                 413,
                 415,
+                422,
                 operationId="askBatch",
                 requestBody=body("BatchRequest"),
             ),
