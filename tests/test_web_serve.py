@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 pytestmark = pytest.mark.slow
-DEADLINE_S = 240
+DEADLINE_S = 480  # venv + pip install + build + start: pip alone took most of 240 s on a loaded shared machine
 
 
 def _free_port() -> int:
@@ -80,6 +80,13 @@ def _check_serving(base: str, proc: subprocess.Popen, log_path) -> None:
     assert answer["question"] == "calf pain"
     with urllib.request.urlopen(base + "/metrics", timeout=5) as r:
         assert b"qa_index_ready 1.0" in r.read()
+    # the buffering front answers: a 9 KB header is its 431 problem, not gunicorn's text/html
+    big = urllib.request.Request(base + "/v1/ask?q=calf", headers={"X-Big": "a" * 9000})
+    try:
+        urllib.request.urlopen(big, timeout=5)
+        raise AssertionError("a 9 KB header was accepted")
+    except urllib.error.HTTPError as e:
+        assert e.code == 431 and e.headers["Content-Type"] == "application/problem+json"
 
 
 def _stop(proc: subprocess.Popen) -> None:
