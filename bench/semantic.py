@@ -83,50 +83,87 @@ def run(corpus: Path = ROOT / "corpus", rounds: int = 5, limit: int | None = Non
     }
 
 
-def scifact(
-    directory: Path, weights: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0), depths: tuple[int, ...] = (10, 20, 100)
-) -> dict[str, Any]:
-    """SciFact nDCG@10 with the hybrid ranking reranked by all-MiniLM-L6-v2, and the encoder alone."""
+def scifact_vectors(texts: list[str]) -> Any:
+    """SciFact's passage vectors, encoded once and cached in $QA_BENCH_CACHE (by encoder precision)."""
     import numpy as np
 
     from bench.scale import CACHE
+    from qa import encoder
+
+    enc = encoder.shared()
+    cache = CACHE / f"scifact-minilm-{enc.precision}-{len(texts)}.npy"
+    if cache.exists():
+        return np.load(cache)
+    start, said = time.perf_counter(), [0.0]
+
+    def report(done: int, total: int) -> None:
+        if time.perf_counter() - said[0] > 10 or done == total:
+            said[0] = time.perf_counter()
+            print(f"encoded {done}/{total} in {said[0] - start:.0f} s", flush=True)
+
+    vectors = enc.encode(texts, progress=report)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, vectors)
+    return vectors
+
+
+def scifact(
+    directory: Path,
+    weights: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0),
+    depths: tuple[int, ...] = (10, 20, 100),
+    dense_depths: tuple[int, ...] = (0, 10, 20, 50),
+) -> dict[str, Any]:
+    """SciFact nDCG@10 with the hybrid ranking reranked by all-MiniLM-L6-v2, with dense candidates fused
+    in as the answer layer does, by reciprocal-rank fusion instead, and the encoder alone."""
+    import numpy as np
+
     from qa import beir, encoder
     from qa.engine import Engine, EngineSettings
     from qa.semantic import Reranker
 
     doc_ids, texts, queries, qrels = beir.load_beir(directory)
     enc = encoder.shared()
-    cache = CACHE / f"scifact-minilm-{enc.precision}-{len(texts)}.npy"
-    if cache.exists():
-        vectors = np.load(cache)
-    else:
-        start, said = time.perf_counter(), [0.0]
-
-        def report(done: int, total: int) -> None:
-            if time.perf_counter() - said[0] > 10 or done == total:
-                said[0] = time.perf_counter()
-                print(f"encoded {done}/{total} in {said[0] - start:.0f} s", flush=True)
-
-        vectors = enc.encode(texts, progress=report)
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cache, vectors)
+    vectors = scifact_vectors(texts)
     engine = Engine.build(texts, EngineSettings())
     hits = {qid: engine.search(q, k=max(depths), mode="hybrid") for qid, q in queries.items()}
+    qvec = {qid: enc.encode([q])[0] for qid, q in queries.items()}
+    by_text = {q: qvec[qid] for qid, q in queries.items()}
+
+    def ndcg(runs: dict[str, list[int]]) -> float:
+        return round(float(np.mean([beir.ndcg_at([doc_ids[d] for d in runs[qid]], qrels[qid]) for qid in queries])), 4)
+
     rows = []
     for depth in depths:
         for weight in weights:
             reranker = Reranker(enc, vectors, weight=weight, depth=depth)
-            scores = []
+            reranker.vector = by_text.__getitem__
+            runs = {
+                qid: [h.doc for h in reranker.rerank(q, hits[qid][:depth]) + hits[qid][depth:]]
+                for qid, q in queries.items()
+            }
+            rows.append({"depth": depth, "weight": weight, "ndcg@10": ndcg(runs)})
+    fused = []
+    nearest = {qid: np.argsort(-(vectors @ qvec[qid]), kind="stable")[:100] for qid in queries}
+    for dense_depth in dense_depths:
+        for weight in (1.0, 2.0, 4.0):
+            reranker = Reranker(enc, vectors, weight=weight, depth=20, dense_depth=dense_depth)
+            reranker.vector = by_text.__getitem__
+            runs = {}
             for qid, q in queries.items():
-                ranked = reranker.rerank(q, hits[qid][:depth]) + hits[qid][depth:]
-                scores.append(beir.ndcg_at([doc_ids[h.doc] for h in ranked], qrels[qid]))
-            rows.append({"depth": depth, "weight": weight, "ndcg@10": round(float(np.mean(scores)), 4)})
-    dense = []
-    for qid, q in queries.items():
-        order = np.argsort(-(vectors @ enc.encode([q])[0]), kind="stable")[:10]
-        dense.append(beir.ndcg_at([doc_ids[i] for i in order], qrels[qid]))
-    return {"queries": len(queries), "documents": len(texts), "rows": rows, "precision": enc.precision,
-            "encoder_only_ndcg@10": round(float(np.mean(dense)), 4)}  # fmt: skip
+                found = engine.search(q, k=20, mode="hybrid", also=nearest[qid][:dense_depth].tolist())
+                ranked = [h.doc for h in reranker.rerank(q, found)]
+                runs[qid] = ranked + [h.doc for h in hits[qid][20:] if h.doc not in set(ranked)]
+            fused.append({"lexical": 20, "dense": dense_depth, "weight": weight, "ndcg@10": ndcg(runs)})
+    rrf = {}
+    for qid in queries:
+        score: dict[int, float] = {}
+        for ranked in ([h.doc for h in hits[qid]], nearest[qid].tolist()):
+            for r, d in enumerate(ranked, start=1):
+                score[d] = score.get(d, 0.0) + 1.0 / (60 + r)
+        rrf[qid] = sorted(score, key=lambda d: (-score[d], d))
+    alone = ndcg({qid: v.tolist() for qid, v in nearest.items()})
+    return {"queries": len(queries), "documents": len(texts), "rows": rows, "fusion": fused,
+            "rrf_k60_ndcg@10": ndcg(rrf), "encoder_only_ndcg@10": alone, "precision": enc.precision}  # fmt: skip
 
 
 def table(r: dict[str, Any]) -> str:
@@ -154,6 +191,9 @@ def main(argv: list[str] | None = None) -> None:
         result = scifact(args.scifact)
         for row in result["rows"]:
             print(f"depth {row['depth']:>3}  weight {row['weight']:<4}  nDCG@10 {row['ndcg@10']:.4f}")
+        for row in result["fusion"]:
+            print(f"lexical 20 + dense {row['dense']:>3}  weight {row['weight']:<4}  nDCG@10 {row['ndcg@10']:.4f}")
+        print(f"reciprocal-rank fusion (k 60) of hybrid and dense top 100: nDCG@10 {result['rrf_k60_ndcg@10']:.4f}")
         print(f"encoder alone: nDCG@10 {result['encoder_only_ndcg@10']:.4f}")
     else:
         result = run(rounds=args.rounds)

@@ -49,7 +49,9 @@ class Answerer:
         depth = max(k, Thresholds.depth)
         rerank = self.reranker is not None and mode == "hybrid"
         pool = max(depth, self.reranker.depth) if rerank else depth
-        hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed) if terms else []
+        # the passages nearest in meaning join the lexical candidates: a paraphrase sharing no word is found
+        dense = self.reranker.nearest(question, allowed=allowed) if rerank and terms else ()
+        hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense) if terms else []
         if rerank:
             hits = self.reranker.rerank(question, hits)[:depth]
         if any(t.word in SOURCE_WORDS for t in terms):  # "which source…": the reference entries first

@@ -309,25 +309,39 @@ class Engine:
         fast path of `search`, without the per-ranker details."""
         return top_k(self._scores(query, mode), k, self._mask(allowed))
 
-    def search(self, query: str, k: int = 10, mode: str = "hybrid", allowed: np.ndarray | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        mode: str = "hybrid",
+        allowed: np.ndarray | None = None,
+        also: Sequence[int] = (),
+    ) -> list[Hit]:
         """The k best documents (score > 0) sorted by (-score, doc id); `allowed` is a boolean mask over
         documents restricting the search. Each hit carries every ranker's score and its rank among the
-        top max(k, rank_depth) documents of this search (None: that ranker scores it 0)."""
+        top max(k, rank_depth) documents of this search (None: that ranker scores it 0 or it is not
+        among them). `also`: documents found another way (dense search), appended in the order given
+        with their scores here (0 when no query word is in them) unless they are among the k already."""
         if k < 1:
             raise ValueError("k must be at least 1")
-        ids, vals = top_k(self._scores(query, mode), max(k, self.settings.rank_depth), self._mask(allowed))
-        parts = self._ranker_scores(query, mode, ids)
+        scores = self._scores(query, mode)
+        ids, vals = top_k(scores, max(k, self.settings.rank_depth), self._mask(allowed))
+        top = set(ids[:k].tolist())
+        extra = np.array([d for d in dict.fromkeys(int(d) for d in also) if d not in top], dtype=ids.dtype)
+        docs = np.concatenate([ids, extra])
+        parts = self._ranker_scores(query, mode, docs)
         ranks = {}
         for name, s in parts.items():
-            order = np.lexsort((ids, -s))
+            order = np.lexsort((ids, -s[: len(ids)]))
             ranks[name] = {int(ids[i]): r for r, i in enumerate(order, start=1) if s[i] > 0}
+        chosen = list(range(min(k, len(ids)))) + list(range(len(ids), len(docs)))
         return [
             Hit(
-                int(d),
-                float(v),
-                {n: RankerScore(float(parts[n][i]), ranks[n].get(int(d))) for n in sorted(parts)},
+                int(docs[i]),
+                float(vals[i]) if i < len(ids) else float(scores[docs[i]]),
+                {n: RankerScore(float(parts[n][i]), ranks[n].get(int(docs[i]))) for n in sorted(parts)},
             )
-            for i, (d, v) in enumerate(zip(ids[:k], vals[:k], strict=True))
+            for i in chosen
         ]
 
     def _ranker_scores(self, query: str, mode: str, docs: np.ndarray) -> dict[str, np.ndarray]:

@@ -206,7 +206,8 @@ def _semantic_vectors(
         log.warning("building without semantic reranking: %s", exc)
         return None
     vectors = passage_vectors([p.text for p in corpus.passages], cache_dir, workers, progress)
-    return semantic.save(vectors, folder, enc.precision)
+    graph = (lambda done, total: progress("graph", done, total)) if progress else None
+    return semantic.save(vectors, folder, enc.precision, graph)
 
 
 def lacks_vectors(manifest: dict[str, Any]) -> bool:

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from qa import ann, settings
 from qa import encoder as encoders
-from qa import settings
 from qa.models import RankerScore
 
 VECTORS = "vectors.npy"
@@ -30,6 +30,8 @@ DEFAULT_WEIGHT = 2.0  # measured on the dev and own question sets: see README, "
 # Lexical candidates reordered: SciFact nDCG@10 with w = 2 was 0.7191 / 0.7283 / 0.7298 at depth
 # 10 / 20 / 100 (hybrid alone 0.6952); the seed questions gave the same answers at 10 to 50.
 DEPTH = 20
+DENSE_DEPTH = 20  # nearest passages by meaning added to the lexical candidates
+ANN_MIN = 20_000  # passages: from here dense candidates come from a graph (qa.ann), below by exact search
 MODES = ("auto", "off")
 
 
@@ -46,33 +48,57 @@ def build(
     texts: Sequence[str],
     folder: Path,
     progress: Callable[[int, int], None] | None = None,
+    graph_progress: Callable[[int, int], None] | None = None,
+    ann_min: int | None = None,
 ) -> dict[str, Any]:
-    """Encode every passage into folder/vectors.npy; the manifest entry that describes them."""
+    """Encode every passage into folder/vectors.npy, and from `ann_min` passages (default ANN_MIN) their
+    nearest-neighbour graph (qa.ann); the manifest entry that describes them."""
+    ann_min = ANN_MIN if ann_min is None else ann_min
     enc = encoders.shared()
     folder.mkdir(parents=True, exist_ok=True)
     # One call for all passages: the encoder batches texts of like length across the whole corpus.
     vectors = enc.encode(texts, progress=progress)
-    return save(vectors, folder, enc.precision)
+    return save(vectors, folder, enc.precision, graph_progress, ann_min)
 
 
-def save(vectors: np.ndarray, folder: Path, precision: str) -> dict[str, Any]:
-    """Store passage vectors (one row per passage) as folder/vectors.npy; the manifest entry describing them."""
+def save(
+    vectors: np.ndarray,
+    folder: Path,
+    precision: str,
+    graph_progress: Callable[[int, int], None] | None = None,
+    ann_min: int | None = None,
+) -> dict[str, Any]:
+    """Store passage vectors (one row per passage) as folder/vectors.npy, and from `ann_min` passages
+    (default ANN_MIN) their nearest-neighbour graph (qa.ann); the manifest entry describing them."""
+    ann_min = ANN_MIN if ann_min is None else ann_min
     folder.mkdir(parents=True, exist_ok=True)
-    np.save(folder / VECTORS, np.ascontiguousarray(vectors, dtype=np.float32))
-    return {
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    np.save(folder / VECTORS, vectors)
+    meta = {
         "model": encoders.NAME,
         "sha256": encoders.WEIGHTS_SHA256,
         "dim": int(vectors.shape[1]),
         "precision": precision,
         "files": [VECTORS],
     }
+    if len(vectors) >= ann_min:
+        meta["ann"] = ann.build(vectors, folder, graph_progress)
+        meta["files"].append(meta["ann"]["file"])
+    return meta
 
 
 class Reranker:
-    """Reorders hits of one loaded index; immutable apart from its cache of question vectors."""
+    """Dense candidates and fused order for one loaded index; immutable apart from its cache of
+    question vectors."""
 
     def __init__(
-        self, encoder: encoders.Encoder, vectors: np.ndarray, weight: float = DEFAULT_WEIGHT, depth: int = DEPTH
+        self,
+        encoder: encoders.Encoder,
+        vectors: np.ndarray,
+        weight: float = DEFAULT_WEIGHT,
+        depth: int = DEPTH,
+        dense_depth: int = DENSE_DEPTH,
+        graph: Any = None,
     ) -> None:
         if vectors.ndim != 2 or vectors.shape[1] != encoder.dim:
             raise ValueError(f"passage vectors of shape {vectors.shape} do not fit a {encoder.dim}-d encoder")
@@ -80,6 +106,8 @@ class Reranker:
         self.vectors = np.asarray(vectors)
         self.weight = weight
         self.depth = depth  # lexical candidates reordered
+        self.dense_depth = dense_depth  # nearest passages by meaning added to them
+        self.graph = graph  # an approximate nearest-neighbour index over `vectors` (None: exact search)
         self.vector = lru_cache(maxsize=4096)(lambda question: self.encoder.encode([question])[0])
 
     @classmethod
@@ -87,7 +115,27 @@ class Reranker:
         if meta.get("model") != encoders.NAME or meta.get("sha256") != encoders.WEIGHTS_SHA256:
             raise ValueError(f"passage vectors were made by another encoder ({meta.get('model')})")
         vectors = np.load(folder / VECTORS, mmap_mode="r")
-        return cls(encoders.shared(), vectors, weight)
+        graph = ann.open_graph(folder, meta["ann"]) if meta.get("ann") else None
+        return cls(encoders.shared(), vectors, weight, graph=graph)
+
+    def nearest(self, question: str, k: int | None = None, allowed: np.ndarray | None = None) -> list[int]:
+        """The k passages closest in meaning to the question, closest first (ties by passage order):
+        exact on small indexes and under a document filter, from the graph on large ones."""
+        k = self.dense_depth if k is None else k
+        if k <= 0:
+            return []
+        q = self.vector(question)
+        if self.graph is not None and allowed is None:
+            return ann.search(self.graph, q, k)
+        rows = np.flatnonzero(allowed) if allowed is not None else None
+        cosine = (self.vectors if rows is None else self.vectors[rows]) @ q
+        if len(cosine) > k:
+            kth = np.partition(cosine, len(cosine) - k)[len(cosine) - k]
+            keep = np.flatnonzero(cosine >= kth)
+        else:
+            keep = np.arange(len(cosine))
+        order = keep[np.lexsort((keep, -cosine[keep]))][:k]
+        return (order if rows is None else rows[order]).tolist()
 
     def rerank(self, question: str, hits: list) -> list:  # noqa: ANN001  (qa.engine.Hit)
         """The hits in fused order; each carries its `semantic` score (cosine) and rank among them."""

@@ -23,9 +23,19 @@ def test_beir_rerank_measurement_on_a_tiny_dataset(tmp_path, monkeypatch):
 
     write_dataset(tmp_path / "beir")
     monkeypatch.setattr(bench.scale, "CACHE", tmp_path / "cache")
-    result = semantic.scifact(tmp_path / "beir", weights=(0.0, 2.0), depths=(1, 3))
+    result = semantic.scifact(tmp_path / "beir", weights=(0.0, 2.0), depths=(1, 3), dense_depths=(0, 2))
     assert (result["queries"], result["documents"]) == (2, 3)
     assert [(r["depth"], r["weight"]) for r in result["rows"]] == [(1, 0.0), (1, 2.0), (3, 0.0), (3, 2.0)]
     assert all(r["ndcg@10"] == 1.0 for r in result["rows"])  # each query's one relevant document leads
     assert result["encoder_only_ndcg@10"] == 1.0
+    assert [(r["dense"], r["weight"]) for r in result["fusion"]] == [
+        (0, 1.0),
+        (0, 2.0),
+        (0, 4.0),
+        (2, 1.0),
+        (2, 2.0),
+        (2, 4.0),
+    ]
+    assert all(r["ndcg@10"] == 1.0 for r in result["fusion"])
+    assert result["rrf_k60_ndcg@10"] == 1.0
     assert (tmp_path / "cache" / f"scifact-minilm-{result['precision']}-3.npy").exists()
