@@ -10,13 +10,13 @@ from eval.chrome import CHROME_SHARE, RawMasks, passage_share, text_share
 from eval.corpora import RECIPES
 
 HTML = (
-    '<html><head><title>T</title></head><body>\n'
+    "<html><head><title>T</title></head><body>\n"
     '<div class="related" role="navigation"><ul><li>index<li>modules</ul></div>\n'
     '<div class="body"><h1>Title<a class="headerlink" href="#t">\u00b6</a></h1>\n'
-    '<p>Real text here.<br>More text.</p>\n'
+    "<p>Real text here.<br>More text.</p>\n"
     '<div class="sphinxsidebar"><div><h3>This Page</h3></div><img src="x"></div>\n'
-    '<div class=menu><ul><li>Home<li>About</ul></div>\n'
-    '<p>Tail.</p></div></body></html>'
+    "<div class=menu><ul><li>Home<li>About</ul></div>\n"
+    "<p>Tail.</p></div></body></html>"
 )
 
 
