@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+import functools
+import types
+import typing
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+T = TypeVar("T")
 
 
 def http_url(url: str | None) -> str | None:
@@ -28,6 +33,11 @@ class Span:
     def to_dict(self) -> dict[str, int]:
         return {"start": self.start, "end": self.end}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Span:
+        """The inverse of to_dict (keys this version does not know are ignored)."""
+        return _from_dict(cls, d)
+
 
 @dataclass(frozen=True)
 class Document:
@@ -47,6 +57,11 @@ class Document:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        """The inverse of to_dict (keys this version does not know are ignored)."""
+        return _from_dict(cls, d)
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -59,6 +74,11 @@ class Sentence:
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "start": self.start, "end": self.end, "source": self.source.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Sentence:
+        """The inverse of to_dict (keys this version does not know are ignored)."""
+        return _from_dict(cls, d)
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,11 @@ class Reference:
         d["authors"] = list(self.authors)
         d["source"] = self.source.to_dict()
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Reference:
+        """The inverse of to_dict (keys this version does not know are ignored)."""
+        return _from_dict(cls, d)
 
 
 @dataclass(frozen=True)
@@ -122,6 +147,11 @@ class Passage:
             "markers": list(self.markers),
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Passage:
+        """The inverse of to_dict (keys this version does not know are ignored)."""
+        return _from_dict(cls, d)
+
 
 @dataclass(frozen=True)
 class Corpus:
@@ -143,6 +173,11 @@ class RankerScore:
     def to_dict(self) -> dict[str, Any]:
         return {"score": self.score, "rank": self.rank}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RankerScore:
+        """The inverse of to_dict (keys this version does not know are ignored)."""
+        return _from_dict(cls, d)
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -157,6 +192,12 @@ class Citation:
         d = self.reference.to_dict()
         d["link"] = {"method": self.link, "evidence": self.evidence, "score": self.score}
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Citation:
+        """The inverse of to_dict: the reference's fields plus `link` {method, evidence, score}."""
+        link = d["link"]
+        return cls(Reference.from_dict(d), link["method"], link["evidence"], link["score"])
 
 
 @dataclass(frozen=True)
@@ -200,6 +241,11 @@ class Result:
             "next_id": self.next_id,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Result:
+        """The inverse of to_dict (keys this version does not know are ignored)."""
+        return _from_dict(cls, d)
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -229,6 +275,12 @@ class Answer:
             "took_ms": self.took_ms,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Answer:
+        """The inverse of to_dict (the JSON answer object of the HTTP API and `qa ask --json`)."""
+        index = d["index"]
+        return _from_dict(cls, d, index_version=index["version"], index_built_at=index["built_at"])
+
 
 @dataclass(frozen=True)
 class IndexInfo:
@@ -246,3 +298,46 @@ class IndexInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> IndexInfo:
+        """The inverse of to_dict (keys this version does not know are ignored)."""
+        return _from_dict(cls, d)
+
+
+def _from_dict(cls: type[T], d: dict[str, Any], **given: Any) -> T:
+    """Build dataclass `cls` from its JSON form: each field by its annotated type (nested models, tuples, dicts,
+    optionals), so a field added to a model round-trips without a hand-written parser. `given` fields win."""
+    if not isinstance(d, dict):
+        raise ValueError(f"{cls.__name__} must be a JSON object, not {type(d).__name__}")
+    hints = _hints(cls)
+    values = dict(given)
+    for f in fields(cls):  # type: ignore[arg-type]
+        if f.name in values:
+            continue
+        if f.name in d:
+            values[f.name] = _convert(hints[f.name], d[f.name])
+        elif f.default is MISSING and f.default_factory is MISSING:
+            raise ValueError(f"{cls.__name__} is missing {f.name!r}")
+    return cls(**values)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (types.UnionType, typing.Union):
+        (inner,) = [a for a in args if a is not type(None)]
+        return _convert(inner, value)
+    if origin is tuple:
+        return tuple(_convert(args[0], v) for v in value)
+    if origin is dict:
+        return {k: _convert(args[1], v) for k, v in value.items()}
+    if isinstance(tp, type) and hasattr(tp, "from_dict"):
+        return tp.from_dict(value)
+    return value
