@@ -349,3 +349,36 @@ def _print_table(label: str, rows: list[tuple[str, dict[str, Any]]], k: int, med
     click.echo(f"{label:<{width}}{'n':>5}" + "".join(f"{heads.get(key, key):>11}" for key in keys))
     for name, s in rows:
         click.echo(f"{name:<{width}}{s['questions']:>5}" + "".join(f"{fmt(s[key]):>11}" for key in keys))
+
+
+@main.command(name="mcp")
+@index_option
+@click.option("--url", default=None, help="Answer through the qa service at this URL instead of an index folder.")
+@click.option("--api-key", envvar="QA_API_KEY", default=None, help="API key for --url (env QA_API_KEY).")
+@click.option("--transport", type=click.Choice(["stdio", "http"]), default="stdio", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="For --transport http.")
+@_handle_errors
+def mcp_server(index_dir: Path, url: str | None, api_key: str | None, transport: str, port: int) -> None:
+    """Serve the MCP tools `ask` and `get_passage` (stdio, or streamable HTTP on 127.0.0.1:PORT/mcp)."""
+    try:
+        from qa import mcp
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "mcp").split(".")[0]
+        raise QAError(f"`qa mcp` needs the MCP SDK ({missing} is not installed): pip install 'qa[mcp]'") from exc
+    if url is not None:
+        from qa.client import Client
+
+        source: Any = Client(url, api_key=api_key)
+        source.health()  # fail now, not on the agent's first question, when the service is not there
+    else:
+        from qa.api import QA
+
+        source = QA.open(index_dir)
+        source.warm_up()
+    server = mcp.create_server(source)
+    if transport == "stdio":
+        mcp.serve_stdio(server)
+        return
+    sock = mcp.bind(port)
+    mcp.announce(sock)
+    mcp.serve_http(server, sock)

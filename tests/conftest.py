@@ -103,6 +103,45 @@ def seed_qa(tmp_path_factory):
     return QA.from_corpus(ROOT / "corpus", tmp_path_factory.mktemp("seed") / "index")
 
 
+@pytest.fixture(scope="session")
+def seed_url(seed_qa):
+    """The real app over `seed_qa`, served from a thread on a free loopback port for the whole session (the
+    client and integration tests share it); yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from qa import settings as qa_settings
+    from qa.web import create_app
+
+    with pytest.MonkeyPatch.context() as mp:  # no QA_* setting (API keys, rate limit) leaks in
+        for s in qa_settings.SETTINGS:
+            mp.delenv(s.env, raising=False)
+        app = create_app({"QA": seed_qa})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def seed_client(seed_url):
+    """A qa.client.Client on `seed_url` (no retries: a failure shows at once)."""
+    from qa.client import Client
+
+    with Client(seed_url, retries=0) as client:
+        yield client
+
+
+@pytest.fixture(params=["in-process", "http"])
+def seed_source(request, seed_qa):
+    """What a retriever answers from: the seed QA itself, then a Client to the seed app over HTTP."""
+    return seed_qa if request.param == "in-process" else request.getfixturevalue("seed_client")
+
+
 # --- web layer -------------------------------------------------------------------------------------
 
 
