@@ -141,4 +141,6 @@ def from_problem(status: int, problem: Any, fallback_detail: str) -> QAError:
     exc.type = slug or cls.type
     exc.title = problem["title"] if isinstance(problem.get("title"), str) else cls.title
     exc.problem = problem
+    if isinstance(exc, InvalidInput) and isinstance(problem.get("errors"), list):
+        exc.errors = tuple(problem["errors"])  # each bad item of a batch: {"pointer", "detail"}
     return exc

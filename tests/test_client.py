@@ -440,6 +440,12 @@ def test_every_problem_the_web_layer_sends_maps_to_a_library_error():
         "method-not-allowed": InvalidInput,
         "payload-too-large": InvalidInput,
         "unsupported-media-type": InvalidInput,
+        "too-much-work": InvalidInput,
+        "request-timeout": InvalidInput,
+        "uri-too-long": InvalidInput,
+        "request-header-fields-too-large": InvalidInput,
+        "bad-gateway": Unreachable,  # the front could not reach a worker: retried, then Unreachable
+        "gateway-timeout": Unreachable,
         "rate-limited": RateLimited,
         "internal-error": QAError,
         "corpus-error": CorpusError,
@@ -471,3 +477,25 @@ def test_the_readme_example_runs(root, seed_qa, seed_url, capsys):
     run_readme_example(root, "Python client", seed_qa, {"http://127.0.0.1:8000": seed_url})
     lines = capsys.readouterr().out.splitlines()
     assert lines == [f"True {ANSWERED_IDS}", seed_qa.passage("calf-pain-r2").text]
+
+
+def test_a_batch_problem_keeps_each_bad_item():
+    errors = [{"pointer": "/questions/1", "detail": "questions[1] must not be empty or blank"}]
+    body = {
+        "type": "/docs#problem-invalid-input",
+        "title": "Invalid input",
+        "status": 400,
+        "detail": "x",
+        "errors": errors,
+    }
+    exc = from_problem(400, body, "unused")
+    assert type(exc) is InvalidInput and exc.errors == tuple(errors)
+
+
+def test_a_bad_batch_item_is_pointed_at_over_http(client, seed_qa):
+    with pytest.raises(InvalidInput) as in_process:
+        seed_qa.ask_batch(["calf", " "])
+    with pytest.raises(InvalidInput) as over_http:
+        client.ask_batch(["calf", " "])
+    assert [e["pointer"] for e in over_http.value.errors] == [e["pointer"] for e in in_process.value.errors]
+    assert [e["pointer"] for e in over_http.value.errors] == ["/questions/1"]
