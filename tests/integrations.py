@@ -15,7 +15,7 @@ ANSWERED = "which source covers achilles tendon rupture?"
 ANSWERED_IDS = ["calf-pain-r2", "calf-pain-p5", "calf-pain-p25"]
 LOST_SECTION = "how long do calf strains last?"  # abstains (the page lost that section's text) yet has results
 LOST_SECTION_IDS = ["calf-pain-r23", "calf-pain-p4", "calf-pain-r6"]
-UNKNOWN = "pride and prejudice"  # abstains with no results at all
+UNKNOWN = "pride and prejudice"  # abstains: none of its words is in the documents
 
 ANSWER_KEYS = ("answered", "reasons", "confidence", "question", "mode", "index_version")
 
