@@ -137,7 +137,7 @@ def row(name: str, r: dict[str, Any]) -> list[str]:
 
     chrome = r.get("chrome", {})
     if name == "scifact":
-        return [name, f(r["queries"]), "-", f(r["path_ndcg@10"]), "-", "-", "-", "-", "-",
+        return [name, f(r["queries"]), "-", "-", "-", "-", "-", "-", "-",
                 f"nDCG@10 path {r['path_ndcg@10']:.4f}, engine {r['engine_ndcg@10']:.4f}"]  # fmt: skip
     if name == "abstain":
         return [name, f(r["queries"]), "-", f(r["hit@3"]), "-", f(r["abstention"]), f(r["false_abstention"]), "-",

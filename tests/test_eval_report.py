@@ -23,7 +23,7 @@ def test_the_table_has_one_row_per_set_with_its_figures():
         ["sqlite", "76", "0.16", "0.30", "0.12", "0.32", "0.04", "9.6%", "5.7%"],
         ["python", "40156", "-", "-", "-", "-", "-", "15.9%", "-"],
     ]
-    assert lines[4].split()[:4] == ["scifact", "300", "-", "0.68"] and "engine 0.6952" in lines[4]
+    assert lines[4].split()[:4] == ["scifact", "300", "-", "-"] and "path 0.6811, engine 0.6952" in lines[4]
     assert lines[5].split()[:7] == ["abstain", "300", "-", "0.80", "-", "0.50", "0.10"]
     assert lines[6].endswith("restored 12.66%, intact unchanged 100.00%")
 
