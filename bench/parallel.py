@@ -40,8 +40,9 @@ def run(corpus: Path, workdir: Path, semantic: bool | None) -> dict[str, Any]:
     serial_s, serial = timed(corpus, workdir / "serial", semantic, processes=1)
     local_s, local = timed(corpus, workdir / "local", semantic, processes=local_cores())
     started = time.perf_counter()
+    # a free port for the dashboard: None still serves it on :8787, which another cluster on the machine may hold
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, worker_dashboard_address=None) as cluster:  # fmt: skip
+                      dashboard_address="127.0.0.1:0", worker_dashboard_address=None) as cluster:  # fmt: skip
         cluster_start_s = time.perf_counter() - started
         dask_s, dask = timed(corpus, workdir / "dask", semantic, scheduler=cluster.scheduler_address)
     reference = snapshot(serial)

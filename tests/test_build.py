@@ -302,7 +302,7 @@ def dask_cluster():
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # None still serves the dashboard on the fixed :8787 another cluster may hold
         worker_dashboard_address=None,
     ) as cluster:
         yield cluster
