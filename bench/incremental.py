@@ -45,12 +45,13 @@ def edit(path: Path) -> None:
 
 def snapshot(build: Path) -> dict[str, bytes]:
     """What two equal builds share: every file under the build folder, byte for byte, and the manifest but
-    for `built_at` (when it ran; the version is a hash of everything else)."""
+    for `built_at` (when it ran; the version is a hash of everything else) and `checksum` (which covers
+    `built_at` too)."""
     files = {
         path.relative_to(build).as_posix(): path.read_bytes() for path in sorted(build.rglob("*")) if path.is_file()
     }
     manifest = json.loads(files.pop("manifest.json"))
-    del manifest["built_at"]
+    del manifest["built_at"], manifest["checksum"]
     files["manifest.json"] = json.dumps(manifest, sort_keys=True).encode()
     return files
 

@@ -12,12 +12,12 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from qa import index as index_files
-from qa.errors import IndexMissing, IndexUnavailable, InvalidInput, NotFound, TooMuchWork
+from qa.errors import IndexMissing, IndexUnavailable, InvalidInput, NotFound, QAError, TooMuchWork
 from qa.models import Answer, Document, IndexInfo, Passage, Reference
 
 log = logging.getLogger(__name__)
@@ -155,15 +155,49 @@ class QA:
         self._checksums = checksums
         self._loaded = loaded
         self._reload_lock = threading.Lock()
+        self._corpus_stats: dict[str, tuple[int, int, str]] = {}
+        self.stale_changes: tuple[str, ...] = ()
 
     @classmethod
-    def open(cls, index_dir: str | Path, corpus_dir: str | Path | None = None, checksums: bool = True) -> QA:
-        """Load a built index; with `corpus_dir`, also check it is not stale (IndexStale if it is)."""
+    def open(
+        cls, index_dir: str | Path, corpus_dir: str | Path | None = None, checksums: bool = True, stale: str = "raise"
+    ) -> QA:
+        """Load a built index; with `corpus_dir`, also compare it with the corpus: a stale index raises
+        IndexStale, or with stale="flag" is served as built and flagged (`info.stale`, `stale_changes`)."""
+        if stale not in ("raise", "flag"):
+            raise ValueError(f"stale must be 'raise' or 'flag', not {stale!r}")
         index_dir = Path(index_dir)
         loaded = _load(index_files.current_build(index_dir), checksums)
-        if corpus_dir is not None:
+        if corpus_dir is not None and stale == "raise":
             index_files.check_fresh(loaded.manifest, Path(corpus_dir))
-        return cls(index_dir, loaded, Path(corpus_dir) if corpus_dir is not None else None, checksums)
+        qa = cls(index_dir, loaded, Path(corpus_dir) if corpus_dir is not None else None, checksums)
+        if corpus_dir is not None and stale == "flag":
+            qa.check_stale()
+        return qa
+
+    def check_stale(self) -> tuple[str, ...]:
+        """Compare the corpus folder with the build being served (files re-read only when their size or
+        time changed); sets `info.stale` and `stale_changes`, and returns the changes."""
+        if self.corpus_dir is None:
+            return ()
+        loaded = self._loaded
+        try:
+            changes = tuple(index_files.stale_changes(loaded.manifest, self.corpus_dir, self._corpus_stats))
+        except (OSError, QAError) as exc:
+            changes = (f"the corpus folder cannot be read ({type(exc).__name__})",)
+        if bool(changes) != loaded.info.stale:
+            info = replace(loaded.info, stale=bool(changes))
+            self._loaded = replace(loaded, info=info)
+            loaded.answerer.info = info
+        self.stale_changes = changes
+        return changes
+
+    def check_files(self) -> None:
+        """IndexCorrupt when a file of the build being served is gone or has another size (cheap: stat
+        only). Memory-mapped arrays of a file truncated in place would kill the process with SIGBUS
+        when touched, so a server checks this before it lets a request touch them."""
+        loaded = self._loaded
+        index_files.verify_files(loaded.build, loaded.manifest, checksums=False)
 
     @classmethod
     def from_corpus(cls, corpus_dir: str | Path, index_dir: str | Path, **build_options: Any) -> QA:
@@ -194,6 +228,7 @@ class QA:
         with self._reload_lock:
             if build != self._loaded.build:
                 self._loaded = _load(build, self._checksums)
+                self.check_stale()
                 return True
         return False
 
@@ -217,7 +252,8 @@ class QA:
         loaded = self._loaded
         question, k, mode = validate_question(question), validate_k(k), validate_mode(mode)
         allowed = self._document_mask(loaded, document)
-        return loaded.answerer.answer(question, k, mode, allowed)
+        answer = loaded.answerer.answer(question, k, mode, allowed)
+        return replace(answer, index_stale=True) if loaded.info.stale else answer
 
     def ask_batch(
         self,

@@ -2,7 +2,7 @@
 
 Layout of the index folder:
     current -> builds/<version>     symlink, swapped atomically when a build completes
-    builds/<version>/manifest.json  format version, settings, corpus hashes, counts, file checksums
+    builds/<version>/manifest.json  format version, settings, corpus hashes, counts, file checksums, its own checksum
     builds/<version>/store/         passages, documents, references (qa.store)
     builds/<version>/engine/        ranker arrays (qa.engine)
     builds/<version>/semantic/      passage vectors (qa.semantic), when semantic reranking is on
@@ -12,6 +12,7 @@ Layout of the index folder:
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -21,7 +22,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -54,6 +55,25 @@ class BuildLocked(QAError):
     title = "Build in progress"
 
 
+class NoSpace(QAError):
+    """The filesystem filled up during a build: nothing of it is left behind, the served index is kept."""
+
+    status = 507
+    type = "no-space"
+    title = "No space left"
+
+    def __init__(self, index_dir: Path) -> None:
+        link = index_dir / CURRENT
+        kept = (
+            f"the index being served ({os.readlink(link).rsplit('/', 1)[-1]}) was kept"
+            if link.is_symlink()
+            else ("there was no index before it")
+        )
+        super().__init__(
+            f"no space left in {index_dir}: the build was abandoned and its partial files removed; {kept}"
+        )
+
+
 @dataclass(frozen=True)
 class BuildReport:
     """What a build produced: the index info, its folder and the corpus files it skipped (with why)."""
@@ -63,15 +83,26 @@ class BuildReport:
     skipped: tuple[tuple[str, str], ...]
 
 
-def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
-    """sha256 of every non-hidden file under the corpus folder, keyed by POSIX path relative to it."""
+def corpus_hashes(corpus_dir: Path, cache: dict[str, tuple[int, int, str]] | None = None) -> dict[str, str]:
+    """sha256 of every non-hidden file under the corpus folder, keyed by POSIX path relative to it.
+
+    With `cache` ({path: (mtime_ns, size, sha256)}, updated in place) a file whose modification time and
+    size are unchanged is not read again: the cheap check a running server repeats."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
     hashes = {}
     for path in sorted(corpus_dir.rglob("*")):
         rel = path.relative_to(corpus_dir)
         if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-            hashes[rel.as_posix()] = file_sha256(path)
+            key = rel.as_posix()
+            if cache is None:
+                hashes[key] = file_sha256(path)
+                continue
+            st = path.stat()
+            known = cache.get(key)
+            if known is None or known[:2] != (st.st_mtime_ns, st.st_size):
+                known = cache[key] = (st.st_mtime_ns, st.st_size, file_sha256(path))
+            hashes[key] = known[2]
     return hashes
 
 
@@ -86,10 +117,9 @@ def build_lock(index_dir: Path, wait: bool = True) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
             raise BuildLocked(f"another build of {index_dir} is running (pid {holder})") from exc
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        with suppress(OSError):  # the holder's pid is a courtesy: a full disk must not stop the build here
+            os.ftruncate(handle.fileno(), 0)
+            os.pwrite(handle.fileno(), str(os.getpid()).encode(), 0)
         try:
             yield
         finally:
@@ -160,6 +190,7 @@ def write_index(
             },
         }
         manifest["version"] = content_version(manifest)
+        manifest["checksum"] = manifest_checksum(manifest)
         _write_durably(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
         final = builds / manifest["version"]
         if final.exists() and not _intact(final):
@@ -179,7 +210,7 @@ def write_index(
 def content_version(manifest: dict[str, Any]) -> str:
     """The build's version: a hash of its manifest without `built_at` and `version`, so two builds of the same
     corpus with the same code and settings get the same version (and the same folder) whenever they run."""
-    content = {k: v for k, v in manifest.items() if k not in ("built_at", "version")}
+    content = {k: v for k, v in manifest.items() if k not in ("built_at", "version", "checksum")}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -298,14 +329,19 @@ def build_index(
     with build_lock(index_dir, wait=wait):
         remove_leftovers(index_dir)
         files = corpus_hashes(corpus_dir)
-        file_cache = FileCache(index_dir / CACHE) if cache else None
-        corpus = load_corpus(corpus_dir, cache=file_cache, workers=workers, progress=progress, hashes=files)
-        if not corpus.passages:
-            reasons = "; ".join(f"{p}: {r}" for p, r in corpus.skipped) or "no .txt, .md or .html files"
-            raise CorpusError(f"nothing to index in {corpus_dir} ({reasons})")
-        path = write_index(corpus, files, index_dir, engine_settings, progress, semantic, workers, cache)
-        if file_cache is not None:
-            file_cache.prune()
+        try:
+            file_cache = FileCache(index_dir / CACHE) if cache else None
+            corpus = load_corpus(corpus_dir, cache=file_cache, workers=workers, progress=progress, hashes=files)
+            if not corpus.passages:
+                reasons = "; ".join(f"{p}: {r}" for p, r in corpus.skipped) or "no .txt, .md or .html files"
+                raise CorpusError(f"nothing to index in {corpus_dir} ({reasons})")
+            path = write_index(corpus, files, index_dir, engine_settings, progress, semantic, workers, cache)
+            if file_cache is not None:
+                file_cache.prune()
+        except OSError as exc:  # the cache's entries and the build's files alike may meet a full disk
+            if exc.errno != errno.ENOSPC:
+                raise
+            raise NoSpace(index_dir) from exc
     manifest = read_manifest(path)
     return BuildReport(info_from_manifest(manifest, path), path, corpus.skipped)
 
@@ -318,14 +354,25 @@ def current_build(index_dir: Path) -> Path:
     return link.resolve()
 
 
+def manifest_checksum(manifest: dict[str, Any]) -> str:
+    """The sha256 of a manifest without its `checksum` field (sorted keys), `built_at` and `version`
+    included: any change to the manifest, one flipped bit anywhere, is detected when it is read."""
+    content = {k: v for k, v in manifest.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
 def read_manifest(build: Path) -> dict[str, Any]:
-    """The parsed manifest of a build; IndexCorrupt if it is missing or unreadable."""
+    """The parsed manifest of a build; IndexCorrupt if it is missing, unreadable or fails its checksum."""
     try:
         manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise IndexCorrupt(f"index manifest {build / MANIFEST} is missing or unreadable: run `qa build`") from exc
     if not isinstance(manifest, dict) or not manifest.keys() >= MANIFEST_KEYS:
         raise IndexCorrupt(f"index manifest {build / MANIFEST} is missing or unreadable: run `qa build`")
+    if "checksum" not in manifest:
+        raise IndexCorrupt(f"index manifest {build / MANIFEST} has no checksum (an older qa built it): run `qa build`")
+    if manifest["checksum"] != manifest_checksum(manifest) or not isinstance(manifest["version"], str):
+        raise IndexCorrupt(f"index manifest {build / MANIFEST} fails its checksum (damaged): run `qa build`")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexUnavailable(
             f"index {build} has format version {manifest.get('format_version')!r}, "
@@ -344,10 +391,10 @@ def verify_files(build: Path, manifest: dict[str, Any], checksums: bool = True) 
             raise IndexCorrupt(f"index file {path} fails its checksum (corrupted): run `qa build`")
 
 
-def stale_changes(manifest: dict[str, Any], corpus_dir: Path) -> list[str]:
+def stale_changes(manifest: dict[str, Any], corpus_dir: Path, cache: dict | None = None) -> list[str]:
     """What changed in the corpus since the build ('added x', 'removed y', 'changed z'); [] when fresh."""
     built = manifest["corpus"]["files"]
-    now = corpus_hashes(corpus_dir)
+    now = corpus_hashes(corpus_dir, cache)
     changes = [f"added {p}" for p in sorted(now.keys() - built.keys())]
     changes += [f"removed {p}" for p in sorted(built.keys() - now.keys())]
     changes += [f"changed {p}" for p in sorted(now.keys() & built.keys()) if now[p] != built[p]]

@@ -261,6 +261,7 @@ class Answer:
     index_built_at: str
     took_ms: float
     mode: str = "hybrid"
+    index_stale: bool = False  # the corpus changed since this index was built (served all the same)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -271,7 +272,7 @@ class Answer:
             "suggestions": list(self.suggestions),
             "mode": self.mode,
             "results": [r.to_dict() for r in self.results],
-            "index": {"version": self.index_version, "built_at": self.index_built_at},
+            "index": {"version": self.index_version, "built_at": self.index_built_at, "stale": self.index_stale},
             "took_ms": self.took_ms,
         }
 

@@ -246,7 +246,7 @@ def test_a_service_started_without_an_index_serves_it_once_built(served):
     assert client.get("/v1/ask?q=ankle+sprain").get_json()["results"][0]["document_id"] == "ankle"
 
 
-def test_a_corrupt_new_build_keeps_the_old_one_serving(served):
+def test_a_corrupt_new_build_keeps_the_old_one_answering_but_not_ready(served):
     corpus, index, make = served
     old = ix.build_index(corpus, index).info.version
     client = make().test_client()
@@ -254,9 +254,12 @@ def test_a_corrupt_new_build_keeps_the_old_one_serving(served):
     (corpus / "hip.txt").write_text("Hip Pain\n\nHip pain is common in older runners.\n", encoding="utf-8")
     new = ix.build_index(corpus, index)
     _flip(new.path / "store" / "text.bin")
-    for _ in range(3):
-        assert client.get("/readyz").get_json()["index"]["version"] == old
-        assert client.get("/v1/ask?q=ankle+sprain").status_code == 200
+    for _ in range(3):  # answers still come from the old build, each saying which; /readyz says why not ready
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert f"still answering from build {old}" in ready.get_json(force=True)["detail"]
+        answer = client.get("/v1/ask?q=ankle+sprain")
+        assert answer.status_code == 200 and answer.get_json()["index"]["version"] == old
     with pytest.raises(IndexCorrupt):
         QA.open(index)
 

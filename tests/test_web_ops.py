@@ -38,6 +38,8 @@ def test_readyz_reports_the_index(client):
             "stale": False,
         },
         "semantic": False,
+        "stale": False,
+        "changes": [],
     }
 
 

@@ -16,9 +16,10 @@ from limits import parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import Map
 
+from qa import index as index_files
 from qa import settings
 from qa.api import QA
-from qa.errors import QAError
+from qa.errors import IndexUnavailable, QAError
 from qa.web import api, errors, hooks, metrics, openapi, ops, page
 
 log = logging.getLogger("qa.web")
@@ -75,7 +76,8 @@ def _load_qa(app: Flask) -> None:
     index_dir = Path(app.config["INDEX_DIR"])
     corpus_dir = Path(app.config["CORPUS_DIR"])
     try:
-        app.extensions["qa"] = QA.open(index_dir, corpus_dir if corpus_dir.is_dir() else None)
+        # a stale index is served as built and flagged (as a search engine serves what it indexed)
+        app.extensions["qa"] = QA.open(index_dir, corpus_dir if corpus_dir.is_dir() else None, stale="flag")
         app.extensions["qa"].warm_up()  # before gunicorn forks: workers inherit loaded word lists
     except QAError as exc:
         detail = exc.detail if "qa build" in exc.detail else f"{exc.detail} {BUILD_HINT}"
@@ -105,10 +107,36 @@ def _reload_index() -> None:
         if app.extensions["qa"] is not None:
             log.info("index loaded: %s", app.extensions["qa"].info.version)
         return
+    _switch_build(app, qa)
+    try:
+        qa.check_files()
+    except IndexUnavailable as exc:  # never touch the memory maps of a damaged build (SIGBUS)
+        app.extensions["qa"] = None
+        app.extensions["qa_error"] = exc.detail if "qa build" in exc.detail else f"{exc.detail} {BUILD_HINT}"
+        log.error("the index being served is damaged, no longer answering from it: %s", exc.detail)
+        return
+    qa.check_stale()
+
+
+def _switch_build(app: Flask, qa: QA) -> None:
+    """Load the build `current` points at when it moved; one that fails to load is tried again only
+    when `current` moves once more, and until then /readyz says why (the old build keeps answering)."""
+    try:
+        build = index_files.current_build(qa.index_dir)
+    except IndexUnavailable:
+        return
+    if build == app.extensions.get("qa_failed_build"):
+        return
     try:
         if qa.reload_if_changed():
             log.info("index reloaded: now serving %s", qa.info.version)
-    except Exception:
+            app.extensions["qa_current_error"] = None
+    except Exception as exc:
+        reason = exc.detail if isinstance(exc, QAError) else "see the server log"
+        app.extensions["qa_failed_build"] = build
+        app.extensions["qa_current_error"] = (
+            f"the current build {build.name} cannot be loaded ({reason}); still answering from build {qa.info.version}"
+        )
         log.exception("a new index build could not be loaded; still serving %s", qa.info.version)
 
 

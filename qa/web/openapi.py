@@ -164,7 +164,14 @@ def _schemas() -> dict[str, Any]:
                 "suggestions": {"type": "array", "items": {"type": "string"}, "description": "Did-you-mean"},
                 "mode": _s("string", enum=list(MODES)),
                 "results": {"type": "array", "items": _ref("Result")},
-                "index": _obj(["version", "built_at"], {"version": _s("string"), "built_at": _s("string")}),
+                "index": _obj(
+                    ["version", "built_at", "stale"],
+                    {
+                        "version": _s("string"),
+                        "built_at": _s("string"),
+                        "stale": _s("boolean", "The corpus changed since this index was built (run qa build)"),
+                    },
+                ),
                 "took_ms": _s("number", minimum=0),
             },
             "The answer to one question",
@@ -251,11 +258,17 @@ def _schemas() -> dict[str, Any]:
         ),
         "Health": _obj(["status"], {"status": _s("string", enum=["ok"])}),
         "Ready": _obj(
-            ["status", "index", "semantic"],
+            ["status", "index", "semantic", "stale", "changes"],
             {
                 "status": _s("string", enum=["ready"]),
                 "index": _ref("IndexInfo"),
                 "semantic": _s("boolean", "The semantic reranker orders the hybrid mode's results"),
+                "stale": _s("boolean", "The corpus changed since the build: served as built; run qa build"),
+                "changes": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "What changed in the corpus since the build ('changed a.txt', 'added b.md')",
+                },
             },
         ),
         "AskRequest": _obj(

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app
 
+from qa.errors import IndexUnavailable
 from qa.web.api import check_api_key, current_qa
 
 bp = Blueprint("ops", __name__)
@@ -22,7 +23,12 @@ def readyz() -> dict[str, Any]:
     """200 with the index's version, build time and counts, and whether semantic reranking is on; a 503
     problem naming the fix otherwise."""
     qa = current_qa()
-    return {"status": "ready", "index": qa.info.to_dict(), "semantic": qa.semantic}
+    failed = current_app.extensions.get("qa_current_error")
+    if failed:  # answering from an older build than `current`: not ready, and saying so
+        raise IndexUnavailable(failed)
+    changes = list(getattr(qa, "stale_changes", ()))
+    return {"status": "ready", "index": qa.info.to_dict(), "semantic": qa.semantic, "stale": bool(changes),
+            "changes": changes}  # fmt: skip
 
 
 @bp.get("/metrics")

@@ -33,11 +33,20 @@ def index() -> str:
     answer: Answer | None = None
     k = params.k_value(request.args.get("k") or None, text=True)
     mode = params.mode_value(request.args.get("mode") or None)
+    stale: tuple[str, ...] = ()
     if not params.is_blank(raw_q):
         qa = current_qa()
         answer = qa.ask(params.question(raw_q, "q"), k=k, mode=mode)
+        stale = tuple(getattr(qa, "stale_changes", ()))
     return render_template(
-        "index.html", q=raw_q, answer=answer, k=k, mode=mode, default_k=DEFAULT_K, default_mode=DEFAULT_MODE
+        "index.html",
+        q=raw_q,
+        answer=answer,
+        k=k,
+        mode=mode,
+        default_k=DEFAULT_K,
+        default_mode=DEFAULT_MODE,
+        stale_changes=stale,
     )
 
 
