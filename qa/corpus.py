@@ -13,7 +13,17 @@ from qa.errors import CorpusError
 from qa.models import Corpus, Document, Passage, Reference
 from qa.passages import build_passages
 from qa.progress import Progress, silent
-from qa.reader import SourceFile, assign_ids, discover, display_path, read_source, sidecar_paths
+from qa.reader import (
+    FileUnreadable,
+    SourceFile,
+    assign_ids,
+    discover,
+    display_path,
+    outside_link,
+    read_source,
+    sidecar_paths,
+    unreadable_folders,
+)
 from qa.references import parse_references
 from qa.structure import analyze
 from qa.workers import Workers, WorkersUnavailable
@@ -50,9 +60,21 @@ class FileResult:
     reusable: bool = False
 
 
-def sidecar_hashes(path: Path) -> tuple[str | None, ...]:
-    """sha256 of each metadata sidecar a file may have (None where there is none)."""
-    return tuple(hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None for p in sidecar_paths(path))
+def sidecar_hashes(path: Path, corpus_dir: Path) -> tuple[str | None, ...]:
+    """sha256 of each metadata sidecar a file may have (None where there is none; "unreadable" for one that
+    cannot be read or links out of the corpus, which is never read: the file is then skipped, uncached)."""
+    paths = sidecar_paths(path)
+    return tuple((_readable_sha256(p, corpus_dir) or "unreadable") if p.is_file() else None for p in paths)
+
+
+def _readable_sha256(path: Path, corpus_dir: Path) -> str | None:
+    """sha256 of a file's bytes; None when it links out of the corpus (never read) or cannot be read."""
+    if outside_link(path, corpus_dir):
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def read_file(job: FileJob) -> FileResult:
@@ -61,15 +83,18 @@ def read_file(job: FileJob) -> FileResult:
     path = corpus_dir / job.rel
     try:
         source = read_source(path, corpus_dir, job.doc_id, job.max_bytes)
+    except FileUnreadable as exc:  # the filesystem's verdict, not the bytes': asked again at every build
+        return FileResult(None, skipped=exc.detail)
     except CorpusError as exc:
         # a skip is as reusable as a result (the same bytes fail the same way) when the bytes are the job's
         try:
             unchanged = job.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:
             unchanged = False
-        return FileResult(None, skipped=exc.detail, reusable=unchanged and sidecar_hashes(path) == job.sidecars)
+        reusable = unchanged and sidecar_hashes(path, corpus_dir) == job.sidecars
+        return FileResult(None, skipped=exc.detail, reusable=reusable)
     document, passages, references = process(source)
-    reusable = job.sha256 == source.sha256 and sidecar_hashes(path) == job.sidecars
+    reusable = job.sha256 == source.sha256 and sidecar_hashes(path, corpus_dir) == job.sidecars
     return FileResult(document, passages, references, reusable=reusable)
 
 
@@ -111,9 +136,9 @@ def _job(
     if cache is None:
         return FileJob(str(corpus_dir), rel, doc_id, max_bytes)
     path = corpus_dir / rel
-    found = (hashes or {}).get(rel)
-    sha = found if found is not None else (hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None)
-    return FileJob(str(corpus_dir), rel, doc_id, max_bytes, sha, sidecar_hashes(path))
+    # no sha256 (a link out, an unreadable file): no key, nothing cached; read_file says why it is skipped
+    sha = (hashes or {}).get(rel) or (_readable_sha256(path, corpus_dir) if path.is_file() else None)
+    return FileJob(str(corpus_dir), rel, doc_id, max_bytes, sha, sidecar_hashes(path, corpus_dir))
 
 
 # Serial cost of reading and cleaning, for deciding whether worker processes repay their start: measured
@@ -186,7 +211,7 @@ def _assemble(corpus_dir: Path, paths: list[Path], results: list[FileResult]) ->
     documents: list[Document] = []
     passages: list[Passage] = []
     references: list[Reference] = []
-    skipped: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = unreadable_folders(corpus_dir)
     first_with: dict[str, str] = {}  # sha256 -> path of the first file with that content
     for path, result in zip(paths, results, strict=True):
         shown = display_path(path, corpus_dir)

@@ -35,6 +35,7 @@ from qa.errors import CorpusError, IndexCorrupt, IndexMissing, IndexStale, Index
 from qa.hashing import file_sha256
 from qa.models import Corpus, IndexInfo
 from qa.progress import Progress, silent
+from qa.reader import outside_link
 from qa.workers import Workers
 
 FORMAT_VERSION = 1
@@ -94,14 +95,19 @@ def corpus_hashes(corpus_dir: Path, cache: dict[str, tuple[int, int, str]] | Non
     for path in sorted(corpus_dir.rglob("*")):
         rel = path.relative_to(corpus_dir)
         if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            if outside_link(path, corpus_dir):
+                continue  # never read: the build skips it too, with the reason
             key = rel.as_posix()
-            if cache is None:
-                hashes[key] = file_sha256(path)
-                continue
-            st = path.stat()
-            known = cache.get(key)
-            if known is None or known[:2] != (st.st_mtime_ns, st.st_size):
-                known = cache[key] = (st.st_mtime_ns, st.st_size, file_sha256(path))
+            try:
+                if cache is None:
+                    hashes[key] = file_sha256(path)
+                    continue
+                st = path.stat()
+                known = cache.get(key)
+                if known is None or known[:2] != (st.st_mtime_ns, st.st_size):
+                    known = cache[key] = (st.st_mtime_ns, st.st_size, file_sha256(path))
+            except OSError:
+                continue  # skipped by the build ("permission denied"...); "added" once it can be read
             hashes[key] = known[2]
     return hashes
 

@@ -13,7 +13,10 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import os
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +45,11 @@ MAGIC = (
 SNIFF_BYTES = 8192
 SIDECAR_KEYS = ("title", "url", "description")
 BINARY_NUL_SHARE = 0.01  # text with a stray NUL is still text; UTF-16 without a BOM or binary data is not
+
+
+class FileUnreadable(CorpusError):
+    """A file skipped for what the filesystem says (a symbolic link out of the corpus, permission denied,
+    an I/O error), not for its bytes: fixing the cause changes no byte, so such a skip is never cached."""
 
 
 @dataclass(frozen=True)
@@ -80,26 +88,61 @@ def discover(corpus_dir: Path) -> list[Path]:
 
 
 def slugify(text: str) -> str:
-    """Lowercase ASCII letters and digits joined by single hyphens ("doc" when nothing is left)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """Lowercase letters and digits of any script joined by single hyphens, accents dropped from Latin
+    letters only (`Ünïcode_ß` -> `unicode-ss`; `й`, `ά`, `日本語` stay as they are, since a mark there
+    may make another letter); "doc" when nothing is left."""
+    slug = "-".join(part for part in re.split(r"[\W_]+", "".join(map(_plain_latin, text.casefold()))) if part)
     return slug or "doc"
 
 
+def _plain_latin(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain if plain.isascii() else unicodedata.normalize("NFC", decomposed)
+
+
 def assign_ids(rel_paths: list[str]) -> dict[str, str]:
-    """Stable document id per relative path: the slug of the path without its extension; paths
-    whose slugs collide keep their extension in the slug (`guides/knee.md` -> `guides-knee-md`)."""
-    plain = {p: slugify(p.rsplit(".", 1)[0]) for p in rel_paths}
-    counts: dict[str, int] = {}
-    for slug in plain.values():
-        counts[slug] = counts.get(slug, 0) + 1
-    ids = {p: (slug if counts[slug] == 1 else slugify(p)) for p, slug in plain.items()}
-    seen: dict[str, int] = {}
-    for p in sorted(ids):  # last resort for e.g. "a-b.txt" vs "a_b.txt": a numeric suffix, in path order
-        n = seen.get(ids[p], 0)
-        seen[ids[p]] = n + 1
-        if n:
-            ids[p] = f"{ids[p]}-{n + 1}"
-    return ids
+    """Document id per relative path, from that path alone wherever possible: the slug of the path
+    without its extension; files that share it (`calf.txt`, `calf.md`) keep their extension
+    (`calf-txt`, `calf-md`); a file whose plain slug equals such an id takes its own extension too
+    (`calf-md.txt` -> `calf-md-txt`, so adding it never renames `calf.md`); ids still shared (`a-b.txt`,
+    `a_b.txt`) get six hex digits of a hash of their own path. No numbering by position: an id changes
+    only when a file with the very same stem comes or goes."""
+    stem = {p: slugify(p.rsplit(".", 1)[0]) for p in rel_paths}
+    full = {p: slugify(p) for p in rel_paths}
+    counts = Counter(stem.values())
+    ids = {p: (stem[p] if counts[stem[p]] == 1 else full[p]) for p in rel_paths}
+    extension_ids = {ids[p] for p in rel_paths if counts[stem[p]] > 1}
+    ids = {p: (full[p] if counts[stem[p]] == 1 and ids[p] in extension_ids else ids[p]) for p in rel_paths}
+    shared = Counter(ids.values())
+    return {p: (f"{i}-{hashlib.sha256(p.encode()).hexdigest()[:6]}" if shared[i] > 1 else i) for p, i in ids.items()}
+
+
+def outside_link(path: Path, corpus_dir: Path) -> bool:
+    """True when `path` is reached through a symbolic link that resolves outside the corpus folder."""
+    try:
+        return not path.resolve().is_relative_to(corpus_dir.resolve())
+    except (OSError, RuntimeError):  # a loop of links, or a dangling one: not a corpus file either
+        return True
+
+
+def unreadable_folders(corpus_dir: Path) -> list[tuple[str, str]]:
+    """(shown path, reason) of each non-hidden folder under `corpus_dir` that cannot be listed: the file
+    search passes over them without a word, so they are named here instead."""
+    found: list[tuple[str, str]] = []
+
+    def note(error: OSError) -> None:
+        folder = Path(error.filename)
+        rel = folder.relative_to(corpus_dir) if folder.is_relative_to(corpus_dir) else folder
+        if any(part.startswith(".") for part in rel.parts):
+            return
+        shown = display_path(folder, corpus_dir)
+        reason = "permission denied" if isinstance(error, PermissionError) else (error.strerror or str(error))
+        found.append((shown + "/", f"{shown}/: {reason} (folder not read)"))
+
+    for _ in os.walk(corpus_dir, onerror=note):
+        pass
+    return sorted(found)
 
 
 def display_path(path: Path, corpus_dir: Path) -> str:
@@ -141,13 +184,23 @@ def read_source(path: Path, corpus_dir: Path, doc_id: str, max_bytes: int | None
     """Read and extract one file; CorpusError (naming the file) when it is too large, binary, undecodable
     or empty. `max_bytes` None: no size limit."""
     shown = display_path(path, corpus_dir)
-    size = path.stat().st_size
+    if outside_link(path, corpus_dir):
+        raise FileUnreadable(
+            f"{shown}: a symbolic link to a file outside the corpus folder, not followed (copy the file in to index it)"
+        )
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _unreadable(shown, exc) from exc
     if max_bytes is not None and size > max_bytes:
         raise CorpusError(
             f"{shown}: {size:,} bytes is over the {max_bytes:,}-byte limit (QA_MAX_FILE_BYTES); "
             "split the file or raise the limit"
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(shown, exc) from exc
     raw = decode(data, shown)
     if not raw.replace("\ufeff", "").strip():
         raise CorpusError(f"{shown}: empty file")
@@ -164,7 +217,7 @@ def read_source(path: Path, corpus_dir: Path, doc_id: str, max_bytes: int | None
         else:
             text, headings, code, inline = body, {}, (), ()
         title, url, description = meta.get("title"), meta.get("url"), meta.get("description")
-    sidecar = read_sidecar(path, shown)
+    sidecar = read_sidecar(path, shown, corpus_dir)
     if not text.text.strip():
         raise CorpusError(f"{shown}: no text after removing markup")
     return SourceFile(
@@ -185,17 +238,31 @@ def read_source(path: Path, corpus_dir: Path, doc_id: str, max_bytes: int | None
     )
 
 
+def _unreadable(shown: str, exc: OSError) -> FileUnreadable:
+    if isinstance(exc, PermissionError):
+        return FileUnreadable(f"{shown}: permission denied")
+    return FileUnreadable(f"{shown}: cannot be read ({exc.strerror or exc})")
+
+
 def sidecar_paths(path: Path) -> tuple[Path, Path]:
     """Where a file's metadata may be, in the order read_sidecar looks: `<file name>.meta.json`, `<stem>.meta.json`."""
     return path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")
 
 
-def read_sidecar(path: Path, shown: str) -> dict[str, str]:
-    """Metadata from `<file name>.meta.json` or else `<stem>.meta.json` beside the file ({} if none)."""
+def read_sidecar(path: Path, shown: str, corpus_dir: Path | None = None) -> dict[str, str]:
+    """Metadata from `<file name>.meta.json` or else `<stem>.meta.json` beside the file ({} if none); a
+    sidecar that is a symbolic link out of `corpus_dir` is refused like such a corpus file."""
     for candidate in sidecar_paths(path):
         if candidate.is_file():
+            if corpus_dir is not None and outside_link(candidate, corpus_dir):
+                raise FileUnreadable(
+                    f"{shown}: metadata file {candidate.name} is a symbolic link outside the corpus folder, "
+                    "not followed"
+                )
             try:
                 meta = json.loads(candidate.read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise _unreadable(f"{shown}: metadata file {candidate.name}", exc) from exc
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise CorpusError(f"{shown}: unreadable metadata file {candidate.name}: {exc}") from exc
             if not isinstance(meta, dict):

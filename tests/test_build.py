@@ -197,7 +197,7 @@ def test_skipped_files_and_copies_are_skipped_the_same_way_from_the_cache(corpus
 def test_a_file_changed_while_it_was_read_is_not_cached(corpus):
     job = FileJob(str(corpus), "hip.txt", "hip", None)
     good = FileJob(str(corpus), "hip.txt", "hip", None, corpus_module.hashlib.sha256(HIP.encode()).hexdigest(),
-                   corpus_module.sidecar_hashes(corpus / "hip.txt"))  # fmt: skip
+                   corpus_module.sidecar_hashes(corpus / "hip.txt", corpus))  # fmt: skip
     assert read_file(good).reusable is True
     assert read_file(job).reusable is False  # the hashes it was given are not the bytes it read
     assert read_file(FileJob(str(corpus), "ankle.txt", "ankle", 10)).skipped.endswith(
