@@ -7,6 +7,8 @@ import re
 import unicodedata
 from typing import Any
 
+from qa.lru import ByteLRU, MiB
+
 TOKEN_PATTERN = r"[^\W_]+"
 NAME = "nfkc-lower-words-sklearn-stop-snowball-english"
 VERSION = 1
@@ -24,7 +26,7 @@ class Analyzer:
         self.stop_words = frozenset(ENGLISH_STOP_WORDS)
         self._stem = SnowballStemmer("english", ignore_stopwords=False).stem
         self._pattern = re.compile(TOKEN_PATTERN)
-        self._cache: dict[str, str | None] = {}
+        self._cache: ByteLRU[str, str | None] = ByteLRU(32 * MiB)  # bytes, not words: words may be long
 
     def stem(self, word: str) -> str | None:
         """The stem of one lowercase word, or None for a stop word or an over-long token."""

@@ -6,11 +6,11 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from qa.citations import link_citations
+from qa.lru import MiB, cached
 from qa.models import Answer, IndexInfo, Passage, Result, Span
 from qa.store import PassageStore
 from qa.wordstats import specificity
@@ -37,9 +37,9 @@ class Answerer:
         self.info = info
         self.reranker = reranker  # qa.semantic.Reranker: reorders the hybrid mode's candidates
         # passages, headings and reference titles are analysed again and again: remember them
-        self.spans = lru_cache(maxsize=16384)(engine.analyzer.spans)
-        self._citations = lru_cache(maxsize=8192)(
-            lambda i: link_citations(self.store.get(i), self.store.references, self.spans)
+        self.spans = cached(engine.analyzer.spans, 32 * MiB)  # questions too: bounded in bytes
+        self._citations = cached(
+            lambda i: link_citations(self.store.get(i), self.store.references, self.spans), 16 * MiB
         )
 
     def answer(self, question: str, k: int, mode: str, allowed: np.ndarray | None = None) -> Answer:

@@ -15,6 +15,7 @@ import numpy as np
 
 from qa import bm25, fusion, tfidf
 from qa.analyzer import Analyzer
+from qa.lru import ByteLRU, MiB
 from qa.models import RankerScore
 from qa.postings import Postings, count_postings_flat, top_k
 from qa.spelling import Speller, max_distance
@@ -102,10 +103,10 @@ class Engine:
         self._bm25_idf = arrays["bm25_idf"]
         self._tfidf_idf = arrays["tfidf_idf"]
         self.vocab = Vocabulary(arrays["terms"])
-        self._word_terms: dict[str, int] = {}  # query word -> term id (-1: stop word or unknown)
+        self._word_terms: ByteLRU[str, int] = ByteLRU(8 * MiB)  # query word -> term id (-1: stop word or unknown)
         # query word -> (word, stem, term ids) when its own stem is indexed, None for a stop word:
         # the repairing path's lookups that do not depend on the rest of the question
-        self._word_entries: dict[str, tuple[str, str, tuple[int, ...]] | None] = {}
+        self._word_entries: ByteLRU[str, tuple[str, str, tuple[int, ...]] | None] = ByteLRU(8 * MiB)
         ngrams = Postings(
             arrays["ngram_indptr"],
             arrays["ngram_indices"],
@@ -121,7 +122,7 @@ class Engine:
             ngram_idf=arrays["ngram_idf"],
             ngram_range=(settings.ngram_min, settings.ngram_max),
         )
-        self._repairs: dict[str, tuple[int, ...]] = {}
+        self._repairs: ByteLRU[str, tuple[int, ...]] = ByteLRU(4 * MiB)
 
     @property
     def n_docs(self) -> int:

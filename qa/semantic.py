@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ import numpy as np
 
 from qa import ann, settings
 from qa import encoder as encoders
+from qa.lru import MiB, cached
 from qa.models import RankerScore
 
 VECTORS = "vectors.npy"
@@ -108,7 +108,7 @@ class Reranker:
         self.depth = depth  # lexical candidates reordered
         self.dense_depth = dense_depth  # nearest passages by meaning added to them
         self.graph = graph  # an approximate nearest-neighbour index over `vectors` (None: exact search)
-        self.vector = lru_cache(maxsize=4096)(lambda question: self.encoder.encode([question])[0])
+        self.vector = cached(lambda question: self.encoder.encode([question])[0], 16 * MiB)  # ~1.5 KiB + key each
 
     @classmethod
     def load(cls, folder: Path, meta: dict[str, Any], weight: float) -> Reranker:

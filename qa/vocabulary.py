@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from qa.lru import ByteLRU, MiB
+
 _CACHE_LIMIT = 200_000
 
 
@@ -14,7 +16,7 @@ class Vocabulary:
 
     def __init__(self, terms: np.ndarray) -> None:
         self.terms = terms
-        self._cache: dict[str, int] = {}
+        self._cache: ByteLRU[str, int] = ByteLRU(8 * MiB)
 
     @classmethod
     def from_terms(cls, terms: Iterable[str]) -> Vocabulary:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from qa.lru import MiB, byte_lru_cache
 
 
-@lru_cache(maxsize=65536)
+@byte_lru_cache(4 * MiB)
 def specificity(word: str) -> float:
     """8 minus the word's Zipf frequency, floored at 0.5: 'the' ≈ 0.5, 'calf' ≈ 4.3, unknown words 8."""
     from wordfreq import zipf_frequency

@@ -91,7 +91,7 @@ def test_answer_dict_shape(small_qa):
     assert list(d) == [
         "question", "answered", "confidence", "reasons", "suggestions", "mode", "results", "index", "took_ms",
     ]  # fmt: skip
-    assert d["index"] == {"version": small_qa.info.version, "built_at": small_qa.info.built_at}
+    assert d["index"] == {"version": small_qa.info.version, "built_at": small_qa.info.built_at, "stale": False}
     r = d["results"][0]
     assert r["answer_span"] == {"start": 0, "end": 58}
     assert r["source"]["end"] > r["source"]["start"]
