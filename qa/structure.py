@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -78,10 +79,24 @@ def analyze(
     headings = dict(headings or {})
     normalized = repairing.normalize(text)
     lines = _lines(normalized)
-    ref_start, body_end = find_reference_list([t for t, _, _ in lines])
+    ref_start, body_end, trailing = reference_lines([t for t, _, _ in lines])
     body_len = lines[body_end][1] if body_end < len(lines) else len(normalized.text)
-    body = repairing.repair(normalized.slice(0, body_len), protected=[*code_blocks, *inline_code])
-    references = tuple(Line(t.strip(), _span(normalized, a, b)) for t, a, b in lines[ref_start:] if t.strip())
+    kept = normalized.slice(0, body_len)
+    if trailing < len(lines):  # a section after the reference list stays in the body, after the rest
+        tail = normalized.slice(lines[trailing][1], len(normalized.text))
+        joint = "" if kept.text.endswith("\n") or not kept.text else "\n"
+        kept = MappedText(
+            kept.text + joint + tail.text,
+            kept.starts + array("q", [body_len] * len(joint)) + tail.starts,
+            kept.ends + array("q", [body_len] * len(joint)) + tail.ends,
+            normalized.raw_length,
+        )
+        removed = trailing - body_end
+        headings = {
+            (n - removed if n >= trailing else n): v for n, v in headings.items() if not body_end <= n < trailing
+        }
+    body = repairing.repair(kept, protected=[*code_blocks, *inline_code])
+    references = tuple(Line(t.strip(), _span(normalized, a, b)) for t, a, b in lines[ref_start:trailing] if t.strip())
     body_lines = _lines(body)
     heads = {n: level for n, level in headings.items() if n < len(body_lines) and body_lines[n][0].strip()}
     if not headings:
@@ -164,6 +179,39 @@ def find_reference_list(lines: list[str]) -> tuple[int, int]:
     """(first line of the reference list, first line after the body): both len(lines) when there is
     none. A References/Sources/Bibliography heading wins; else the trailing block of lines most of
     which look like citations (at least two; a run of two other lines ends the block)."""
+    ref_start, body_end, _ = reference_lines(lines)
+    return ref_start, body_end
+
+
+def reference_lines(lines: list[str]) -> tuple[int, int, int]:
+    """(first line of the reference list, first line after the body before it, first line of a section
+    after it): find_reference_list's two, and where a trailing section ('Related Articles' and prose
+    after the list) starts, len(lines) when there is none. The trailing section belongs to the body."""
+    ref_start, body_end = _reference_list(lines)
+    if ref_start == len(lines):  # nothing at the end: maybe a list followed by a short trailing section
+        for n in range(len(lines) - 1, -1, -1):
+            if _starts_trailing_section(lines, n):
+                start, end = _reference_list(lines[:n])
+                if start < n:
+                    return start, end, n
+                break
+        return ref_start, body_end, len(lines)
+    for n in range(ref_start, len(lines)):
+        if _starts_trailing_section(lines, n):
+            return ref_start, body_end, n
+    return ref_start, body_end, len(lines)
+
+
+def _starts_trailing_section(lines: list[str], n: int) -> bool:
+    """A heading that is no citation, followed by a line of prose (five words or more, no citation)."""
+    line = lines[n].strip()
+    if not looks_like_heading(line) or looks_like_citation(line) or REFERENCE_HEADING.match(line):
+        return False
+    after = next((t.strip() for t in lines[n + 1 :] if t.strip()), "")
+    return len(after.split()) >= 5 and not looks_like_citation(after)
+
+
+def _reference_list(lines: list[str]) -> tuple[int, int]:
     for n in range(len(lines) - 1, -1, -1):
         if REFERENCE_HEADING.match(lines[n].strip()):
             return n + 1, n
