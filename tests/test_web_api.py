@@ -29,7 +29,7 @@ def test_get_ask_answers_with_ranked_results(client):
     assert first["answer"] == "A rupture of the Achilles tendon causes sudden pain [1]."
     assert first["citations"][0]["id"] == "calf-r1"
     assert first["citations"][0]["link"] == {"method": "marker", "evidence": "marker [1]", "score": 1.0}
-    assert body["index"] == {"version": "fake0001", "built_at": "2025-01-02T03:04:05Z"}
+    assert body["index"] == {"version": "fake0001", "built_at": "2025-01-02T03:04:05Z", "stale": False}
 
 
 def test_get_and_post_give_the_same_answer(client):

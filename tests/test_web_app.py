@@ -162,8 +162,8 @@ def test_settings_come_from_the_environment(monkeypatch, fake_qa):
 def test_the_index_is_opened_once_with_the_configured_folders(make_app, monkeypatch, tmp_path, fake_qa):
     calls = []
 
-    def fake_open(cls, index_dir, corpus_dir=None):
-        calls.append((index_dir, corpus_dir))
+    def fake_open(cls, index_dir, corpus_dir=None, stale="raise"):
+        calls.append((index_dir, corpus_dir, stale))
         return fake_qa
 
     monkeypatch.setattr(QA, "open", classmethod(fake_open))
@@ -172,13 +172,13 @@ def test_the_index_is_opened_once_with_the_configured_folders(make_app, monkeypa
     client = app.test_client()
     for _ in range(3):
         assert client.get("/v1/ask?q=heel").status_code == 200
-    assert calls == [(tmp_path / "idx", tmp_path / "corpus")]
+    assert calls == [(tmp_path / "idx", tmp_path / "corpus", "flag")]  # served flagged when stale (row 9)
     assert app.extensions["qa"] is fake_qa
 
 
 def test_a_missing_corpus_folder_skips_the_staleness_check(make_app, monkeypatch, tmp_path, fake_qa):
     calls = []
-    monkeypatch.setattr(QA, "open", classmethod(lambda cls, i, c=None: calls.append(c) or fake_qa))
+    monkeypatch.setattr(QA, "open", classmethod(lambda cls, i, c=None, stale="raise": calls.append(c) or fake_qa))
     make_app(QA=None, INDEX_DIR=str(tmp_path), CORPUS_DIR=str(tmp_path / "absent"))
     assert calls == [None]
 
