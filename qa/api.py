@@ -119,11 +119,13 @@ def validate_questions(questions: Any, name: str = "questions") -> tuple[str, ..
 
 
 def check_work(questions: Sequence[str], max_chars: int = MAX_BATCH_CHARS) -> None:
-    """TooMuchWork when the questions together are longer than `max_chars` characters."""
+    """TooMuchWork when the questions of one request (a batch's, or a single one) together are longer than
+    `max_chars` characters."""
     total = sum(len(q) for q in questions)
     if total > max_chars:
+        what = "the question holds" if len(questions) == 1 else "the batch holds"
         raise TooMuchWork(
-            f"the batch holds {total:,} characters of questions; one request may hold {max_chars:,} "
+            f"{what} {total:,} characters of questions; one request may hold {max_chars:,} "
             f"(QA_MAX_BATCH_CHARS): send fewer or shorter questions per request"
         )
 

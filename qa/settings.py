@@ -62,7 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
         "MAX_BATCH_CHARS",
         "QA_MAX_BATCH_CHARS",
         10_000,
-        "Work budget of one `/v1/ask/batch`: characters of all its questions together; more get 422 "
+        "Work budget of one request (`/v1/ask/batch`, `/v1/ask`, the page): characters of all its questions "
+        "together; more get 422 "
         "(a 2,000-character question costs about 1 s with the numpy encoder).",
         int,
     ),

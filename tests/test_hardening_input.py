@@ -249,3 +249,23 @@ def test_the_work_budget_is_a_setting_and_the_library_keeps_it_too(small_qa, env
     with pytest.raises(TooMuchWork, match="holds 10,010 characters"):
         small_qa.ask_batch(["k" * 2000] * 5 + ["knee pain "])
     assert len(small_qa.ask_batch(["knee pain " * 200] * 5)) == 5  # exactly 10,000: within budget
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("get", "/v1/ask", {"query_string": {"q": "knee pain " * 10}}),
+        ("post", "/v1/ask", {"json": {"question": "knee pain " * 10}}),
+        ("get", "/", {"query_string": {"q": "knee pain " * 10}, "headers": {"Accept": "text/html"}}),
+    ],
+)
+def test_a_single_question_is_held_to_the_work_budget_too(small_qa, env_clean, monkeypatch, method, path, kwargs):
+    """A budget an operator set below the 2,000-character question limit covers single questions as well."""
+    asked = []
+    monkeypatch.setattr(QA, "ask", lambda self, q, **kw: asked.append(q))
+    client = create_app({"QA": small_qa, "MAX_BATCH_CHARS": 60}).test_client()
+    r = getattr(client, method)(path, **kwargs)
+    assert r.status_code == 422
+    assert asked == []
+    expected = "the question holds 100 characters of questions; one request may hold 60 (QA_MAX_BATCH_CHARS)"
+    assert expected in r.get_data(as_text=True)

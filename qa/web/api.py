@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -78,7 +79,14 @@ def _json_body() -> dict[str, Any]:
     return params.json_object(request_body())
 
 
+def check_budget(questions: Sequence[str]) -> None:
+    """The work budget of one request (QA_MAX_BATCH_CHARS), for a single question as for a batch: 422
+    before any work when an operator set it below a question's length limit."""
+    check_work(questions, int(current_app.config["MAX_BATCH_CHARS"]))
+
+
 def _answer(p: params.AskParams) -> dict[str, Any]:
+    check_budget([p.question])
     qa = current_qa()
     if p.document is not None:
         qa.document(p.document)
@@ -101,11 +109,11 @@ def ask_post() -> dict[str, Any]:
 def ask_batch() -> dict[str, Any]:
     """Answer `{questions: [...], k, mode, document}`: one answer per question, in order."""
     p = params.batch_from_json(_json_body())
+    check_budget(p.questions)  # before the document lookup: refuse the work before doing any
     qa = current_qa()
     if p.document is not None:
         qa.document(p.document)
     limit = int(current_app.config["MAX_BATCH_CHARS"])
-    check_work(p.questions, limit)  # before the document lookup: refuse the work before doing any
     answers = qa.ask_batch(list(p.questions), k=p.k, mode=p.mode, document=p.document, max_chars=limit)
     return {"answers": [a.to_dict() for a in answers]}
 

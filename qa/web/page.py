@@ -8,7 +8,7 @@ from qa.api import DEFAULT_K, DEFAULT_MODE, MODES, QA
 from qa.errors import NotFound
 from qa.models import Answer, Passage
 from qa.web import params
-from qa.web.api import check_api_key, current_qa
+from qa.web.api import check_api_key, check_budget, current_qa
 from qa.web.render import highlight, safe_url
 
 bp = Blueprint("page", __name__)
@@ -35,8 +35,10 @@ def index() -> str:
     mode = params.mode_value(request.args.get("mode") or None)
     stale: tuple[str, ...] = ()
     if not params.is_blank(raw_q):
+        question = params.question(raw_q, "q")
+        check_budget([question])
         qa = current_qa()
-        answer = qa.ask(params.question(raw_q, "q"), k=k, mode=mode)
+        answer = qa.ask(question, k=k, mode=mode)
         stale = tuple(getattr(qa, "stale_changes", ()))
     return render_template(
         "index.html",
