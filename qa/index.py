@@ -70,9 +70,7 @@ class NoSpace(QAError):
             if link.is_symlink()
             else ("there was no index before it")
         )
-        super().__init__(
-            f"no space left in {index_dir}: the build was abandoned and its partial files removed; {kept}"
-        )
+        super().__init__(f"no space left in {index_dir}: the build was abandoned and its partial files removed; {kept}")
 
 
 @dataclass(frozen=True)
