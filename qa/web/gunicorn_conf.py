@@ -35,6 +35,11 @@ graceful_timeout = 20
 limit_request_line = 8190
 limit_request_fields = 120
 limit_request_field_size = 16380
+# No control socket (gunicorn 25.1+, `gunicornc`): by default every gunicorn of a user binds the same
+# ~/.gunicorn/gunicorn.ctl, the last one started takes it over and the first one to stop deletes it, so
+# `gunicornc shutdown` could stop another server (two replicas, a test run beside `make run`). qa's servers
+# are driven by signals (qa.web.serve) and reload builds by themselves, so nothing here needs it.
+control_socket_disable = True
 
 
 def _metrics_dir() -> str:
