@@ -212,8 +212,9 @@ def write_index(
 
 
 def content_version(manifest: dict[str, Any]) -> str:
-    """The build's version: a hash of its manifest without `built_at` and `version`, so two builds of the same
-    corpus with the same code and settings get the same version (and the same folder) whenever they run."""
+    """The build's version: a hash of its manifest without `built_at`, `version` and `checksum`, so two builds
+    of the same corpus with the same code and settings get the same version (and the same folder) whenever
+    they run."""
     content = {k: v for k, v in manifest.items() if k not in ("built_at", "version", "checksum")}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
 
