@@ -11,7 +11,12 @@ from qa.lru import ByteLRU, MiB
 
 TOKEN_PATTERN = r"[^\W_]+"
 NAME = "nfkc-lower-words-sklearn-stop-snowball-english"
-VERSION = 1
+VERSION = 2  # 2: a CamelCase word also yields its parts (getElementById -> getelementbyid get element by id)
+# CamelCase: a lowercase letter, then a capital starting a lowercase run (someException, GitHub), with at
+# least two parts of 2+ lowercase letters, so scientific names (mRNA, IgG, NFkappaB, siRNA) stay whole.
+_CAMEL = re.compile(r"[a-z][A-Z][a-z]")
+_CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{2,}")
+_CAMEL_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _CACHE_LIMIT = 500_000  # distinct surface tokens remembered; cleared when full (query-time safety)
 
 
@@ -40,13 +45,16 @@ class Analyzer:
         return stem
 
     def words(self, text: str) -> list[tuple[str, int, int]]:
-        """Every normalised lowercase word (stop words included) with its [start, end) in `text`."""
+        """Every normalised lowercase word (stop words included) with its [start, end) in `text`; a
+        CamelCase word is followed by its parts of two or more characters, each with its own span."""
         out: list[tuple[str, int, int]] = []
         for m in self._pattern.finditer(text):
             raw = m.group()
             word = raw.lower() if raw.isascii() else unicodedata.normalize("NFKC", raw).lower()
             if raw.isascii() or self._pattern.fullmatch(word):
                 out.append((word, m.start(), m.end()))
+                if raw.isascii() and _CAMEL.search(raw) and len(_CAMEL_WORD.findall(raw)) >= 2:
+                    out.extend((p.lower(), m.start() + a, m.start() + b) for p, a, b in _camel_parts(raw))
             else:  # NFKC can split one raw token (e.g. a fraction): every part keeps the raw span
                 out.extend((part, m.start(), m.end()) for part in self._pattern.findall(word))
         return out
@@ -56,8 +64,8 @@ class Analyzer:
         return self._pattern.findall(text)
 
     def word_list(self, text: str) -> list[str]:
-        """The words of `words(text)` without offsets (a faster path for ASCII text)."""
-        if text.isascii():
+        """The words of `words(text)` without offsets (a faster path for ASCII text without CamelCase)."""
+        if text.isascii() and not _CAMEL.search(text):
             return self._pattern.findall(text.lower())
         return [w for w, _, _ in self.words(text)]
 
@@ -79,6 +87,7 @@ class Analyzer:
             "normalization": "NFKC",
             "lowercase": True,
             "token_pattern": TOKEN_PATTERN,
+            "camel_case_parts": True,
             "stop_words": "sklearn.ENGLISH_STOP_WORDS",
             "stemmer": "nltk.SnowballStemmer(english)",
             "max_token_chars": self.max_token_chars,
@@ -90,3 +99,8 @@ class Analyzer:
         if d.get("name") != NAME or d.get("version") != VERSION:
             raise ValueError(f"unknown analyzer {d.get('name')!r} version {d.get('version')!r}")
         return cls(max_token_chars=int(d.get("max_token_chars", 64)))
+
+
+def _camel_parts(word: str) -> list[tuple[str, int, int]]:
+    """The case-change parts of a CamelCase word with their offsets, those of 2+ characters only."""
+    return [(m.group(), m.start(), m.end()) for m in _CAMEL_PART.finditer(word) if m.end() - m.start() >= 2]

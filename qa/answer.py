@@ -117,6 +117,7 @@ class Answerer:
             citations=self._citations(hit.doc),
             previous_id=passage.previous_id,
             next_id=passage.next_id,
+            heading_path=passage.heading_path,
         )
 
     def _suggestions(self, question: str, terms: Sequence) -> tuple[str, ...]:  # noqa: ANN001

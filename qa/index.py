@@ -33,7 +33,7 @@ from qa import __version__, buildcache
 from qa.buildcache import FileCache
 from qa.errors import CorpusError, IndexCorrupt, IndexMissing, IndexStale, IndexUnavailable, QAError
 from qa.hashing import file_sha256
-from qa.models import Corpus, IndexInfo
+from qa.models import Corpus, IndexInfo, Passage
 from qa.progress import Progress, silent
 from qa.reader import outside_link
 from qa.workers import Workers
@@ -132,9 +132,19 @@ def build_lock(index_dir: Path, wait: bool = True) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def indexed_text(section: str, text: str, kind: str) -> str:
-    """The text a passage is indexed under: its section heading and its text (references: text only)."""
-    return text if kind == "reference" else f"{section}\n{text}"
+HEADING_WEIGHT = 2  # the heading path is matched as if written this many times (measured: MedQuAD, seed)
+
+
+def indexed_text(passage: Passage, title: str) -> str:
+    """The text a passage is matched on: its heading path (the markup's headings down to its own; the
+    document title when it has none) HEADING_WEIGHT times, then its text; a reference: its text only.
+
+    The title is not added to every passage: on a small corpus a word in every passage of a document
+    loses its weight (BM25's idf), and a page's title is its first heading anyway (h1, `# Title`)."""
+    if passage.kind == "reference":
+        return passage.text
+    headings = list(passage.heading_path) or [passage.section or title]
+    return "\n".join([*(headings * HEADING_WEIGHT), passage.text])
 
 
 def _library_versions() -> dict[str, str]:
@@ -167,7 +177,8 @@ def write_index(
     tmp = builds / f".tmp-{uuid.uuid4().hex[:12]}"
     try:
         files = [f"store/{n}" for n in write_store(tmp / "store", corpus.documents, corpus.passages, corpus.references)]
-        texts = [indexed_text(p.section, p.text, p.kind) for p in corpus.passages]
+        titles = {d.id: d.title for d in corpus.documents}
+        texts = [indexed_text(p, titles[p.document_id]) for p in corpus.passages]
         report("passages", 0, len(texts))  # the index is never reused: every passage is analysed again
         engine = Engine.build(texts, engine_settings or EngineSettings(), progress=partial(report, "passages"))
         engine_meta = engine.save(tmp / "engine")

@@ -130,6 +130,7 @@ class Passage:
     next_id: str | None = None
     reference_id: str | None = None  # set for kind "reference"
     markers: tuple[str, ...] = field(default=())  # in-text citation markers found, e.g. ("1", "3")
+    heading_path: tuple[str, ...] = field(default=())  # headings down to `section`, outermost first
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,6 +146,7 @@ class Passage:
             "next_id": self.next_id,
             "reference_id": self.reference_id,
             "markers": list(self.markers),
+            "heading_path": list(self.heading_path),
         }
 
     @classmethod
@@ -220,6 +222,7 @@ class Result:
     citations: tuple[Citation, ...]
     previous_id: str | None = None
     next_id: str | None = None
+    heading_path: tuple[str, ...] = ()  # the passage's headings, outermost first (without the title)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -228,6 +231,7 @@ class Result:
             "document_id": self.document_id,
             "document_title": self.document_title,
             "section": self.section,
+            "heading_path": list(self.heading_path),
             "kind": self.kind,
             "text": self.text,
             "answer": self.answer,

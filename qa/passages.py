@@ -26,7 +26,8 @@ def build_passages(
     for section in sections:
         for group in group_sentences([s for paragraph in section.paragraphs for s in paragraph]):
             n = len(body) + 1
-            body.append(_passage(f"{document_id}-p{n}", document_id, n, section.heading or title, group))
+            passage = _passage(f"{document_id}-p{n}", document_id, n, section.heading or title, group)
+            body.append(dataclasses.replace(passage, heading_path=tuple(section.path)))
     refs = [_reference_passage(r, len(body) + i) for i, r in enumerate(references, 1)]
     return chain(body + refs)
 

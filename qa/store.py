@@ -48,6 +48,7 @@ _COLUMNS = (
     "ordinal",
     "kind",
     "section",
+    "heading_path",
     "source_start",
     "source_end",
     "reference",
@@ -73,6 +74,7 @@ def write_store(
     doc_index = {d.id: i for i, d in enumerate(documents)}
     ref_index = {r.id: i for i, r in enumerate(references)}
     sections: dict[str, int] = {}
+    paths: dict[tuple[str, ...], int] = {}
     cols: dict[str, list[int]] = {name: [] for name in _COLUMNS}
     cols["sent_ptr"].append(0)
     markers: dict[str, list[str]] = {}
@@ -82,6 +84,7 @@ def write_store(
         cols["ordinal"].append(p.ordinal)
         cols["kind"].append(KINDS.index(p.kind))
         cols["section"].append(sections.setdefault(p.section, len(sections)))
+        cols["heading_path"].append(paths.setdefault(p.heading_path, len(paths)))
         cols["source_start"].append(p.source.start)
         cols["source_end"].append(p.source.end)
         cols["reference"].append(ref_index[p.reference_id] if p.reference_id else -1)
@@ -106,6 +109,7 @@ def write_store(
         "documents.json": [d.to_dict() for d in documents],
         "references.json": [r.to_dict() for r in references],
         "sections.json": list(sections),
+        "heading_paths.json": [list(p) for p in paths],
         "markers.json": markers,
     }
     for name, value in extra.items():
@@ -131,6 +135,7 @@ class PassageStore:
         self.documents: tuple[Document, ...] = tuple(Document(**d) for d in read("documents.json"))
         self.references: tuple[Reference, ...] = tuple(_reference_from_dict(r) for r in read("references.json"))
         self._sections: list[str] = read("sections.json")
+        self._paths: list[tuple[str, ...]] = [tuple(p) for p in read("heading_paths.json")]
         self._markers: dict[str, list[str]] = read("markers.json")
         self._doc_by_id = {d.id: i for i, d in enumerate(self.documents)}
         self._get = lru_cache(maxsize=8192)(self._rebuild)  # per store: dropped with a replaced index
@@ -211,6 +216,7 @@ class PassageStore:
             next_id=self._neighbour(i, "next"),
             reference_id=self.references[ref].id if ref >= 0 else None,
             markers=tuple(self._markers.get(str(i), ())),
+            heading_path=self._paths[int(c["heading_path"][i])],
         )
 
 

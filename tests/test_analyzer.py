@@ -59,3 +59,26 @@ def test_round_trip(analyzer):
 def test_unknown_analyzer_is_refused(bad):
     with pytest.raises(ValueError, match="unknown analyzer"):
         Analyzer.from_dict(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "stems"),
+    [
+        ("SomeException", ["someexcept", "except"]),
+        ("getElementById", ["getelementbyid", "element", "id"]),
+        ("GitHub", ["github", "git", "hub"]),
+        ("json.loads snake_case", ["json", "load", "snake", "case"]),
+        ("mRNA IgG NFkappaB siRNA", ["mrna", "igg", "nfkappab", "sirna"]),
+        ("iPhone McDonald HTTPServer", ["iphon", "mcdonald", "httpserver"]),
+    ],
+)  # fmt: skip
+def test_camel_case_words_also_match_by_their_parts(text, stems):
+    a = Analyzer()
+    assert a.tokens(text) == stems
+    assert [s for s, _, _ in a.spans(text)] == stems
+
+
+def test_camel_case_parts_have_their_own_spans():
+    assert Analyzer().spans("raise SomeException quickly") == [
+        ("rais", 0, 5), ("someexcept", 6, 19), ("except", 10, 19), ("quick", 20, 27),
+    ]  # fmt: skip

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from qa.models import Reference, Sentence, Span
@@ -103,3 +105,78 @@ def test_markers_are_recorded_on_passages():
 )
 def test_find_markers(text, markers):
     assert find_markers(text) == markers
+
+
+CONDITIONS = {
+    name.lower().replace(" ", "-") + ".md": f"""---
+title: {name}
+---
+# {name}
+
+## Description
+
+{name} is {what}. {more}
+
+## Inheritance
+
+This condition is inherited in an {pattern} pattern, which means one copy of the altered gene in each cell is \
+sufficient to cause the disorder.
+
+## Treatment
+
+Treatment depends on the signs and symptoms and is directed by a team of specialists.
+"""
+    for name, what, more, pattern in [
+        (
+            "Cleidocranial dysplasia",
+            "a condition that primarily affects the development of the bones and teeth",
+            "Cleidocranial dysplasia can cause underdeveloped or absent collarbones.",
+            "autosomal dominant",
+        ),
+        (
+            "Fanconi anemia",
+            "a condition that affects many parts of the body",
+            "People with Fanconi anemia have bone marrow failure.",
+            "autosomal recessive",
+        ),
+        (
+            "Fragile X syndrome",
+            "a genetic condition that causes a range of developmental problems",
+            "Fragile X syndrome is more common in males.",
+            "X-linked dominant",
+        ),
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def conditions_qa(tmp_path_factory):
+    from conftest import write_corpus
+
+    from qa.api import QA
+
+    base = tmp_path_factory.mktemp("conditions")
+    return QA.from_corpus(write_corpus(base / "corpus", CONDITIONS), base / "index", semantic=False)
+
+
+def test_a_section_passage_is_matched_with_its_heading_path(conditions_qa):
+    a = conditions_qa.ask("Is cleidocranial dysplasia inherited?", k=3)
+    top = a.results[0]
+    assert (top.passage_id, top.section) == ("cleidocranial-dysplasia-p2", "Inheritance")
+    assert top.heading_path == ("Cleidocranial dysplasia", "Inheritance")
+    assert top.to_dict()["heading_path"] == ["Cleidocranial dysplasia", "Inheritance"]
+    assert "Cleidocranial" not in top.text  # the section never names the condition: its headings do
+
+
+def test_indexed_text_is_the_heading_path_weighted_then_the_text():
+    from qa.index import HEADING_WEIGHT, indexed_text
+    from qa.models import Passage, Sentence, Span
+
+    p = Passage("d-p2", "d", 2, "passage", "Inheritance", "Inherited.", (Sentence("Inherited.", 0, 10, Span(0, 10)),),
+                Span(0, 10), heading_path=("Dysplasia", "Inheritance"))  # fmt: skip
+    assert HEADING_WEIGHT == 2
+    assert indexed_text(p, "Dysplasia") == "Dysplasia\nInheritance\n" * 2 + "Inherited."
+    lead = dataclasses.replace(p, section="Dysplasia", heading_path=())
+    assert indexed_text(lead, "Dysplasia") == "Dysplasia\n" * 2 + "Inherited."
+    ref = dataclasses.replace(p, kind="reference", section="References", heading_path=())
+    assert indexed_text(ref, "Dysplasia") == "Inherited."
