@@ -14,6 +14,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache, lru_cache
 
+from qa.lexicon import Lexicon
 from qa.textmap import MappedText
 
 Edit = tuple[int, int, str]  # replace text[start:end] with the string (start == end: insertion)
@@ -31,16 +32,21 @@ def normalize(text: MappedText) -> MappedText:
     return text
 
 
-def repair(text: MappedText, protected: Sequence[tuple[int, int]] = ()) -> MappedText:
+def repair(text: MappedText, protected: Sequence[tuple[int, int]] = (), lexicon: Lexicon | None = None) -> MappedText:
     """normalize + every body-text rule; the output has exactly the input's '\\n's (a dropped image-credit
     line becomes an empty line) and maps into the same raw text as the input.
 
     `protected`: raw [start, end) ranges (code, identifiers) no body-text rule may touch: an edit at or
-    next to a character that came from one of them is not made."""
+    next to a character that came from one of them is not made. `lexicon`: the corpus's own word
+    counts (qa.lexicon); with it, words glued at punctuation and tokens that are several of the corpus's
+    words are split too (`_lexicon_edits`)."""
     text = normalize(text)
     guard = _Guard(protected)
+    stages = [_credit_edits, _sentence_edits, _range_edits, _contraction_edits, _glue_edits]
+    if lexicon is not None:
+        stages += [_punctuation_edits, lambda t: _lexicon_edits(t, lexicon)]
     # contractions again after glue: a split can free one ("ifisntif" -> "if isnt if" -> "if isn't if")
-    for stage in (_credit_edits, _sentence_edits, _range_edits, _contraction_edits, _glue_edits, _contraction_edits):
+    for stage in (*stages, _contraction_edits):
         text = _apply(text, guard.allowed(text, stage(text.text)))
     return text
 
@@ -569,3 +575,121 @@ def _pair_back(text: str, tokens: list[tuple[int, int]], k: int, accepted: dict[
                 accepted[start] = (cut,)
                 return True
     return False
+
+
+# --- glue the corpus's own vocabulary shows --------------------------------------------------------
+#
+# With the corpus's word counts (qa.lexicon), a token that occurs nowhere else in the corpus and is no
+# English word, but reads as two or three words that do occur intact elsewhere (or are common English),
+# is split there: `ofvitamin`, `geochemicalcyclesand`, `performedusing`. Never a token with a capital
+# inside (CamelCase, product names), never after a prefix or a combining form (`hyper|glycemia`,
+# `cardio|myocyte`), never before a suffix-like word (`fear|less`), never a word the corpus repeats.
+
+_PUNCT_GLUE = re.compile(
+    r"(?<=[A-Za-z0-9%)\]])[,;](?=[A-Za-z][a-z])"  # dysplasia,severe  10(-6),odds
+    r"|(?<=[a-z0-9][a-z0-9%])\)(?=[A-Za-z][a-z])"  # 54)patients
+    r"|(?<=[A-Z]\))(?=[a-z]{2})"  # (CTL)rapidly
+    r"|(?<=[a-z]{3})\((?=[A-Za-z]{3})"  # decrease(adjusted  multiforme(GBM)
+    r"|(?<=%)(?=[a-z]{3})"  # 39%higher
+    r"|(?<=[0-9])(?=(?:to|and|or|vs|versus)\b)"  # -1.41to
+)
+_CALL = re.compile(r"[A-Za-z]\.[A-Za-z]|[a-z][A-Z]")  # logging.getLogger(name): a call, not glue
+_NOT_PROSE_CHUNK = re.compile(r"://|www\.|@|/|\\|_|=|\bdoi\b", re.IGNORECASE)
+_SHORT_WORDS = _words("a an in of to is on at as by or be we it no if so do up")
+_SUFFIX_WORDS = _words("less ness ment able ship like wise ward hood fold ly ed ing genesis ase ity ally")
+_COMBINING = re.compile(r"(?:o|yl)$")  # cardio|myocyte, methyl|esterase: combining forms
+_LEX_TOKEN = re.compile(r"[A-Za-z]{4,40}")
+_LEX_MIN_CORPUS_PART = 5  # a part this long may be a word because the corpus has it intact twice
+_LEX_FUNCTION_PAIR = 3.0  # a listed token under this Zipf frequency splits when all its parts are function words
+
+
+def _punctuation_edits(text: str) -> Iterator[Edit]:
+    """A space after a comma, semicolon, closing parenthesis or per cent sign glued to the next word
+    (`dysplasia,severe`, `(CTL)rapidly`), before an opening parenthesis glued to the word before
+    (`decrease(adjusted`) and between a number and a glued `to`/`and`/`or` (`-1.41to`), outside URLs,
+    paths and code-looking chunks."""
+    for m in _PUNCT_GLUE.finditer(text):
+        chunk = _chunk_at(text, m.start(), m.end())
+        if _NOT_PROSE_CHUNK.search(chunk) or (m.group() == "(" and _CALL.search(chunk)):
+            continue
+        at = m.end() if m.group() in ",;)" else m.start()
+        yield at, at, " "
+
+
+def _lexicon_edits(text: str, lexicon: Lexicon) -> Iterator[Edit]:
+    total = max(1, lexicon.total)
+    seen: dict[str, tuple[int, ...]] = {}
+    for m in _LEX_TOKEN.finditer(text):
+        start, end = m.span()
+        token = m.group()
+        if any(c.isupper() for c in token[1:]) or not _candidate(text, start, end):
+            continue
+        lower = token.lower()
+        if lower not in seen:
+            seen[lower] = _lexicon_cuts(lower, lexicon, total)
+        for cut in seen[lower]:
+            yield start + cut, start + cut, " "
+
+
+def _lexicon_cuts(lower: str, lexicon: Lexicon, total: int) -> tuple[int, ...]:
+    """Where a token the corpus has nowhere else splits into its words, or () (see the section comment)."""
+    z = _zipf(lower)
+    if z >= _LEX_FUNCTION_PAIR or lexicon.count(lower) > 1:
+        return ()
+    for p in _PREFIXES:  # intra|aortic, under|most: one word built on a prefix
+        rest = lower[len(p) :]
+        if lower.startswith(p) and len(rest) >= 3 and (lexicon.count(rest) >= 2 or _zipf(rest) >= _RARE):
+            return ()
+    cuts = _lexicon_split(lower, lexicon, total)
+    if not cuts or z < _UNKNOWN:
+        return cuts
+    parts = [lower[a:b] for a, b in zip((0, *cuts), (*cuts, len(lower)), strict=True)]
+    return cuts if all(p in _FUNCTION for p in parts) else ()  # forthe, ofthe: listed, still glue
+
+
+def _lexicon_split(lower: str, lexicon: Lexicon, total: int) -> tuple[int, ...]:
+    """Cuts of the cheapest split of `lower` into 2-3 known words, or () when there is none."""
+    n = len(lower)
+    best: tuple[float, tuple[int, ...]] | None = None
+    for i in range(1, n):
+        head = lower[:i]
+        if not _lex_part(head, lexicon, first=True):
+            continue
+        for cuts in [(i,)] + [(i, j) for j in range(i + 1, n)]:
+            parts = [lower[a:b] for a, b in zip((0, *cuts), (*cuts, n), strict=True)]
+            if not all(_lex_part(p, lexicon, first=False) for p in parts[1:]):
+                continue
+            if len(parts) == 3 and parts[1] in ("a", "an"):
+                continue
+            if any(_joins_next(a, b) for a, b in zip(parts, parts[1:], strict=False)):
+                continue
+            cost = sum(9.0 - _lex_zipf(p, lexicon, total) for p in parts) + 2.0 * (len(parts) - 1)
+            if best is None or cost < best[0]:
+                best = (cost, cuts)
+    return best[1] if best else ()
+
+
+def _lex_part(part: str, lexicon: Lexicon, first: bool) -> bool:
+    """A part a glued token may split into: a short function word, or a word the corpus has intact
+    elsewhere that is also common English or (5+ letters) occurs intact at least twice."""
+    if len(part) <= 2:
+        return part in _SHORT_WORDS
+    n = lexicon.count(part)
+    if n == 0 and part not in _FUNCTION:
+        return False
+    if _zipf(part) >= _MIN_ZIPF.get(len(part), 1.5) + 0.5:
+        return True
+    return len(part) >= _LEX_MIN_CORPUS_PART and n >= 2
+
+
+def _joins_next(left: str, right: str) -> bool:
+    """Whether left+right is one word built from parts (a prefix, a combining form, a suffix)."""
+    if left in _PREFIXES or right in _SUFFIX_WORDS:
+        return True
+    return bool(_COMBINING.search(left)) and left not in _FUNCTION and left not in ("two", "also", "into", "onto")
+
+
+def _lex_zipf(part: str, lexicon: Lexicon, total: int) -> float:
+    n = lexicon.count(part)
+    own = math.log10(n / total) + 9 if n else 0.0
+    return max(own, _zipf(part))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from qa import repair as repairing  # looked up per call, so tests can stub the rules
+from qa.lexicon import Lexicon
 from qa.models import Span
 from qa.textmap import MappedText
 
@@ -72,10 +73,12 @@ def analyze(
     headings: Mapping[int, int] | None = None,
     code_blocks: Sequence[tuple[int, int]] = (),
     inline_code: Sequence[tuple[int, int]] = (),
+    lexicon: Lexicon | None = None,
 ) -> Structure:
     """Split extracted text into body and reference list, repair the body only (never its code), and
     find headings (the markup's `headings`, line -> level, when there are any, else short title-case
-    lines), sections with their heading paths, sentences and code blocks (raw spans `code_blocks`)."""
+    lines), sections with their heading paths, sentences and code blocks (raw spans `code_blocks`).
+    `lexicon`: the corpus's word counts, evidence for repair (qa.lexicon)."""
     headings = dict(headings or {})
     normalized = repairing.normalize(text)
     lines = _lines(normalized)
@@ -95,7 +98,7 @@ def analyze(
         headings = {
             (n - removed if n >= trailing else n): v for n, v in headings.items() if not body_end <= n < trailing
         }
-    body = repairing.repair(kept, protected=[*code_blocks, *inline_code])
+    body = repairing.repair(kept, protected=[*code_blocks, *inline_code], lexicon=lexicon)
     references = tuple(Line(t.strip(), _span(normalized, a, b)) for t, a, b in lines[ref_start:trailing] if t.strip())
     body_lines = _lines(body)
     heads = {n: level for n, level in headings.items() if n < len(body_lines) and body_lines[n][0].strip()}

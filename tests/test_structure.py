@@ -127,7 +127,7 @@ def test_markup_headings_replace_the_heading_heuristic():
 
 
 def test_repair_runs_on_the_body_only(monkeypatch):
-    def shout(text: MappedText, protected=()) -> MappedText:
+    def shout(text: MappedText, protected=(), lexicon=None) -> MappedText:
         return MappedText(text.text.upper(), text.starts, text.ends, text.raw_length)
 
     monkeypatch.setattr("qa.repair.repair", shout)

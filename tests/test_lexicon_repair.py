@@ -1,0 +1,67 @@
+"""Repair with the corpus's own vocabulary (qa.lexicon): glue split where the corpus shows the words,
+never a change to real technical prose (tests/data/technical-prose.txt: lines of Debian's python3-doc and
+postgresql-doc-15 pages as qa extracts them)."""
+
+from pathlib import Path
+
+import pytest
+
+from qa.lexicon import Lexicon, Recording
+from qa.repair import normalize, repair
+from qa.textmap import MappedText
+
+PROSE = Path(__file__).parent / "data" / "technical-prose.txt"
+
+
+def fix(text: str, lexicon: Lexicon) -> str:
+    return repair(MappedText.identity(text), lexicon=lexicon).text
+
+
+def test_real_technical_prose_is_left_as_it_is():
+    raw = PROSE.read_text(encoding="utf-8")
+    assert fix(raw, Lexicon.from_texts([raw])) == normalize(MappedText.identity(raw)).text
+    for word in ("StringIO", "getLogger", "PostgreSQL", "Formatter", "TextIOWrapper", "setUp", "asyncTearDown"):
+        assert word in raw
+
+
+CORPUS = [
+    "Vitamin D deficiency is common. The effect of vitamin D on bone density was measured in patients.",
+    "Geochemical cycles and carbon cycles were studied using isotopes. Patients were treated using drugs.",
+    "The trial performed well. GitHub and iPhone users, PostgreSQL and JavaScript are product names.",
+    "Intraaortic balloon pumps were used. Cardiomyocyte death was observed in the myocyte cultures.",
+]
+
+
+@pytest.mark.parametrize(
+    ("damaged", "restored"),
+    [
+        ("The effect ofvitamin Don bone", "The effect of vitamin Don bone"),  # `Don` is a name too: left
+        ("The trial performedusing drugs.", "The trial performed using drugs."),
+        ("We studied geochemicalcyclesand isotopes.", "We studied geochemical cycles and isotopes."),
+        ("In dysplasia,severe lesions", "In dysplasia, severe lesions"),
+        ("a decrease(adjusted odds) of 54)patients", "a decrease (adjusted odds) of 54) patients"),
+        ("GitHub iPhone PostgreSQL JavaScript", "GitHub iPhone PostgreSQL JavaScript"),
+        ("Intraaortic cardiomyocyte logging.getLogger(name)", "Intraaortic cardiomyocyte logging.getLogger(name)"),
+        ("see https://example.org/performedusing now", "see https://example.org/performedusing now"),
+    ],
+)
+def test_glue_the_corpus_vocabulary_shows_is_split(damaged, restored):
+    assert fix(damaged, Lexicon.from_texts([*CORPUS, damaged])) == restored
+
+
+def test_a_token_the_corpus_repeats_is_a_word():
+    lexicon = Lexicon.from_texts(["performedusing twice performedusing", "performed using"])
+    assert fix("they performedusing it", lexicon) == "they performedusing it"
+
+
+def test_without_a_lexicon_repair_is_as_before():
+    assert fix("The trial performedusing drugs.", None) == "The trial performedusing drugs."
+
+
+def test_lexicon_counts_whole_alphabetic_tokens_and_records_lookups():
+    lexicon = Lexicon.from_texts(["Non-smokers (and smokers), x2 json.loads AND", "and"])
+    assert lexicon.counts == {"smokers": 1, "and": 3}
+    assert lexicon.total == 4
+    view = Recording(lexicon)
+    fix("they performedusing it", view)
+    assert view.consulted["performedusing"] == 0
