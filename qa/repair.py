@@ -11,7 +11,7 @@ import bisect
 import math
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache, lru_cache
 
 from qa.lexicon import Lexicon
@@ -74,9 +74,11 @@ class _Guard:
                 yield start, end, new
 
 
-def repair_text(raw: str) -> str:
-    """The repair stage alone on plain text, line for line (used by `qa clean`)."""
-    return repair(MappedText.identity(raw)).text
+def repair_text(raw: str, vocabulary: Mapping[str, int] | None = None) -> str:
+    """The repair stage alone on plain text, line for line (used by `qa clean`); `vocabulary`: the
+    corpus's lowercase word counts (as qa.lexicon counts them), the evidence of the lexicon stages."""
+    lexicon = Lexicon(dict(vocabulary)) if vocabulary is not None else None
+    return repair(MappedText.identity(raw), lexicon=lexicon).text
 
 
 # --- applying edits ------------------------------------------------------------------------------
@@ -593,14 +595,19 @@ _PUNCT_GLUE = re.compile(
     r"|(?<=%)(?=[a-z]{3})"  # 39%higher
     r"|(?<=[0-9])(?=(?:to|and|or|vs|versus)\b)"  # -1.41to
 )
+_NUMBER_GLUE = re.compile(r"(?<=[0-9])[a-z]{4,}\b")  # 48patients
+_THE_GLUE = re.compile(r"\b(?:the|of|in|and|with|from|by)(?=[A-Z][A-Za-z]|[A-Z]\b)")  # theNotch, inMR
 _CALL = re.compile(r"[A-Za-z]\.[A-Za-z]|[a-z][A-Z]")  # logging.getLogger(name): a call, not glue
 _NOT_PROSE_CHUNK = re.compile(r"://|www\.|@|/|\\|_|=|\bdoi\b", re.IGNORECASE)
 _SHORT_WORDS = _words("a an in of to is on at as by or be we it no if so do up")
 _SUFFIX_WORDS = _words("less ness ment able ship like wise ward hood fold ly ed ing genesis ase ity ally")
 _COMBINING = re.compile(r"(?:o|yl)$")  # cardio|myocyte, methyl|esterase: combining forms
+_COMBINING_WORD = 4.0  # ...unless that common a word
 _LEX_TOKEN = re.compile(r"[A-Za-z]{4,40}")
 _LEX_MIN_CORPUS_PART = 5  # a part this long may be a word because the corpus has it intact twice
-_LEX_FUNCTION_PAIR = 3.0  # a listed token under this Zipf frequency splits when all its parts are function words
+_LEX_FUNCTION_PAIR = 3.6  # a listed token under this Zipf frequency splits when all its parts are function words...
+_LEX_COMMON_PAIR = 2.5  # ...or, under this one, when every part is a very common word (newfield)
+_LEX_COMMON_PART = 4.5
 
 
 def _punctuation_edits(text: str) -> Iterator[Edit]:
@@ -617,18 +624,44 @@ def _punctuation_edits(text: str) -> Iterator[Edit]:
 
 
 def _lexicon_edits(text: str, lexicon: Lexicon) -> Iterator[Edit]:
+    yield from _sorted_edits(text, lexicon)
+
+
+def _sorted_edits(text: str, lexicon: Lexicon) -> list[Edit]:
+    """Every lexicon-stage insertion, sorted (they come from three scans)."""
+    cuts = set(_word_cuts(text, lexicon))
+    for m in _NUMBER_GLUE.finditer(text):  # a number glued to a common word: 48patients
+        if _zipf(m.group()) >= _COMBINING_WORD - 0.5 and not _NOT_PROSE_CHUNK.search(
+            _chunk_at(text, m.start(), m.end())
+        ):
+            cuts.add(m.start())
+    for m in _THE_GLUE.finditer(text):  # theNotch, inMR: a lowercase article or preposition glued to a name
+        end = m.end()
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        token = text[m.start() : end]
+        if (
+            _zipf(token) == 0
+            and lexicon.count(token.lower()) <= 1
+            and not _NOT_PROSE_CHUNK.search(_chunk_at(text, m.start(), end))
+        ):
+            cuts.add(m.end())
+    return [(c, c, " ") for c in sorted(cuts)]
+
+
+def _word_cuts(text: str, lexicon: Lexicon) -> Iterator[int]:
     total = max(1, lexicon.total)
     seen: dict[str, tuple[int, ...]] = {}
     for m in _LEX_TOKEN.finditer(text):
         start, end = m.span()
         token = m.group()
-        if any(c.isupper() for c in token[1:]) or not _candidate(text, start, end):
+        if any(c.isupper() for c in token[1:]) or not _lex_candidate(text, start, end):
             continue
         lower = token.lower()
         if lower not in seen:
             seen[lower] = _lexicon_cuts(lower, lexicon, total)
         for cut in seen[lower]:
-            yield start + cut, start + cut, " "
+            yield start + cut
 
 
 def _lexicon_cuts(lower: str, lexicon: Lexicon, total: int) -> tuple[int, ...]:
@@ -644,7 +677,9 @@ def _lexicon_cuts(lower: str, lexicon: Lexicon, total: int) -> tuple[int, ...]:
     if not cuts or z < _UNKNOWN:
         return cuts
     parts = [lower[a:b] for a, b in zip((0, *cuts), (*cuts, len(lower)), strict=True)]
-    return cuts if all(p in _FUNCTION for p in parts) else ()  # forthe, ofthe: listed, still glue
+    if all(p in _FUNCTION for p in parts):  # forthe, ofthe: listed, still glue
+        return cuts
+    return cuts if z < _LEX_COMMON_PAIR and all(_zipf(p) >= _LEX_COMMON_PART for p in parts) else ()
 
 
 def _lexicon_split(lower: str, lexicon: Lexicon, total: int) -> tuple[int, ...]:
@@ -659,8 +694,8 @@ def _lexicon_split(lower: str, lexicon: Lexicon, total: int) -> tuple[int, ...]:
             parts = [lower[a:b] for a, b in zip((0, *cuts), (*cuts, n), strict=True)]
             if not all(_lex_part(p, lexicon, first=False) for p in parts[1:]):
                 continue
-            if len(parts) == 3 and parts[1] in ("a", "an"):
-                continue
+            if len(parts) == 3 and parts[1] in ("a", "an") and parts[0] not in _FUNCTION:
+                continue  # acetyl|a|table; but that|an|upregulation
             if any(_joins_next(a, b) for a, b in zip(parts, parts[1:], strict=False)):
                 continue
             cost = sum(9.0 - _lex_zipf(p, lexicon, total) for p in parts) + 2.0 * (len(parts) - 1)
@@ -686,10 +721,26 @@ def _joins_next(left: str, right: str) -> bool:
     """Whether left+right is one word built from parts (a prefix, a combining form, a suffix)."""
     if left in _PREFIXES or right in _SUFFIX_WORDS:
         return True
-    return bool(_COMBINING.search(left)) and left not in _FUNCTION and left not in ("two", "also", "into", "onto")
+    # a combining form is no word of its own (cardio, methyl); undergo|an, photo|of are words
+    return bool(_COMBINING.search(left)) and left not in _FUNCTION and _zipf(left) < _COMBINING_WORD
 
 
 def _lex_zipf(part: str, lexicon: Lexicon, total: int) -> float:
     n = lexicon.count(part)
     own = math.log10(n / total) + 9 if n else 0.0
     return max(own, _zipf(part))
+
+
+def _lex_candidate(text: str, start: int, end: int) -> bool:
+    """_candidate, but a hyphen may border the token (enzyme-linkedimmunosorbent, acommunity-based)."""
+    if _candidate(text, start, end):
+        return True
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    if "-" not in (before, after) or end - start > _MAX_TOKEN:
+        return False
+    before = " " if before == "-" else before
+    after = " " if after == "-" else after
+    if before.isalnum() or before in "_/@.'&+#\\" or after.isalnum() or after in "_/@&+#\\":
+        return False
+    return not _NOT_PROSE_CHUNK.search(_chunk_at(text, start, end))

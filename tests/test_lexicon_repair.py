@@ -28,6 +28,7 @@ CORPUS = [
     "Vitamin D deficiency is common. The effect of vitamin D on bone density was measured in patients.",
     "Geochemical cycles and carbon cycles were studied using isotopes. Patients were treated using drugs.",
     "The trial performed well. GitHub and iPhone users, PostgreSQL and JavaScript are product names.",
+    "An enzyme linked immunosorbent assay, an immunosorbent method. Notch receptor signals.",
     "Intraaortic balloon pumps were used. Cardiomyocyte death was observed in the myocyte cultures.",
 ]
 
@@ -41,6 +42,8 @@ CORPUS = [
         ("In dysplasia,severe lesions", "In dysplasia, severe lesions"),
         ("a decrease(adjusted odds) of 54)patients", "a decrease (adjusted odds) of 54) patients"),
         ("GitHub iPhone PostgreSQL JavaScript", "GitHub iPhone PostgreSQL JavaScript"),
+        ("signals through theNotch receptor in 48patients", "signals through the Notch receptor in 48 patients"),
+        ("an enzyme-linkedimmunosorbent assay", "an enzyme-linked immunosorbent assay"),
         ("Intraaortic cardiomyocyte logging.getLogger(name)", "Intraaortic cardiomyocyte logging.getLogger(name)"),
         ("see https://example.org/performedusing now", "see https://example.org/performedusing now"),
     ],
