@@ -45,14 +45,14 @@ def test_the_seed_index_stores_a_unit_vector_per_passage(seed_qa):
 def test_a_misspelled_paraphrase_reaches_the_top_three(seed_qa, seed_lexical):
     question = "wat usualy causes calf pian"  # gold: "Calf pain is often brought on by muscle strain or cramps."
     assert _ids(seed_lexical.ask(question)) == ["calf-pain-p14", "calf-pain-p1", "calf-pain-p16"]
-    assert _ids(seed_qa.ask(question)) == ["calf-pain-p1", "calf-pain-p14", "calf-pain-p4"]
+    assert _ids(seed_qa.ask(question)) == ["calf-pain-p4", "calf-pain-p1", "calf-pain-p16"]  # the gold first
 
 
 def test_reranked_results_carry_the_cosine_and_a_fused_score(seed_qa):
     a = seed_qa.ask("What usually causes calf pain?", k=3)
-    assert _ids(a) == ["calf-pain-p1", "calf-pain-p4", "calf-pain-p14"]
+    assert _ids(a) == ["calf-pain-p4", "calf-pain-p1", "calf-pain-p16"]
     semantic_scores = [r.scores["semantic"] for r in a.results]
-    assert [s.rank for s in semantic_scores] == [2, 1, 7]  # rank among the lexical and dense candidates
+    assert [s.rank for s in semantic_scores] == [1, 2, 3]  # rank among the lexical and dense candidates
     vector = encoder.shared().encode(["What usually causes calf pain?"])[0]
     vectors = np.load(current_build(seed_qa.index_dir) / "semantic" / "vectors.npy")
     for r, s in zip(a.results, semantic_scores, strict=True):
