@@ -1,9 +1,13 @@
 """Work a rebuild reuses, kept in <index>/cache: every corpus file's parsed document, passages and
 references, and every passage's vector.
 
+    cache/words/<ab>/<key>.json       one corpus file's intact words (pass 1 of a build, qa.lexicon), keyed
+                                      like its result
     cache/files/<ab>/<key>.json       one corpus file's result, keyed by the sha256 of: the code that parses
                                       files (`code_fingerprint`), the file's path, document id, bytes and
-                                      metadata sidecars, and the size limit
+                                      metadata sidecars, and the size limit; it records the questions its
+                                      repair asked the corpus's word counts, and is reused only while the
+                                      counts give the same answers
     cache/vectors/<encoder>/<n>.vec   packs of (sha256 of a passage text, its vector), one folder per
                                       encoder identity (model, weights, runtime, code)
 
@@ -209,11 +213,20 @@ def _prune_lru(entries: list[Path], used: set[Path], room: int) -> None:
 
 
 class FileCache:
-    """Results of reading one corpus file, stored by key (see the module docstring)."""
+    """Results of reading one corpus file, stored by key (see the module docstring); `kind` names the
+    folder, one per kind of result (`files`: a file's document and passages; `words`: its words)."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder) / "files"
+    def __init__(self, folder: Path, kind: str = "files") -> None:
+        self.root = Path(folder)
+        self.folder = self.root / kind
         self.used: set[Path] = set()
+        self._siblings: dict[str, FileCache] = {}
+
+    def sibling(self, kind: str) -> FileCache:
+        """The cache of another kind of result in the same folder (pruned with this one)."""
+        if kind not in self._siblings:
+            self._siblings[kind] = FileCache(self.root, kind)
+        return self._siblings[kind]
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -248,6 +261,8 @@ class FileCache:
         """Keep the entries this build used and others up to as many bytes again."""
         entries = [p for p in self.folder.glob("*/*.json")] if self.folder.is_dir() else []
         _prune_lru(entries, self.used, sum(p.stat().st_size for p in self.used if p.exists()))
+        for sibling in self._siblings.values():
+            sibling.prune()
 
 
 class VectorCache:

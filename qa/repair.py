@@ -650,7 +650,6 @@ def _sorted_edits(text: str, lexicon: Lexicon) -> list[Edit]:
 
 
 def _word_cuts(text: str, lexicon: Lexicon) -> Iterator[int]:
-    total = max(1, lexicon.total)
     seen: dict[str, tuple[int, ...]] = {}
     for m in _LEX_TOKEN.finditer(text):
         start, end = m.span()
@@ -659,12 +658,12 @@ def _word_cuts(text: str, lexicon: Lexicon) -> Iterator[int]:
             continue
         lower = token.lower()
         if lower not in seen:
-            seen[lower] = _lexicon_cuts(lower, lexicon, total)
+            seen[lower] = _lexicon_cuts(lower, lexicon)
         for cut in seen[lower]:
             yield start + cut
 
 
-def _lexicon_cuts(lower: str, lexicon: Lexicon, total: int) -> tuple[int, ...]:
+def _lexicon_cuts(lower: str, lexicon: Lexicon) -> tuple[int, ...]:
     """Where a token the corpus has nowhere else splits into its words, or () (see the section comment)."""
     z = _zipf(lower)
     if z >= _LEX_FUNCTION_PAIR or lexicon.count(lower) > 1:
@@ -673,7 +672,7 @@ def _lexicon_cuts(lower: str, lexicon: Lexicon, total: int) -> tuple[int, ...]:
         rest = lower[len(p) :]
         if lower.startswith(p) and len(rest) >= 3 and (lexicon.count(rest) >= 2 or _zipf(rest) >= _RARE):
             return ()
-    cuts = _lexicon_split(lower, lexicon, total)
+    cuts = _lexicon_split(lower, lexicon)
     if not cuts or z < _UNKNOWN:
         return cuts
     parts = [lower[a:b] for a, b in zip((0, *cuts), (*cuts, len(lower)), strict=True)]
@@ -682,7 +681,7 @@ def _lexicon_cuts(lower: str, lexicon: Lexicon, total: int) -> tuple[int, ...]:
     return cuts if z < _LEX_COMMON_PAIR and all(_zipf(p) >= _LEX_COMMON_PART for p in parts) else ()
 
 
-def _lexicon_split(lower: str, lexicon: Lexicon, total: int) -> tuple[int, ...]:
+def _lexicon_split(lower: str, lexicon: Lexicon) -> tuple[int, ...]:
     """Cuts of the cheapest split of `lower` into 2-3 known words, or () when there is none."""
     n = len(lower)
     best: tuple[float, tuple[int, ...]] | None = None
@@ -698,7 +697,7 @@ def _lexicon_split(lower: str, lexicon: Lexicon, total: int) -> tuple[int, ...]:
                 continue  # acetyl|a|table; but that|an|upregulation
             if any(_joins_next(a, b) for a, b in zip(parts, parts[1:], strict=False)):
                 continue
-            cost = sum(9.0 - _lex_zipf(p, lexicon, total) for p in parts) + 2.0 * (len(parts) - 1)
+            cost = sum(9.0 - _lex_zipf(p, lexicon) for p in parts) + 2.0 * (len(parts) - 1)
             if best is None or cost < best[0]:
                 best = (cost, cuts)
     return best[1] if best else ()
@@ -725,9 +724,10 @@ def _joins_next(left: str, right: str) -> bool:
     return bool(_COMBINING.search(left)) and left not in _FUNCTION and _zipf(left) < _COMBINING_WORD
 
 
-def _lex_zipf(part: str, lexicon: Lexicon, total: int) -> float:
+def _lex_zipf(part: str, lexicon: Lexicon) -> float:
+    """The Zipf frequency of a part: in the corpus (relative to its scale) or in English, the higher."""
     n = lexicon.count(part)
-    own = math.log10(n / total) + 9 if n else 0.0
+    own = math.log10(n / lexicon.scale()) + 9 if n else 0.0
     return max(own, _zipf(part))
 
 

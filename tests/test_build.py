@@ -13,7 +13,7 @@ from bench.incremental import snapshot
 from qa import buildcache, encoding, settings
 from qa import corpus as corpus_module
 from qa import index as ix
-from qa.corpus import FileJob, FileResult, load_corpus, read_file
+from qa.corpus import FileJob, FileResult, count_words, load_corpus, read_file
 from qa.workers import Workers, WorkersUnavailable
 
 HIP = "Hip Pain\n\nHip pain is common in older runners. Stretching the hip flexors helps.\n"
@@ -57,6 +57,7 @@ def test_a_rebuild_reuses_unchanged_files_and_vectors_and_equals_a_build_from_no
     again = Recorder()
     report = ix.build_index(corpus, index, progress=again, semantic=True)
     assert again.first("files") == (2, 3)  # ankle.txt and hip.txt were not read again
+    assert again.first("cleaning") == (2, 3)  # nor cleaned: their repair asked nothing knee.md's words changed
     assert again.first("vectors") == (8, 9)  # only the edited passage of knee.md is encoded
     assert again.first("passages") == (0, 9) and again.last("passages") == (9, 9)  # the index is made anew
     scratch = fresh(corpus, tmp_path / "fresh", semantic=True)
@@ -72,6 +73,29 @@ def test_an_unchanged_corpus_reuses_everything_and_keeps_its_build(corpus, tmp_p
     second = ix.build_index(corpus, index, progress=again, semantic=True)
     assert (again.first("files"), again.first("vectors")) == ((3, 3), (9, 9))
     assert second.path == report.path and second.info.built_at == report.info.built_at
+
+
+GLUED = "Trial Notes\n\nThe trial performedusing drugs went on.\n"
+TRIAL = "Trial Design\n\nPatients were treated using drugs. The trial performed well.\n"
+
+
+def test_a_file_whose_repair_asked_about_words_another_file_changed_is_cleaned_again(tmp_path):
+    """glued.txt's repair splits `performedusing` because trial.txt has `performed` intact; when trial.txt
+    loses that word, glued.txt (same bytes) must not keep its cached split."""
+    corpus = write_corpus(tmp_path / "corpus", {"glued.txt": GLUED, "trial.txt": TRIAL, "hip.txt": HIP})
+    index = tmp_path / "index"
+    first = ix.build_index(corpus, index, semantic=False)
+    assert "performed using drugs" in (first.path / "store" / "text.bin").read_text(encoding="utf-8")
+    (corpus / "trial.txt").write_text(TRIAL.replace("performed well", "went well"), encoding="utf-8")
+    again = Recorder()
+    report = ix.build_index(corpus, index, progress=again, semantic=False)
+    assert again.first("files") == (2, 3)  # glued.txt and hip.txt were not read again...
+    assert again.first("cleaning") == (1, 3)  # ...but glued.txt was cleaned again (hip.txt asked nothing changed)
+    assert "performedusing drugs" in (report.path / "store" / "text.bin").read_text(encoding="utf-8")
+    assert snapshot(report.path) == snapshot(fresh(corpus, tmp_path / "fresh", semantic=False).path)
+    (corpus / "trial.txt").write_text(TRIAL, encoding="utf-8")  # back: the split comes back too
+    back = ix.build_index(corpus, index, semantic=False)
+    assert snapshot(back.path) == snapshot(first.path)
 
 
 def test_lexical_rebuilds_equal_a_build_from_nothing_too(corpus, tmp_path):
@@ -133,7 +157,7 @@ def test_a_damaged_cache_entry_is_redone_and_never_changes_the_build(corpus, tmp
     again = Recorder()
     with caplog.at_level(logging.WARNING, logger="qa.buildcache"):
         report = ix.build_index(corpus, index, progress=again, semantic=True)
-    assert again.first("files") == (2, 3)
+    assert (again.first("files"), again.first("cleaning")) == ((3, 3), (2, 3))
     assert again.first("vectors") == ((9, 9) if damage is _reseal else (0, 9))
     assert f"cache entry {damaged} is damaged" in caplog.text
     assert snapshot(report.path) == snapshot(fresh(corpus, tmp_path / "fresh", semantic=True).path)
@@ -257,12 +281,24 @@ def test_two_local_processes_build_the_same_bytes_as_one(corpus, tmp_path):
     assert snapshot(report.path) == snapshot(fresh(corpus, tmp_path / "fresh", semantic=True).path)
 
 
-def other_code(jobs):
-    return "another fingerprint", [read_file(job) for job in jobs]
+def other_code(jobs, keep):
+    return "another fingerprint", [count_words(job, k) for job, k in zip(jobs, keep, strict=True)]
+
+
+def test_files_read_again_in_pass_two_and_on_two_processes_give_the_same_bytes(tmp_path, monkeypatch):
+    """Pass 2 cleans the file pass 1 kept, or reads it again (over KEEP_BYTES); here or on workers: same bytes."""
+    corpus = write_corpus(tmp_path / "corpus", {"glued.txt": GLUED, "trial.txt": TRIAL, "hip.txt": HIP})
+    kept = fresh(corpus, tmp_path / "kept", semantic=False)
+    monkeypatch.setattr(corpus_module, "KEEP_BYTES", len(GLUED))  # only the first file is kept
+    again = fresh(corpus, tmp_path / "again", semantic=False)
+    with Workers(2) as workers:
+        parallel = ix.build_index(corpus, tmp_path / "parallel", workers=workers, semantic=False)
+    assert snapshot(kept.path) == snapshot(again.path) == snapshot(parallel.path)
+    assert "performed using drugs" in (kept.path / "store" / "text.bin").read_text(encoding="utf-8")
 
 
 def test_a_worker_running_other_code_stops_the_build(corpus, tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus_module, "read_files", other_code)
+    monkeypatch.setattr(corpus_module, "count_batch", other_code)
     with Workers(2) as workers, pytest.raises(WorkersUnavailable, match=r"runs other qa code"):
         ix.build_index(corpus, tmp_path / "index", workers=workers, semantic=False)
     assert not (tmp_path / "index" / "current").exists()

@@ -65,6 +65,24 @@ def test_lexicon_counts_whole_alphabetic_tokens_and_records_lookups():
     lexicon = Lexicon.from_texts(["Non-smokers (and smokers), x2 json.loads AND", "and"])
     assert lexicon.counts == {"smokers": 1, "and": 3}
     assert lexicon.total == 4
-    view = Recording(lexicon)
+    view = Recording.of(lexicon)
     fix("they performedusing it", view)
     assert view.consulted["performedusing"] == 0
+    assert Lexicon.from_counts([[("and", 2), ("smokers", 1)], [("and", 1)]]) == lexicon
+
+
+@pytest.mark.parametrize(("total", "scale"), [(0, 1), (1, 1), (3, 4), (1000, 1024), (1448, 1024), (1449, 2048)])
+def test_frequencies_are_relative_to_the_total_rounded_to_a_power_of_two(total, scale):
+    assert Lexicon({"word": total}).scale() == scale
+
+
+def test_a_recorded_repair_is_redone_only_when_an_answer_it_got_changes():
+    lexicon = Lexicon.from_texts([*CORPUS, "The trial performedusing drugs."])
+    view = Recording.of(lexicon)
+    assert fix("The trial performedusing drugs.", view) == "The trial performed using drugs."
+    asked = view.consulted
+    assert asked["performed"] == 1 and asked["using"] == 2 and asked[""] == lexicon.scale()
+    assert lexicon.agrees(asked)
+    assert Lexicon({**lexicon.counts, "unrelated": 7}).agrees(asked)  # a word it never asked about
+    assert not Lexicon({**lexicon.counts, "performed": 2}).agrees(asked)
+    assert not Lexicon({**lexicon.counts, "unrelated": lexicon.total}).agrees(asked)  # twice the corpus: new scale
