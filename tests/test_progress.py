@@ -94,6 +94,7 @@ def test_qa_build_off_a_terminal_prints_progress_lines_per_stage(tmp_path):
     assert lines[0] == "progress files 0/2 (0.0%)"
     assert [line.split(" (")[0] for line in lines[:-1] if "done in" in line] == [
         "progress files 2/2",
+        "progress cleaning 2/2",
         "progress passages 8/8",
         "progress vectors 8/8",
     ]
