@@ -45,7 +45,7 @@ def test_documents_in_rank_order_with_the_answer_metadata(lc, seed_source, seed_
         None,
     )
     assert (first["source"], first["answered"], first["reasons"]) == ({"start": 4834, "end": 4906}, True, [])
-    assert [c["id"] for d in docs for c in d.metadata["citations"]] == ["calf-pain-r2", "calf-pain-r2", "calf-pain-r2"]
+    assert [c["id"] for d in docs for c in d.metadata["citations"]] == ["calf-pain-r2", "calf-pain-r2"]
 
 
 @pytest.mark.parametrize("question", [LOST_SECTION, UNKNOWN])
@@ -100,6 +100,6 @@ def test_the_readme_example_runs(lc, root, seed_qa, capsys):
 
     run_readme_example(root, "LangChain", seed_qa, {})
     answer = seed_qa.ask(ANSWERED)
-    expected = [f"{r.passage_id} {r.section} {r.citations[0].reference.title}" for r in answer.results]
+    expected = [f"{r.passage_id} {r.section} {[c.reference.id for c in r.citations]}" for r in answer.results]
     assert capsys.readouterr().out.splitlines() == [*expected, "[]"]
-    assert expected[0] == "calf-pain-r2 References Achilles tendon rupture (tear)"
+    assert expected[0] == "calf-pain-r2 References ['calf-pain-r2']"
