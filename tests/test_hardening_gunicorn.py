@@ -78,3 +78,51 @@ def test_a_running_gunicorn_with_qas_config_leaves_no_control_socket(tmp_path):
     assert "Booting worker" in text  # the log is gunicorn's, at info level
     assert "Control socket" not in text
     assert not (tmp_path / "home" / ".gunicorn").exists()
+
+
+def test_a_worker_with_the_encoder_loaded_exits_cleanly_when_told_to(tmp_path):
+    """The OpenVINO encoder's executor threads exist only in the master (the app is preloaded, the
+    workers fork): Python's finalization in a worker waited for them forever, so every worker stopped
+    with TERM hung until the master killed it (WORKER TIMEOUT, SIGKILL). The worker_exit hook ends the
+    process with its own exit code instead: the master reaps a clean exit and boots a replacement."""
+    import psutil
+    from conftest import write_corpus
+
+    from qa.index import build_index
+
+    corpus, index = write_corpus(tmp_path / "corpus"), tmp_path / "index"
+    assert (build_index(corpus, index, semantic=True).path / "semantic" / "vectors.npy").exists()
+    port = _free_port()
+    env = _env(tmp_path, HOST="127.0.0.1", PORT=str(port), WORKERS="1", QA_INDEX_DIR=str(index))
+    env["QA_CORPUS_DIR"] = str(corpus)
+    cmd = [sys.executable, "-m", "gunicorn", "--config", "python:qa.web.gunicorn_conf", "--log-level", "info"]
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen([*cmd, "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            master = psutil.Process(proc.pid)
+            deadline, answer = time.monotonic() + 120, None
+            while answer is None and time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/ask?q=ankle+sprain", timeout=10) as r:
+                        answer = r.read()
+                except OSError:
+                    time.sleep(0.2)
+            assert answer is not None, log.read_text(errors="replace")[-2000:]
+            (worker,) = master.children()
+            worker.send_signal(signal.SIGTERM)
+            deadline, replaced = time.monotonic() + 90, False
+            while not replaced and time.monotonic() < deadline:  # bounded; the outcome is the log's
+                replaced = any(child.pid != worker.pid for child in master.children())
+                time.sleep(0.1)
+            assert replaced
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    text = log.read_text(errors="replace")
+    assert f"Worker exiting (pid: {worker.pid})" in text
+    assert "WORKER TIMEOUT" not in text and "was sent" not in text and "exited with code" not in text

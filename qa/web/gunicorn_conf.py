@@ -7,8 +7,10 @@ set; it must be set before prometheus_client is imported, hence here), `child_ex
 worker's live gauges, and a scrape of any worker sums all of them.
 """
 
+import logging
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -69,3 +71,21 @@ def on_exit(server):  # noqa: ANN001
     """Remove the metrics folder we created (never one the operator chose)."""
     if os.environ.get("QA_METRICS_DIR_OWNED") == "1":
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def worker_exit(server, worker):  # noqa: ANN001
+    """A worker is leaving (stop, reload, crash): end the process here, with the exit code it was leaving
+    with, instead of running Python's finalization. That would destroy the sentence encoder's OpenVINO
+    executor, whose worker threads exist only in the master the worker forked from: the destructor waits
+    for them forever, and the master SIGKILLs the worker after `graceful_timeout` (every stop took 20 s)."""
+    pending = sys.exc_info()[1]  # gunicorn calls this from the `finally` of the worker's sys.exit(code)
+    code = pending.code if isinstance(pending, SystemExit) else 0
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"), as Python itself would report it
+        print(code, file=sys.stderr)
+        code = 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
