@@ -20,6 +20,7 @@ from qa.models import RankerScore
 from qa.postings import Postings, count_postings_flat, top_k
 from qa.spelling import Speller, max_distance
 from qa.vocabulary import Vocabulary
+from qa.wordstats import english_typo
 
 MODES = ("hybrid", "bm25", "tfidf")
 FORMAT = 1
@@ -200,8 +201,9 @@ class Engine:
 
     def _repair(self, word: str) -> tuple[int, ...]:
         """Term ids for an out-of-vocabulary word that looks misspelled (rare in English too): a 1-edit
-        corpus word, else a split into two corpus words, else a 2-edit corpus word. A correction to a
-        stop word ("wat" -> what) searches nothing."""
+        corpus word, else the stem of the common English word it misspells when the corpus has that stem,
+        else a split into two corpus words, else a 2-edit corpus word. A correction to a stop word
+        ("wat" -> what) searches nothing."""
         known = self.speller.words.id(word)
         if known >= 0:  # a surface word indexed under another stem (a glued token such as "ofcalf")
             return self._surface_terms(known)
@@ -210,6 +212,9 @@ class Engine:
         near = self.speller.near(word, max_distance(word))
         if near and near[0][0] == 1:
             return self._surface_terms(near[0][1])
+        meant = english_typo(word)  # "seperating" -> separating: the corpus may hold separate, separated
+        if meant is not None and (tid := self.vocab.id(self.analyzer.stem(meant) or "")) >= 0:
+            return (tid,)
         split = self._split(word)
         if split:
             return split
@@ -407,6 +412,12 @@ class Engine:
             else:
                 out.append(QueryTerm(word, s, 0, 0.0, False, tuple(self.vocab.term(t) for t in ids)))
         return out
+
+    def surface(self, stem: str) -> str | None:
+        """The corpus's most frequent word with this stem ("sprain" for sprain), None when not indexed."""
+        tid = self.vocab.id(stem)
+        rep = int(self._a["term_surface"][tid]) if tid >= 0 else -1
+        return self.speller.words.term(rep) if rep >= 0 else None
 
     def suggest(self, word: str, n: int = 3) -> list[str]:
         """Did-you-mean: up to n corpus surface words (the most frequent form of each stem) spelled
