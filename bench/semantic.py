@@ -5,9 +5,12 @@
 
 Build: the seed index lexical only vs with passage vectors (the faster of two builds each).
 Questions (the developers' own set, plus the dev set when ../shared is there): QA.ask with the
-reranker off, on with the question's vector cached (a repeated question), and on with an empty cache
-(a new question); rounds interleave the three so a burst on the shared machine hits all alike, and
-each question keeps its fastest round.
+reranker off, on with the question's vector cached (a repeated question), on with empty caches (a new
+question: its vector and its first results' sentence vectors computed), and a new question whose
+answer sentence is chosen by words and intent only (qa.answer.SENTENCE_DEPTH 0, the path before
+sentences were scored by meaning); then the dense search and the sentence scoring on their own.
+Rounds interleave them so a burst on the shared machine hits all alike, and each question keeps its
+fastest round.
 
 --scifact: nDCG@10 of the hybrid mode's top 100 with its first `depth` reranked as qa.semantic does,
 for several weights and depths, in the encoder's precision (QA_ENCODER_PRECISION=f32 for float32).
@@ -45,7 +48,7 @@ def _build(corpus: Path, index: Path, semantic: bool) -> float:
 
 
 def run(corpus: Path = ROOT / "corpus", rounds: int = 5, limit: int | None = None) -> dict[str, Any]:
-    from qa import encoder
+    from qa import answer, encoder
     from qa.api import QA
 
     encoder.shared()  # loading the weights once is start-up cost, not build or query cost
@@ -61,16 +64,41 @@ def run(corpus: Path = ROOT / "corpus", rounds: int = 5, limit: int | None = Non
         for q in asked:  # first use: word lists, caches of analysed passages
             lexical.ask(q)
             reranked.ask(q)
-        best: dict[str, list[float]] = {name: [float("inf")] * len(asked) for name in ("off", "cached", "new")}
+        answerer = reranked._loaded.answerer
+        names = ("off", "cached", "new", "new_words_sentences", "dense", "sentences")
+        best: dict[str, list[float]] = {name: [float("inf")] * len(asked) for name in names}
         for _ in range(rounds):
             for i, q in enumerate(asked):
-                # "new" empties the cache of question vectors; "cached" then finds this question's vector
-                for name, qa, clear in (("off", lexical, False), ("new", reranked, True), ("cached", reranked, False)):
+                # "new" empties the caches of question and sentence vectors; "cached" then finds them;
+                # "new_words_sentences" is a new question with the answer sentence chosen by words and
+                # intent only (the path before sentences were scored by meaning)
+                for name, qa, clear, depth in (
+                    ("off", lexical, False, answer.SENTENCE_DEPTH),
+                    ("new", reranked, True, answer.SENTENCE_DEPTH),
+                    ("cached", reranked, False, answer.SENTENCE_DEPTH),
+                    ("new_words_sentences", reranked, True, 0),
+                ):
                     if clear:
                         reranker.vector.cache_clear()
-                    start = time.perf_counter()
-                    qa.ask(q)
-                    best[name][i] = min(best[name][i], (time.perf_counter() - start) * 1000)
+                        reranker._sentences.cache_clear()
+                    saved, answer.SENTENCE_DEPTH = answer.SENTENCE_DEPTH, depth
+                    try:
+                        start = time.perf_counter()
+                        qa.ask(q)
+                        best[name][i] = min(best[name][i], (time.perf_counter() - start) * 1000)
+                    finally:
+                        answer.SENTENCE_DEPTH = saved
+                # the two parts on their own: the dense search (question vector cached) and the
+                # sentence scoring of the first results (their sentences encoded anew)
+                start = time.perf_counter()
+                reranker.nearest(q)
+                best["dense"][i] = min(best["dense"][i], (time.perf_counter() - start) * 1000)
+                hits = answerer.evidence(q, 3, "hybrid").hits[: answer.SENTENCE_DEPTH]
+                reranker._sentences.cache_clear()
+                start = time.perf_counter()
+                for hit in hits:
+                    reranker.sentence_cosines(q, hit.doc, answerer.store.get(hit.doc))
+                best["sentences"][i] = min(best["sentences"][i], (time.perf_counter() - start) * 1000)
     ms = {name: round(statistics.median(v), 3) for name, v in best.items()}
     return {
         "questions": len(asked),
@@ -80,6 +108,7 @@ def run(corpus: Path = ROOT / "corpus", rounds: int = 5, limit: int | None = Non
         "ask_ms_p50": ms,
         "ratio_cached": round(ms["off"] / ms["cached"], 3),
         "ratio_new": round(ms["off"] / ms["new"], 3),
+        "ratio_new_vs_words_sentences": round(ms["new_words_sentences"] / ms["new"], 3),
     }
 
 
@@ -174,6 +203,10 @@ def table(r: dict[str, Any]) -> str:
             "|---|---|---|---|",
             f"| `QA.ask` p50 (ms) | {ms['off']:.2f} | {ms['cached']:.2f} | {ms['new']:.2f} |",
             f"| speed vs off | 1.00× | {r['ratio_cached']:.2f}× | {r['ratio_new']:.2f}× |",
+            "",
+            f"Of a new question: dense search {ms['dense']:.2f} ms, answer sentences scored by meaning "
+            f"{ms['sentences']:.2f} ms; a new question with sentences chosen by words only "
+            f"{ms['new_words_sentences']:.2f} ms ({r['ratio_new_vs_words_sentences']:.2f}× the full path's speed).",
             "",
             f"Seed index build ({r['passages']} passages): {r['build']['lexical_s']:.2f} s lexical only, "
             f"{r['build']['semantic_s']:.2f} s with passage vectors.",

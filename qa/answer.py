@@ -6,38 +6,53 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from qa import abstention, intent
 from qa.citations import link_citations
 from qa.lru import MiB, cached
 from qa.models import Answer, IndexInfo, Passage, Result, Span
 from qa.store import PassageStore
-from qa.wordstats import specificity
+from qa.wordstats import english_typo, specificity
 
+# results whose answer sentence is also chosen by meaning: their sentences are encoded when first shown,
+# about 25 ms a passage on 2 busy cores (bench/semantic.py), so only the first result's (what answer@1 and
+# a reader see first); the others are chosen by words and intent
+SENTENCE_DEPTH = 1
 SUGGEST_SPECIFICITY = 5.0  # Zipf <= 3: rare or unknown in English, so probably misspelled
 
 
 @dataclass(frozen=True)
-class Decision:
-    """Whether the top results answer the question, how sure, and why (for people)."""
+class Evidence:
+    """A question's ranked hits, their passages and the abstention rules' reading of them."""
 
-    answered: bool
-    confidence: float
-    reasons: tuple[str, ...]
-    focus: frozenset[str] = frozenset()  # stems the results should show first (a lost section's subject)
+    terms: list  # qa.engine.QueryTerm
+    hits: list  # qa.engine.Hit
+    candidates: list[Passage]
+    assessment: abstention.Assessment
 
 
 class Answerer:
     """Builds answers from an engine and a passage store; immutable, safe to share between threads."""
 
-    def __init__(self, store: PassageStore, engine, info: IndexInfo, reranker=None) -> None:  # noqa: ANN001
+    def __init__(
+        self,
+        store: PassageStore,
+        engine,  # noqa: ANN001
+        info: IndexInfo,
+        reranker=None,  # noqa: ANN001
+        limits: abstention.Thresholds = abstention.Thresholds(),  # noqa: B008 (frozen)
+    ) -> None:
         self.store = store
         self.engine = engine
         self.info = info
+        self.limits = limits
         self.reranker = reranker  # qa.semantic.Reranker: reorders the hybrid mode's candidates
         # passages, headings and reference titles are analysed again and again: remember them
         self.spans = cached(engine.analyzer.spans, 32 * MiB)  # questions too: bounded in bytes
+        self._body = cached(self._read_body, 16 * MiB)  # a passage's stems with its title and heading
         self._citations = cached(
             lambda i: link_citations(self.store.get(i), self.store.references, self.spans), 16 * MiB
         )
@@ -45,8 +60,34 @@ class Answerer:
     def answer(self, question: str, k: int, mode: str, allowed: np.ndarray | None = None) -> Answer:
         """The answer object for one validated question."""
         started = time.perf_counter()
+        found = self.evidence(question, k, mode, allowed)
+        decision = abstention.decide(found.assessment, self.limits)
+        hits = found.hits
+        weights = self._weights(found.terms)
+        if decision.focus:
+            hits = self._focused(hits, found.candidates, decision.focus, weights)
+        meaning = self.reranker is not None and mode == "hybrid"
+        results = tuple(
+            self._result(rank, hit, weights, question, meaning and rank <= SENTENCE_DEPTH)
+            for rank, hit in enumerate(hits[:k], start=1)
+        )
+        return Answer(
+            question=question,
+            answered=decision.answered,
+            confidence=decision.confidence,
+            reasons=decision.reasons,
+            suggestions=self._suggestions(question, found.terms),
+            results=results,
+            index_version=self.info.version,
+            index_built_at=self.info.built_at,
+            took_ms=round((time.perf_counter() - started) * 1000, 3),
+            mode=mode,
+        )
+
+    def evidence(self, question: str, k: int, mode: str, allowed: np.ndarray | None = None) -> Evidence:
+        """The ranked candidates of a question and what they say about it (before the verdict)."""
         terms = self.engine.query_terms(question)
-        depth = max(k, Thresholds.depth)
+        depth = max(k, self.limits.depth)
         rerank = self.reranker is not None and mode == "hybrid"
         pool = max(depth, self.reranker.depth) if rerank else depth
         # the passages nearest in meaning join the lexical candidates: a paraphrase sharing no word is found
@@ -54,27 +95,44 @@ class Answerer:
         hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense) if terms else []
         if rerank:
             hits = self.reranker.rerank(question, hits)[:depth]
-        if any(t.word in SOURCE_WORDS for t in terms):  # "which source…": the reference entries first
+        source_question = any(t.word in SOURCE_WORDS for t in terms)
+        if source_question:  # "which source…": the reference entries first
             hits = sorted(hits, key=lambda hit: self.store.kind(hit.doc) != "reference")
-        weights = self._weights(terms)
         candidates = [self.store.get(hit.doc) for hit in hits]
-        closeness = hits[0].scores["semantic"].score if rerank and hits else None
-        decision = decide(terms, candidates, self.spans, self.engine.n_docs, closeness=closeness)
-        if decision.focus:
-            hits = self._focused(hits, candidates, decision.focus, weights)
-        results = tuple(self._result(rank, hit, weights) for rank, hit in enumerate(hits[:k], start=1))
-        return Answer(
-            question=question,
-            answered=decision.answered,
-            confidence=decision.confidence,
-            reasons=decision.reasons,
-            suggestions=self._suggestions(question, terms),
-            results=results,
-            index_version=self.info.version,
-            index_built_at=self.info.built_at,
-            took_ms=round((time.perf_counter() - started) * 1000, 3),
-            mode=mode,
+        ignored = SOURCE_WORDS | SOURCE_VERBS if source_question else frozenset()
+        assessment = abstention.assess(
+            abstention.understand(
+                terms,
+                question,
+                self.engine.n_docs,
+                ignored,
+                self.engine.analyzer.stop_words,
+                self._titles,
+                self.engine.surface,
+            ),
+            candidates,
+            [self._body(hit.doc) for hit in hits[: self.limits.depth]],
+            self._stems,
+            closeness=hits[0].scores["semantic"].score if rerank and hits else None,
+            source_question=source_question,
+            limits=self.limits,
         )
+        return Evidence(terms, hits, candidates, assessment)
+
+    @cached_property
+    def _titles(self) -> frozenset[str]:
+        """Stems of every document title (a word of a title is in the documents, indexed or not)."""
+        return frozenset().union(*(self._stems(d.title) for d in self.store.documents))
+
+    def _stems(self, text: str) -> frozenset[str]:
+        return abstention.body_of(frozenset(stem for stem, _, _ in self.spans(text)))
+
+    def _read_body(self, i: int) -> frozenset[str]:
+        """The stems a passage says with its document title and section heading (references: their text)."""
+        p = self.store.get(i)
+        if p.kind == "reference":
+            return self._stems(p.text)
+        return self._stems(p.text) | self._stems(p.section) | self._stems(self.store.document_of(i).title)
 
     def _focused(self, hits: list, candidates: list[Passage], focus: frozenset[str], weights: dict[str, float]) -> list:
         """Hits whose text holds the focus words first (most weight first), then the rest in rank order:
@@ -96,10 +154,12 @@ class Answerer:
                 weights[stem] = max(weights.get(stem, 0.0), w)
         return weights
 
-    def _result(self, rank: int, hit, weights: dict[str, float]) -> Result:  # noqa: ANN001
+    def _result(self, rank: int, hit, weights: dict[str, float], question: str, meaning: bool) -> Result:  # noqa: ANN001
         passage = self.store.get(hit.doc)
         spans = [(a, b, stem) for stem, a, b in self.spans(passage.text) if stem in weights]
-        answer = best_sentence(passage, spans, weights)
+        choice = meaning and len(passage.sentences) > 1  # one sentence: nothing to choose
+        cosines = self.reranker.sentence_cosines(question, hit.doc, passage) if choice else None
+        answer = best_sentence(passage, spans, weights, intent.asked_kinds(question), cosines)
         return Result(
             rank=rank,
             passage_id=passage.passage_id,
@@ -126,23 +186,75 @@ class Answerer:
         for t in terms:
             if t.in_vocab or specificity(t.word) < SUGGEST_SPECIFICITY:
                 continue  # a known English word is not a typo, even when the documents lack it
-            options = self.engine.suggest(t.word, n=1)
+            # the English word it misspells when that is what the corpus holds ("seperating" -> separating,
+            # not the nearer-spelled "operating"); else the corpus word nearest in spelling
+            meant = english_typo(t.word)
+            held = meant and self.engine.analyzer.stem(meant) in t.corrected_to
+            options = [meant] if held else self.engine.suggest(t.word, n=1)
             if options and options[0].lower() != t.word.lower():
                 fixed = re.sub(rf"\b{re.escape(t.word)}\b", options[0], fixed, flags=re.IGNORECASE)
         return (fixed,) if fixed != question else ()
 
 
-def best_sentence(passage: Passage, spans: list[tuple[int, int, str]], weights: dict[str, float]) -> Span:
-    """The sentence holding the most question weight (distinct terms); the first one on a tie."""
-    best, best_score = None, -1.0
-    for s in passage.sentences:
-        stems = {stem for a, b, stem in spans if a >= s.start and b <= s.end}
-        score = sum(weights[stem] for stem in stems)
-        if score > best_score:
-            best, best_score = s, score
-    if best is None:
+@dataclass(frozen=True)
+class SentenceWeights:
+    """How an answer sentence is chosen; measured on SQuAD answer sentences, the seed and MedQuAD (see
+    README, "The answer sentence")."""
+
+    inherited: float = 0.5  # a question word in the sentence before counts this much ("It", "the lead")
+    meaning: float = 0.5  # weight of the sentence's cosine similarity to the question
+    intent: float = 0.5  # bonus when it holds the kind of thing asked for (a duration for "how long")...
+    loose_intent: float = 0.1  # ... or a name where "who" or "where" asks (names are everywhere in some texts)
+
+
+_SIGNATURE = re.compile(r"^[\w.]+\s*\(.*\)\s*(?:->\s*\S.*)?[¶:]?$|¶$")
+_TERMINAL = tuple('.!?;:"”)')
+
+
+def bare(text: str, section: str) -> bool:
+    """A heading, a lead-in ("Symptoms include:") or an API signature standing alone: a title to the
+    sentences after it, not an answer by itself."""
+    t = " ".join(text.split()).rstrip("¶ ")
+    if not t or _SIGNATURE.search(text.strip()) or t.endswith(":"):
+        return True
+    if t.lower() == " ".join(section.split()).rstrip("¶ ").lower():
+        return True
+    words = t.split()
+    capitals = sum(w[0].isupper() for w in words if w[0].isalpha())
+    return not t.endswith(_TERMINAL) and len(words) <= 8 and capitals >= 0.6 * len(words)
+
+
+def best_sentence(
+    passage: Passage,
+    spans: list[tuple[int, int, str]],
+    weights: dict[str, float],
+    kinds: tuple[str, ...] = (),
+    cosines: Sequence[float] | None = None,
+    how: SentenceWeights = SentenceWeights(),  # noqa: B008 (frozen)
+) -> Span:
+    """The sentence that best answers: the share of the question's weight it holds (a word of the
+    sentence before counting `inherited` as much), plus `meaning` x its cosine to the question when
+    given, plus `intent` when it holds what the question asks for (qa.intent). A bare heading or
+    signature is answered together with the sentence after it. The first one on a tie."""
+    sentences = passage.sentences
+    if not sentences:
         return Span(0, len(passage.text))
-    return Span(best.start, best.end)
+    total = sum(weights.values()) or 1.0
+    held = [{stem for a, b, stem in spans if a >= s.start and b <= s.end} for s in sentences]
+    best, best_score = 0, -1.0
+    for i, s in enumerate(sentences):
+        before = held[i - 1] - held[i] if i else set()
+        score = (sum(weights[x] for x in held[i]) + how.inherited * sum(weights[x] for x in before)) / total
+        if cosines is not None:
+            score += how.meaning * float(cosines[i])
+        if kinds and intent.holds(s.text, kinds):
+            score += how.loose_intent if set(kinds) <= intent.LOOSE else how.intent
+        if score > best_score:
+            best, best_score = i, score
+    start, end = sentences[best].start, sentences[best].end
+    if best + 1 < len(sentences) and bare(sentences[best].text, passage.section):
+        end = sentences[best + 1].end  # the heading or signature with its description
+    return Span(start, end)
 
 
 SOURCE_WORDS = frozenset(
@@ -182,132 +294,3 @@ SOURCE_WORDS = frozenset(
 SOURCE_VERBS = frozenset(
     ["cover", "covers", "covered", "mention", "mentions", "mentioned", "discuss", "discusses", "discussed"]
 )
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Abstention thresholds, calibrated on ../shared/eval/devset.jsonl (see README, "Honest abstention")."""
-
-    depth: int = 10  # candidates examined for evidence
-    missing_share: float = 0.5  # abstain when words carrying more than this share of the question are absent
-    key_specificity: float = 5.0  # a missing word this rare in English (Zipf <= 3) is a key term on its own
-    heading_share: float = 0.9  # a heading this close to the question names the section that must answer
-    section_missing_share: float = 0.35  # ... and abstain when its text lacks this share of the question
-    common_df: float = 0.25  # a word in more than this share of passages is common in this corpus
-    generic_specificity: float = 2.5  # words this frequent in English ("does", "get") say nothing of a topic
-    # A first result this close in meaning to the question (cosine, qa.semantic) answers it in other
-    # words: it overrides the missing-words rule, and at the higher value the only-common-words rule.
-    # Never the rules for key words, unknown words or lost sections.
-    close_meaning: float = 0.6
-    very_close_meaning: float = 0.7
-
-
-@dataclass(frozen=True)
-class _Term:
-    word: str
-    stems: frozenset[str]
-    weight: float
-    df_share: float
-
-
-def _terms(terms: Sequence, n_docs: int, source_question: bool) -> list[_Term]:  # noqa: ANN001
-    out = []
-    for t in terms:
-        if source_question and (t.word in SOURCE_WORDS or t.word in SOURCE_VERBS):
-            continue  # "which source…" words describe the reference list, not its content
-        out.append(_Term(t.word, frozenset((t.stem, *t.corrected_to)), specificity(t.word), t.df / max(n_docs, 1)))
-    return out
-
-
-def _listing(words: Sequence[str]) -> str:
-    words = list(dict.fromkeys(words))
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def decide(
-    terms: Sequence,  # noqa: ANN001  (qa.engine.QueryTerm)
-    candidates: Sequence[Passage],
-    spans,  # noqa: ANN001
-    n_docs: int,
-    limits: Thresholds = Thresholds(),
-    closeness: float | None = None,
-) -> Decision:
-    """Answered only when the passages found hold the question's words; else say what is missing.
-
-    Weights are how specific each word is in general English (wordfreq), so "the documents do not
-    mention ibuprofen" outweighs a missing "best". A question that restates a section heading must be
-    answered by that section's text: a heading whose text was lost does not count as an answer.
-    `closeness` (the first result's cosine similarity to the question, when reranked) lets a passage
-    that says it in other words answer although many of the question's words are missing.
-    """
-    source_question = any(t.word in SOURCE_WORDS for t in terms)
-    content = _terms(terms, n_docs, source_question)
-    if not content:
-        return Decision(False, 0.0, ("the question has no searchable words (only very common words)",))
-    total = sum(t.weight for t in content)
-    evidence: set[str] = set()
-    best, best_passage = 0.0, None
-    sections: dict[str, set[str]] = {}
-    for p in candidates:
-        if p.kind == "reference" and not source_question:
-            continue  # a title in the reference list is not the documents answering
-        body = {stem for stem, _, _ in spans(p.text)}
-        found = {t.word for t in content if t.stems & body}
-        evidence |= found
-        sections.setdefault(p.section, set()).update(found)
-        share = sum(t.weight for t in content if t.word in found) / total
-        if share > best:
-            best, best_passage = share, p
-    missing = [t for t in content if t.word not in evidence]
-    missing_share = sum(t.weight for t in missing) / total
-    if len(missing) == len(content):
-        return Decision(False, 0.0, (f"the documents do not mention {_listing([t.word for t in missing])}",))
-    keys = [t.word for t in missing if t.weight >= limits.key_specificity]
-    if keys:
-        return Decision(False, round(best, 3), (f"the documents do not mention {_listing(keys)}",))
-    close = closeness is not None and closeness >= limits.close_meaning
-    by_meaning = missing_share > limits.missing_share  # only a result close in meaning can answer now
-    if by_meaning and not close:
-        return Decision(False, round(best, 3), (f"the documents do not mention {_listing([t.word for t in missing])}",))
-    trap = _lost_section(content, candidates, spans, sections, total, limits)
-    if trap:
-        reason, lacking = trap
-        return Decision(False, round(best, 3), (reason,), focus=frozenset().union(*(t.stems for t in lacking)))
-    matched_common = all(
-        t.df_share > limits.common_df for t in content if t.word in evidence and t.weight > limits.generic_specificity
-    )
-    if best_passage is not None and missing and matched_common:
-        if closeness is None or closeness < limits.very_close_meaning:
-            return Decision(
-                False,
-                round(best, 3),
-                (
-                    "only words common in these documents matched "
-                    f"({_listing([t.word for t in content if t.word in evidence])}); "
-                    f"they do not mention {_listing([t.word for t in missing])}",
-                ),
-            )
-        by_meaning = True
-    reasons = (f"the documents do not mention {_listing([t.word for t in missing])}",) if missing else ()
-    if by_meaning and closeness is not None:  # the words alone would have abstained
-        reasons += (f"the first result says it in other words (meaning similarity {closeness:.2f})",)
-        return Decision(True, round(max(best, closeness), 3), reasons)
-    return Decision(True, round(best, 3), reasons)
-
-
-def _lost_section(content, candidates, spans, sections, total, limits) -> tuple[str, list[_Term]] | None:  # noqa: ANN001
-    """A heading restates the question but its section's text does not hold the question's words."""
-    for p in candidates:
-        heading = {stem for stem, _, _ in spans(p.section)}
-        covered = sum(t.weight for t in content if t.stems & heading) / total
-        if covered < limits.heading_share or p.kind == "reference":
-            continue
-        found = sections.get(p.section, set())
-        lacking = [t for t in content if t.word not in found]
-        if sum(t.weight for t in lacking) / total >= limits.section_missing_share:
-            reason = (
-                f'the section "{p.section}" has no text that answers this (it lacks '
-                f"{_listing([t.word for t in lacking])}; its text may have been lost)"
-            )
-            return reason, lacking
-    return None

@@ -8,7 +8,7 @@ question's words. The answer layer therefore takes the hybrid ranker's candidate
 
 with vectors from :mod:`qa.encoder` (passage vectors are computed once, at build time, and stored with
 the index). Only candidates the lexical rankers found are reordered: nothing is returned that shares
-no word with the question, and abstention (:func:`qa.answer.decide`) still rests on the words.
+no word with the question, and abstention (:func:`qa.abstention.decide`) still rests on the words.
 """
 
 from __future__ import annotations
@@ -109,6 +109,16 @@ class Reranker:
         self.dense_depth = dense_depth  # nearest passages by meaning added to them
         self.graph = graph  # an approximate nearest-neighbour index over `vectors` (None: exact search)
         self.vector = cached(lambda question: self.encoder.encode([question])[0], 16 * MiB)  # ~1.5 KiB + key each
+        # sentences of a passage, encoded when it is first among the results (not stored: see README);
+        # keyed by (passage, its sentences), ~1.5 KiB a sentence
+        self._sentences = cached(lambda key: self.encoder.encode(list(key[1])), 32 * MiB)
+
+    def sentence_cosines(self, question: str, i: int, passage: Any) -> np.ndarray:
+        """Cosine similarity of each sentence of passage `i` to the question."""
+        texts = tuple(s.text for s in passage.sentences)
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        return self._sentences((i, texts)) @ self.vector(question)
 
     @classmethod
     def load(cls, folder: Path, meta: dict[str, Any], weight: float) -> Reranker:

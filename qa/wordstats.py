@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from qa.lru import MiB, byte_lru_cache
 
 
@@ -17,7 +19,7 @@ TYPO_MARGIN = 1.5  # Zipf: a misspelling is this much rarer than its word (guage
 OWN_WORD = 3.0  # Zipf: a word this frequent is no misspelling (definately 2.9; css 3.4, div 3.4, git 3.4)
 
 
-@lru_cache(maxsize=1)
+@cache
 def _english_words() -> frozenset[str]:
     """Words common in English (Zipf >= 3, about the 40,000 most frequent): what a typo may mean."""
     from wordfreq import top_n_list
@@ -39,7 +41,7 @@ def _one_edit(word: str) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=16384)
+@byte_lru_cache(2 * MiB)  # words clients send: bounded in bytes
 def english_typo(word: str) -> str | None:
     """The common English word `word` most likely misspells (one edit away, ~30x as frequent, the same
     first letter), or None. Short words and words of Zipf >= 3 are words in their own right: "css",

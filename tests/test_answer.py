@@ -110,129 +110,121 @@ def test_every_mode_answers(small_qa, mode):
     assert a.results[0].passage_id == "knee-p2"
 
 
-def _passage(pid, section, text, kind="passage"):
-    from qa.models import Passage, Sentence
-
-    return Passage(pid, "doc", 1, kind, section, text, (Sentence(text, 0, len(text), Span(0, len(text))),),
-                   Span(0, len(text)))  # fmt: skip
-
-
-def _spans(text):
-    return [(w.lower(), m, m + len(w)) for m, w in _words(text)]
-
-
-def _words(text):
-    import re
-
-    return [(m.start(), m.group()) for m in re.finditer(r"[A-Za-z]+", text)]
-
-
-def _term(word, df):
-    from qa.engine import QueryTerm
-
-    return QueryTerm(word, word, df, 1.0, df > 0)
-
-
-def test_decide_only_common_words_matched():
-    from qa.answer import decide
-
-    passages = [_passage(f"p{i}", "Calf", "calf pain does happen") for i in range(4)]
-    terms = [_term("does", 1), _term("massage", 0), _term("calf", 4), _term("pain", 4)]
-    d = decide(terms, passages, _spans, n_docs=4)
-    assert d.answered is False
-    assert d.reasons == ("only words common in these documents matched (does, calf or pain); "
-                         "they do not mention massage",)  # fmt: skip
-
-
-def test_decide_lost_section_text():
-    from qa.answer import decide
-
-    passages = [
-        _passage("p1", "How Long Do Strains Last", "this is common in arthritis"),
-        _passage("p2", "Strains", "strains heal over a long time"),
-        _passage("p3", "Cramps", "cramps last minutes"),
-    ]
-    terms = [_term("long", 1), _term("strains", 2), _term("last", 2)]
-    d = decide(terms, passages, _spans, n_docs=40)
-    assert d.answered is False
-    assert d.reasons == (
-        'the section "How Long Do Strains Last" has no text that answers this '
-        "(it lacks long, strains or last; its text may have been lost)",
-    )
-
-
-def test_decide_answers_when_the_text_holds_the_words():
-    from qa.answer import decide
-
-    passages = [_passage("p1", "Cramps", "calf cramps last minutes")]
-    d = decide([_term("cramps", 1), _term("last", 1)], passages, _spans, n_docs=40)
-    assert (d.answered, d.confidence, d.reasons) == (True, 1.0, ())
-
-
-def test_decide_ignores_reference_titles_for_non_source_questions():
-    from qa.answer import decide
-
-    passages = [_passage("r1", "References", "MedlinePlus. Sciatica.", kind="reference")]
-    d = decide([_term("sciatica", 1)], passages, _spans, n_docs=40)
-    assert (d.answered, d.reasons) == (False, ("the documents do not mention sciatica",))
-
-
 def test_source_verbs_are_not_content_in_a_source_question(seed_qa):
     a = seed_qa.ask("which source covers Achilles tendon rupture?", k=1)
-    assert (a.answered, a.confidence, a.reasons) == (True, 1.0, ())
+    assert (a.answered, a.confidence, a.reasons) == (True, 1.0, ("the first results mention achilles",))
     assert a.results[0].passage_id == "calf-pain-r2"
 
 
-def test_decide_a_result_close_in_meaning_answers_despite_missing_words():
-    from qa.answer import decide
-
-    # "scan", "looks", "moving" are missing: more than half the question's weight
-    passages = [_passage("p1", "Tests", "ultrasound is used to check the blood flow in your veins")]
-    terms = [_term("scan", 0), _term("looks", 0), _term("blood", 1), _term("moving", 0), _term("veins", 1)]
-    words_only = decide(terms, passages, _spans, n_docs=40)
-    assert (words_only.answered, words_only.reasons) == (False, ("the documents do not mention scan, looks or moving",))
-    assert decide(terms, passages, _spans, n_docs=40, closeness=0.59).answered is False
-    d = decide(terms, passages, _spans, n_docs=40, closeness=0.65)
-    assert d.answered is True
-    assert d.confidence == 0.65
-    assert d.reasons == (
-        "the documents do not mention scan, looks or moving",
-        "the first result says it in other words (meaning similarity 0.65)",
-    )
-
-
-def test_decide_only_common_words_need_a_very_close_meaning():
-    from qa.answer import decide
-
-    passages = [_passage(f"p{i}", "Calf", "calf pain does happen") for i in range(4)]
-    terms = [_term("does", 1), _term("massage", 0), _term("calf", 4), _term("pain", 4)]
-    assert decide(terms, passages, _spans, n_docs=4, closeness=0.69).answered is False
-    d = decide(terms, passages, _spans, n_docs=4, closeness=0.8)
-    assert d.answered is True
-    assert d.reasons[-1] == "the first result says it in other words (meaning similarity 0.80)"
-
-
-def test_decide_meaning_never_overrides_missing_key_words_or_lost_sections():
-    from qa.answer import decide
-
-    passages = [_passage("p1", "Pain", "take medicine for calf pain")]
-    d = decide([_term("ibuprofen", 0), _term("calf", 1), _term("pain", 1)], passages, _spans, n_docs=40, closeness=0.9)
-    assert (d.answered, d.reasons) == (False, ("the documents do not mention ibuprofen",))
-    passages = [
-        _passage("p1", "How Long Do Strains Last", "this is common in arthritis"),
-        _passage("p2", "Cramps", "cramps last minutes"),
-    ]
-    terms = [_term("long", 1), _term("strains", 1), _term("last", 2)]
-    assert decide(terms, passages, _spans, n_docs=40, closeness=0.95).answered is False
-
-
 def test_paraphrase_set_with_meaning(seed_qa, root):
-    """Paraphrases written after the reranker was built (not tuned on): words alone abstained on 4 of 12."""
+    """Paraphrases written after the reranker was built (not tuned on): words alone abstained on 4 of 12.
+    p12 has its answer first but holds 59 % of the question's weight at cosine 0.39 (below both rules)."""
     from qa.evaluate import evaluate_questions, load_questions
 
     report = evaluate_questions(seed_qa, load_questions(root / "tests" / "data" / "paraphrase-questions.jsonl"))
     assert report["hit@3"] == pytest.approx(10 / 12, abs=1e-3)
-    assert report["false_abstention"] == pytest.approx(2 / 12, abs=1e-3)
+    assert report["false_abstention"] == pytest.approx(3 / 12, abs=1e-3)
     assert report["abstention"] == 0.5
     misses = sorted(i["id"] for i in report["items"] if i["answerable"] and not i["answered"])
-    assert misses == ["p02", "p09"]  # neither has its answer in the top 3 either
+    assert misses == ["p02", "p09", "p12"]  # p02 and p09 have no answer in the top 3 either
+
+
+def _sentences(text):
+    from qa.models import Passage, Sentence
+
+    out, start = [], 0
+    for piece in text.split("|"):
+        out.append(Sentence(piece.strip(), start, start + len(piece.strip()), Span(start, start + len(piece.strip()))))
+        start += len(piece) + 1
+    return Passage("p", "doc", 1, "passage", "Calf Cramps", text, tuple(out), Span(0, len(text)))
+
+
+def _word_spans(passage, weights):
+    import re
+
+    return [(m.start(), m.end(), m.group().lower()) for m in re.finditer(r"[A-Za-z]+", passage.text)
+            if m.group().lower() in weights]  # fmt: skip
+
+
+def test_the_question_s_intent_steers_the_answer_sentence():
+    from qa.answer import best_sentence
+    from qa.intent import asked_kinds
+
+    p = _sentences("Around 30 percent of all people experience calf cramps at night.|"
+                   "The cramps can last between a few seconds and 10 minutes.")  # fmt: skip
+    weights = {"calf": 4.3, "cramps": 4.5, "last": 2.6}
+    spans = _word_spans(p, weights)
+    assert asked_kinds("how long do calf cramps last?") == ("duration",)
+    chosen = best_sentence(p, spans, weights, asked_kinds("how long do calf cramps last?"))
+    assert p.text[chosen.start : chosen.end] == "The cramps can last between a few seconds and 10 minutes."
+    # without the intent the words decide: the first sentence holds calf and cramps
+    fewer = {"calf": 4.3, "cramps": 4.5}
+    words = best_sentence(p, _word_spans(p, fewer), fewer)
+    assert p.text[words.start : words.end] == "Around 30 percent of all people experience calf cramps at night."
+    # meaning (the encoder's cosine per sentence) counts beside the words
+    meant = best_sentence(p, _word_spans(p, fewer), fewer, cosines=[0.2, 0.9])
+    assert p.text[meant.start : meant.end] == "The cramps can last between a few seconds and 10 minutes."
+
+
+@pytest.mark.parametrize(
+    "question, kinds",
+    [
+        ("how long do calf cramps last?", ("duration",)),
+        ("How many people get calf cramps?", ("number",)),
+        ("When was the Ming dynasty in power?", ("date",)),
+        ("In which country is the Mont Blanc?", ("place",)),
+        ("Where do the Normans come from?", ("place",)),
+        ("Who wrote the Thompson test?", ("person",)),
+        ("Why does my calf hurt at night?", ("reason",)),
+        ("What causes calf pain?", ("reason",)),
+        ("What is a calf strain?", ()),
+    ],
+)
+def test_asked_kinds(question, kinds):
+    from qa.intent import asked_kinds
+
+    assert asked_kinds(question) == kinds
+
+
+@pytest.mark.parametrize(
+    "sentence, kinds, held",
+    [
+        ("The cramps can last between a few seconds and 10 minutes.", ("duration",), True),
+        ("Around 30-37% of all people experience calf cramps.", ("duration",), False),
+        ("Around 30-37% of all people experience calf cramps.", ("number",), True),
+        ("The dynasty ruled from 1368 to 1644.", ("date",), True),
+        ("Rest and ice help.", ("date", "number"), False),
+        ("It is common because the muscle is overused.", ("reason",), True),
+    ],
+)
+def test_a_sentence_holds_the_kind_asked_for(sentence, kinds, held):
+    from qa.intent import holds
+
+    assert holds(sentence, kinds) is held
+
+
+def test_a_bare_heading_or_signature_comes_with_its_description():
+    from qa.answer import bare, best_sentence
+
+    p = _sentences(
+        "sorted(iterable, /, *, key=None, reverse=False)|Return a new sorted list from the items in iterable."
+    )
+    weights = {"sorted": 5.0, "iterable": 5.0, "key": 3.0}
+    chosen = best_sentence(p, _word_spans(p, weights), weights)
+    assert p.text[chosen.start : chosen.end] == p.text  # the signature and the sentence that describes it
+    assert bare("sorted(iterable, /, *, key=None, reverse=False)", "Built-in Functions") is True
+    assert bare("Symptoms include:", "Calf Cramps") is True
+    assert bare("Calf Cramps", "Calf Cramps") is True
+    assert bare("How Long Do Calf Strains Last", "Strains") is True
+    assert bare("Return a new sorted list from the items in iterable.", "Built-in Functions") is False
+    assert bare("Rest helps", "Calf Cramps") is False
+    # the last sentence has nothing after it to describe: it stays alone
+    q = _sentences("Rest and ice help.|Calf Cramps")
+    last = best_sentence(q, _word_spans(q, {"cramps": 4.5}), {"cramps": 4.5})
+    assert q.text[last.start : last.end] == "Calf Cramps"
+
+
+def test_how_long_picks_the_duration_sentence_on_the_seed(seed_qa):
+    a = seed_qa.ask("how long do calf cramps last?", k=1)
+    assert a.answered is True
+    assert a.results[0].answer == "The cramps can last between a few seconds and 10 minutes."

@@ -9,12 +9,13 @@ def test_semantic_bench_reports_build_and_ask_costs():
     result = semantic.run(rounds=1, limit=3)
     assert result["questions"] == 3
     assert result["passages"] == 55
-    assert set(result["ask_ms_p50"]) == {"off", "cached", "new"}
+    assert set(result["ask_ms_p50"]) == {"off", "cached", "new", "new_words_sentences", "dense", "sentences"}
     assert all(v > 0 for v in result["ask_ms_p50"].values())
     assert result["build"]["lexical_s"] > 0 and result["build"]["semantic_s"] > 0
     text = semantic.table(result)
     assert text.startswith("| | reranker off | on, repeated question | on, new question |")
     assert "Seed index build (55 passages):" in text
+    assert "Of a new question: dense search " in text and "answer sentences scored by meaning" in text
 
 
 def test_beir_rerank_measurement_on_a_tiny_dataset(tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ import string
 import numpy as np
 import pytest
 
-from qa import lru, wordstats
+from qa import intent, lru, wordstats
 from qa.lru import ENTRY_OVERHEAD, ByteLRU, approx_bytes, cached
 
 
@@ -57,9 +57,13 @@ def _caches(qa) -> dict[str, object]:
         "answer spans": loaded.answerer.spans,
         "answer citations": loaded.answerer._citations,
         "word specificity": wordstats.specificity,
+        "typo guesses": wordstats.english_typo,
+        "question kinds": intent.asked_kinds,
+        "answer bodies": loaded.answerer._body,
     }
     if loaded.answerer.reranker is not None:
         found["question vectors"] = loaded.answerer.reranker.vector
+        found["sentence vectors"] = loaded.answerer.reranker._sentences
     return found
 
 
