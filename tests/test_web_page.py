@@ -153,3 +153,21 @@ def test_static_stylesheet_is_served(client):
     assert r.mimetype == "text/css"
     assert b"@media (max-width" in r.data
     r.close()
+
+
+def test_an_answer_shows_its_reasons_and_its_confidence(client):
+    page = soup_of(client.get("/?q=achilles+rupture"))
+    assert page.select_one(".no-answer") is None
+    caveats = page.select_one(".caveats")
+    assert caveats["role"] == "note"
+    assert [li.get_text() for li in caveats.select(".reasons li")] == ["matched the question's terms"]
+    assert caveats.select(".suggestions") == []
+    assert page.select_one(".meta").get_text(" ", strip=True).startswith("Confidence 0.80 · hybrid ranking")
+
+
+def test_a_page_that_says_the_documents_do_not_say_prints_no_confidence(client):
+    page = soup_of(client.get("/?q=zebra+pian"))
+    assert page.select_one(".no-answer h2").get_text() == "The documents do not say"
+    assert page.select_one(".caveats") is None
+    meta = page.select_one(".meta").get_text(" ", strip=True)
+    assert "Confidence" not in meta and meta.startswith("hybrid ranking")
