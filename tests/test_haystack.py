@@ -41,7 +41,7 @@ def test_documents_in_rank_order_with_scores_and_metadata(hs, seed_source, seed_
 
     out = hs.QARetriever(seed_source).run(query=ANSWERED)
     answer = seed_qa.ask(ANSWERED)
-    assert (out["answered"], out["reasons"]) == (True, [])
+    assert (out["answered"], out["reasons"]) == (True, ["the first results mention rupture"])
     docs = out["documents"]
     assert [d.id for d in docs] == ANSWERED_IDS
     assert all(isinstance(d, Document) for d in docs)

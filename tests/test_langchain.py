@@ -44,7 +44,11 @@ def test_documents_in_rank_order_with_the_answer_metadata(lc, seed_source, seed_
         "References",
         None,
     )
-    assert (first["source"], first["answered"], first["reasons"]) == ({"start": 4834, "end": 4906}, True, [])
+    assert (first["source"], first["answered"], first["reasons"]) == (
+        {"start": 4834, "end": 4906},
+        True,
+        ["the first results mention rupture"],
+    )
     assert [c["id"] for d in docs for c in d.metadata["citations"]] == ["calf-pain-r2", "calf-pain-r2"]
 
 

@@ -45,7 +45,11 @@ def test_seed_snippets_in_rank_order_with_pinned_metadata(seed_qa):
         "evidence": "the result is this reference entry",
         "score": 1.0,
     }
-    assert (first["answered"], first["reasons"], first["question"]) == (True, [], ANSWERED)
+    assert (first["answered"], first["reasons"], first["question"]) == (
+        True,
+        ["the first results mention rupture"],
+        ANSWERED,
+    )
 
 
 @pytest.mark.parametrize("question", [LOST_SECTION, UNKNOWN])
