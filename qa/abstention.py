@@ -266,7 +266,8 @@ def assess(
             continue
         found = {t.word for t in terms if says(body, t)}
         held |= found
-        covers.append(sum(t.weight for t in terms if t.word in found) / total)
+        # the documents' own topic words (see unanswered_subject) go without saying in every passage
+        covers.append(sum(t.weight for t in terms if t.word in found or t.df_share > limits.common_df) / total)
     first = [b for p, b in zip(candidates[: limits.answer_depth], bodies, strict=False)
              if p.kind != "reference" or source_question]  # fmt: skip
     in_answer = {t.word for body in first for t in subject if says(body, t)}
@@ -286,7 +287,11 @@ def assess(
         absent=absent,
         absent_subject=absent_subject,
         missing=missing,
-        unanswered_subject=tuple(t for t in subject if t.indexed and t.word not in in_answer),
+        # a subject word in more than common_df of the passages is the documents' own topic ("sqlite" over
+        # SQLite's pages): the passage that answers need not repeat it
+        unanswered_subject=tuple(
+            t for t in subject if t.indexed and t.word not in in_answer and t.df_share <= limits.common_df
+        ),
         cover=max(covers[: limits.answer_depth], default=0.0),
         first_cover=covers[0] if covers else 0.0,
         found_share=sum(t.weight for t in terms if t.word in held) / total,

@@ -205,6 +205,7 @@ class SentenceWeights:
     meaning: float = 0.5  # weight of the sentence's cosine similarity to the question
     intent: float = 0.5  # bonus when it holds the kind of thing asked for (a duration for "how long")...
     loose_intent: float = 0.1  # ... or a name where "who" or "where" asks (names are everywhere in some texts)
+    bare: float = 0.5  # a heading, lead-in or signature counts this much: it titles the sentences after it
 
 
 _SIGNATURE = re.compile(r"^[\w.]+\s*\(.*\)\s*(?:->\s*\S.*)?[¶:]?$|¶$")
@@ -234,8 +235,9 @@ def best_sentence(
 ) -> Span:
     """The sentence that best answers: the share of the question's weight it holds (a word of the
     sentence before counting `inherited` as much), plus `meaning` x its cosine to the question when
-    given, plus `intent` when it holds what the question asks for (qa.intent). A bare heading or
-    signature is answered together with the sentence after it. The first one on a tie."""
+    given, plus `intent` when it holds what the question asks for (qa.intent); a bare heading or
+    signature counts `bare` as much and, when it still wins, comes with the sentence after it. The
+    first one on a tie."""
     sentences = passage.sentences
     if not sentences:
         return Span(0, len(passage.text))
@@ -249,6 +251,8 @@ def best_sentence(
             score += how.meaning * float(cosines[i])
         if kinds and intent.holds(s.text, kinds):
             score += how.loose_intent if set(kinds) <= intent.LOOSE else how.intent
+        if bare(s.text, passage.section):
+            score *= how.bare  # a table header "Python" or a signature is not the answer its neighbour is
         if score > best_score:
             best, best_score = i, score
     start, end = sentences[best].start, sentences[best].end

@@ -229,3 +229,17 @@ def test_english_typo(word, meant):
     from qa.wordstats import english_typo
 
     assert english_typo(word) == meant
+
+
+def test_the_documents_own_topic_goes_without_saying():
+    """Over SQLite's pages "sqlite" is in a third of the passages: the passage on ALTER TABLE that answers
+    need not repeat it (before: "the passages found do not mention sqlite")."""
+    passages = [_passage("p1", "ALTER TABLE", "use alter table to rename a table")]
+    terms = [_term("rename", 1), _term("table", 8), _term("sqlite", 14)]
+    d = _decide("how do I rename a table in sqlite", terms, passages)
+    assert (d.answered, d.confidence) == (True, 1.0)
+    assert d.reasons == ("the passages found do not use the word sqlite",)
+    rare = [_term("rename", 1), _term("table", 8), _term("sqlite", 2)]  # a subject of a few passages must be there
+    assert _decide("how do I rename a table in sqlite", rare, passages).reasons == (
+        "the passages found do not mention sqlite",
+    )

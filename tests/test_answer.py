@@ -211,7 +211,16 @@ def test_a_bare_heading_or_signature_comes_with_its_description():
     )
     weights = {"sorted": 5.0, "iterable": 5.0, "key": 3.0}
     chosen = best_sentence(p, _word_spans(p, weights), weights)
-    assert p.text[chosen.start : chosen.end] == p.text  # the signature and the sentence that describes it
+    assert p.text[chosen.start : chosen.end] == "Return a new sorted list from the items in iterable."
+    # a heading that still wins (only it holds the word) comes with the sentence after it
+    h = _sentences("Calf Cramps|Rest and ice help.")
+    both = best_sentence(h, _word_spans(h, {"cramps": 4.5}), {"cramps": 4.5})
+    assert h.text[both.start : both.end] == "Calf Cramps|Rest and ice help."
+    # a table header is no answer beside the sentence that says it
+    t = _sentences("Simple JSON decoder.|Performs the following translations:|JSON|Python")
+    table = {"json": 5.0, "python": 3.7, "parse": 4.0}
+    header = best_sentence(t, _word_spans(t, table), table)
+    assert t.text[header.start : header.end] == "Simple JSON decoder."
     assert bare("sorted(iterable, /, *, key=None, reverse=False)", "Built-in Functions") is True
     assert bare("Symptoms include:", "Calf Cramps") is True
     assert bare("Calf Cramps", "Calf Cramps") is True
