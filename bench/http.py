@@ -1,6 +1,7 @@
 """HTTP throughput of gunicorn serving `/v1/ask` against `/healthz` (the stack's own ceiling) in the same
-run, under wrk on 127.0.0.1 for a bounded time, with 1, 2 and 4 workers; and the memory each worker
-holds (RSS, USS, PSS) when serving a large memory-mapped index.
+run, under wrk on 127.0.0.1 for a bounded time, with 1, 2 and 4 workers; `/v1/ask` both with six questions
+asked over and over (their vectors and analyses cached) and with a question never asked before on every
+request; and the memory each worker holds (RSS, USS, PSS) when serving a large memory-mapped index.
 
     python -m bench.http --workers 1 2 4 --duration 10 --out bench/results/http.json
 """
@@ -35,6 +36,7 @@ QUESTIONS = (
     "What does the Achilles tendon connect?",
 )
 _UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+NEW_PER_SECOND = 3000  # new questions made per second of wrk run: more than any worker count here serves
 
 
 def free_port() -> int:
@@ -86,17 +88,42 @@ def _wait_ready(base: str, proc: subprocess.Popen, workers: int, log: Any, timeo
     raise RuntimeError("gunicorn did not become ready")
 
 
-def wrk(url: str, duration: int, connections: int, paths: list[str] | None = None) -> dict[str, Any]:
-    """wrk's requests/s, p50/p99 (ms) and error counts for `url` (rotating through `paths` if given)."""
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"]
+WRK_THREADS = 2
+# Each wrk thread takes every WRK_THREADS-th path from its own offset, so no two requests share a path
+# until the list runs out (the caller checks that it did not).
+_EACH_ONCE = """local counter = 0
+function setup(thread)
+  thread:set("offset", counter)
+  counter = counter + 1
+end
+function init(args)
+  i = offset
+end
+request = function()
+  local path = paths[i % #paths + 1]
+  i = i + {step}
+  return wrk.format('GET', path)
+end
+"""
+
+
+def wrk(
+    url: str, duration: int, connections: int, paths: list[str] | None = None, once: bool = False
+) -> dict[str, Any]:
+    """wrk's requests/s, p50/p99 (ms) and error counts for `url`, rotating through `paths` if given
+    (`once`: each path at most once, as long as there are more paths than requests)."""
+    cmd = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"]
     with tempfile.TemporaryDirectory() as tmp:
         if paths:
             script = Path(tmp) / "rotate.lua"
-            listed = ", ".join(json.dumps(p) for p in paths)
-            script.write_text(
-                f"local paths = {{{listed}}}\nlocal i = 0\n"
-                "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
-            )
+            listed = "paths = {" + ", ".join(json.dumps(p) for p in paths) + "}\n"
+            if once:
+                script.write_text(listed + _EACH_ONCE.format(step=WRK_THREADS))
+            else:
+                script.write_text(
+                    listed + "local i = 0\n"
+                    "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
+                )
             cmd += ["-s", str(script)]
         out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=duration + 60, check=True).stdout
     return parse_wrk(out)
@@ -121,16 +148,48 @@ def ask_paths(questions: tuple[str, ...] = QUESTIONS) -> list[str]:
     return [f"/v1/ask?q={quote(q)}" for q in questions]
 
 
-def throughput(index_dir: Path, corpus_dir: Path, workers: int, duration: int) -> dict[str, Any]:
-    """/healthz then /v1/ask on the same server, one after the other."""
+TEMPLATES = ("What is the {} of {}?", "How does {} affect {}?", "Why is {} linked to {}?", "Can {} cause {}?",
+             "What do {} and {} have in common?", "Is {} a sign of {}?")  # fmt: skip
+
+
+def new_questions(n: int, corpus_dir: Path = ROOT / "corpus", seed: int = 0) -> list[str]:
+    """`n` distinct questions made of the corpus's own words (templates x word pairs); one in five has a
+    typo (two letters swapped), as real questions do, so spelling correction runs too."""
+    import random
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from qa.corpus import load_corpus
+
+    text = " ".join(p.text for p in load_corpus(corpus_dir).passages)
+    words = sorted({w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)} - ENGLISH_STOP_WORDS)
+    rng, seen, out = random.Random(seed), set(), []
+    while len(out) < n:
+        a, b = rng.choice(words), rng.choice(words)
+        if len(out) % 5 == 4:
+            i = rng.randrange(len(b) - 1)
+            b = b[:i] + b[i + 1] + b[i] + b[i + 2 :]
+        q = rng.choice(TEMPLATES).format(a, b)
+        if q not in seen:
+            seen.add(q)
+            out.append(q)
+    return out
+
+
+def throughput(index_dir: Path, corpus_dir: Path, workers: int, duration: int, new: list[str]) -> dict[str, Any]:
+    """/healthz, /v1/ask with repeated questions, then with `new` ones (each asked once), on one server."""
     with gunicorn(index_dir, corpus_dir, workers) as (base, _):
         connections = max(4, 2 * workers)
         wrk(base + "/healthz", 1, connections)  # warm-up
         wrk(base + "/", 1, connections, ask_paths())
         health = wrk(base + "/healthz", duration, connections)
         ask = wrk(base + "/", duration, connections, ask_paths())
-    return {"workers": workers, "connections": connections, "healthz": health, "ask": ask,
-            "ask_vs_healthz": ask["rps"] / health["rps"] if health["rps"] else None}  # fmt: skip
+        ask_new = wrk(base + "/", duration, connections, ask_paths(tuple(new)), once=True)
+    if ask_new["requests"] > len(new):
+        raise RuntimeError(f"{ask_new['requests']} requests but only {len(new)} new questions: some were repeated")
+    return {"workers": workers, "connections": connections, "healthz": health, "ask": ask, "ask_new": ask_new,
+            "ask_vs_healthz": ask["rps"] / health["rps"] if health["rps"] else None,
+            "new_vs_repeated": ask_new["rps"] / ask["rps"] if ask["rps"] else None}  # fmt: skip
 
 
 def memory(index_dir: Path, corpus_dir: Path, workers: int, questions: list[str], duration: int = 3) -> dict[str, Any]:
@@ -173,9 +232,10 @@ def run(workers: list[int], duration: int, large: tuple[Path, Path] | None, work
     """Throughput per worker count on the seed index; memory per worker count on the large index."""
     workdir.mkdir(parents=True, exist_ok=True)
     seed = seed_index(workdir)
+    new = new_questions(NEW_PER_SECOND * duration)
     result: dict[str, Any] = {"duration_s": duration, "throughput": [], "memory": [], "log_level": "WARNING"}
     for n in workers:
-        result["throughput"].append(throughput(seed, ROOT / "corpus", n, duration))
+        result["throughput"].append(throughput(seed, ROOT / "corpus", n, duration, new))
         print(f"http workers={n}: {json.dumps(result['throughput'][-1])}", flush=True)
     if large is not None:
         from bench import synth

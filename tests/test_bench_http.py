@@ -39,3 +39,56 @@ def test_one_worker_serves_both_routes(tmp_path):
     (row,) = result["throughput"]
     assert row["workers"] == 1 and row["healthz"]["requests"] > 0 and row["ask"]["requests"] > 0
     assert row["healthz"]["errors"] == 0 and row["ask"]["errors"] == 0
+    assert 0 < row["ask_new"]["requests"] <= 3 * http.NEW_PER_SECOND and row["ask_new"]["errors"] == 0
+    assert row["new_vs_repeated"] == row["ask_new"]["rps"] / row["ask"]["rps"]
+
+
+def test_new_questions_are_distinct_and_made_of_the_corpus_words():
+    questions = http.new_questions(500)
+    assert len(questions) == len(set(questions)) == 500
+    assert questions == http.new_questions(500)  # the same run after run
+    assert all(any(q.startswith(t.split("{}")[0]) for t in http.TEMPLATES) for q in questions)
+    assert questions[0] != http.new_questions(1, seed=1)[0]
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="needs wrk (Debian package `wrk`)")
+def test_each_once_mode_never_sends_a_path_twice():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Record(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer((http.HOST, 0), Record)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        paths = [f"/p{i}" for i in range(200_000)]
+        result = http.wrk(f"http://{http.HOST}:{server.server_port}/", 1, 4, paths, once=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result["requests"] > 10 and result["errors"] == 0
+    assert len(seen) == len(set(seen)) >= result["requests"]
+
+
+def test_the_report_judges_new_questions_against_repeated_ones(tmp_path):
+    from bench import report
+
+    ask = {"rps": 1000.0, "requests": 1000, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0}
+    row = {"workers": 2, "healthz": ask | {"rps": 2000.0}, "ask": ask, "ask_vs_healthz": 0.5,
+           "ask_new": ask | {"rps": 450.0, "p50_ms": 4.0, "p99_ms": 9.0}, "new_vs_repeated": 0.45}  # fmt: skip
+    lines, targets = report.http_section({"duration_s": 1, "throughput": [row]}, tmp_path)
+    assert ("/v1/ask new question ≥ 0.5× repeated req/s, no errors (2 workers)", False, "0.45×, 0 errors") in targets
+    assert "| 2 | 1,000 | 450 | 4.00 | 9.00 | 0 | 0.45 |" in lines
