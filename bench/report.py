@@ -40,6 +40,11 @@ NOTES = [
     "distinct word once; the index arrays are byte-identical to the previous per-token code (checked on "
     "SciFact, glued SciFact, a 20k synthetic corpus and edge cases). 100k synthetic passages: 26.7 s → 15.8 s; "
     "1M: 68 s (was ≈ 270 s extrapolated).",
+    "- Sentence encoder and new questions: the encoder table and the HTTP table (with its new-question rows) "
+    "were measured while other jobs kept the machine at a load of 6–20 on its 2 cores, so their absolute "
+    "figures are low (the HTTP ceiling too); the ratios are side by side in one run. With a new question on "
+    "every request, encoding it is most of the work (profiled: ~80% of `QA.ask`); before the encoder moved to "
+    "OpenVINO the ratio was 0.12× (the issue's measurement).",
 ]
 
 
@@ -186,7 +191,9 @@ def http_section(h: dict[str, Any], results: Path) -> tuple[list[str], list[tupl
                         f"{t['new_vs_repeated']:.2f}×, {n['errors']} errors"))  # fmt: skip
     if h.get("memory"):
         lines += ["", f"Memory of N workers serving the 100k-passage synthetic index "
-                  f"({h['large_index_bytes'] / MIB:.0f} MiB on disk, memory-mapped), after 3 s of `/v1/ask` load:", "",
+                  f"({h['large_index_bytes'] / MIB:.0f} MiB on disk, memory-mapped), after 3 s of `/v1/ask` load"
+                  + (f" (measured at commit {h['memory_from_commit']}, before the encoder ran on OpenVINO)"
+                     if h.get("memory_from_commit") else "") + ":", "",
                   "| workers | master RSS MiB | worker RSS MiB (each) | worker USS MiB (each) | worker PSS MiB (each) "
                   "| total PSS MiB | total RSS MiB |", "|---|---|---|---|---|---|---|"]  # fmt: skip
         for m in h["memory"]:
