@@ -22,10 +22,49 @@ EXPANSION_SEARCH = 128  # candidates kept while searching (ef): recall vs exact 
 _STEP = 4096  # vectors added per call (progress granularity)
 
 
-def build(vectors: np.ndarray, folder: Path, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Write the graph of `vectors` (unit rows, inner product) to folder/FILE; its manifest entry."""
+def build(
+    vectors: np.ndarray,
+    folder: Path,
+    progress: Callable[[int, int], None] | None = None,
+    cache: Path | None = None,
+) -> dict[str, Any]:
+    """Write the graph of `vectors` (unit rows, inner product) to folder/FILE; its manifest entry.
+
+    With `cache` (a folder of qa.buildcache.GraphCache), a graph built before from the same vectors, byte for
+    byte, with the same settings and usearch, is copied instead of built again (the build is deterministic:
+    the copy is the file it would make). The Python reference's 29,755 vectors take minutes to link."""
     from importlib.metadata import version
 
+    folder.mkdir(parents=True, exist_ok=True)
+    n = len(vectors)
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    params = ("usearch", version("usearch"), CONNECTIVITY, EXPANSION_ADD, EXPANSION_SEARCH, vectors.shape)
+    store = None
+    if cache is not None:
+        from qa.buildcache import GraphCache
+
+        store = GraphCache(cache, params, vectors)
+    if progress:
+        progress(0, n)
+    if store is None or not store.copy_to(folder / FILE):
+        _link(vectors, folder, progress)
+        if store is not None:
+            store.put(folder / FILE)
+    if progress:
+        progress(n, n)
+    return {
+        "library": "usearch",
+        "version": version("usearch"),
+        "file": FILE,
+        "metric": "ip",
+        "connectivity": CONNECTIVITY,
+        "expansion_add": EXPANSION_ADD,
+        "expansion_search": EXPANSION_SEARCH,
+        "size": n,
+    }
+
+
+def _link(vectors: np.ndarray, folder: Path, progress: Callable[[int, int], None] | None) -> None:
     from usearch.index import Index
 
     index = Index(
@@ -41,20 +80,9 @@ def build(vectors: np.ndarray, folder: Path, progress: Callable[[int, int], None
         stop = min(start + _STEP, n)
         # one thread: the same vectors give the same file, byte for byte (threads race for neighbours)
         index.add(np.arange(start, stop, dtype=np.uint64), np.ascontiguousarray(vectors[start:stop]), threads=1)
-        if progress:
+        if progress and stop < n:
             progress(stop, n)
-    folder.mkdir(parents=True, exist_ok=True)
     index.save(str(folder / FILE))
-    return {
-        "library": "usearch",
-        "version": version("usearch"),
-        "file": FILE,
-        "metric": "ip",
-        "connectivity": CONNECTIVITY,
-        "expansion_add": EXPANSION_ADD,
-        "expansion_search": EXPANSION_SEARCH,
-        "size": n,
-    }
 
 
 def open_graph(folder: Path, meta: dict[str, Any]) -> Any:

@@ -10,6 +10,8 @@ references, and every passage's vector.
                                       counts give the same answers
     cache/vectors/<encoder>/<n>.vec   packs of (sha256 of a passage text, its vector), one folder per
                                       encoder identity (model, weights, runtime, code)
+    cache/graphs/<key>.graph          the last nearest-neighbour graph (qa.ann), keyed by the sha256 of its
+                                      settings, library version and its vectors' bytes
 
 Entries are written to a temporary name and renamed, so a killed build leaves whole entries or none (and
 the entries it finished are reused by the next build). Each entry carries the sha256 of its content and is
@@ -46,6 +48,7 @@ FOLDER = "cache"
 TMP = ".tmp-"
 ENTRY_MAGIC = b"qa-cache-1\n"
 PACK_MAGIC = b"qa-vectors-1\n"
+GRAPH_MAGIC = b"qa-graph-1\n"
 MAX_PACKS = 8  # packs of one encoder before they are merged into one (each build adds at least one)
 log = logging.getLogger(__name__)
 
@@ -374,3 +377,35 @@ class VectorCache:
         self.add(list(unique), vectors[[order[d] for d in unique]])
         for path in old:
             path.unlink(missing_ok=True)
+
+
+class GraphCache:
+    """The last nearest-neighbour graph built (one entry: a graph is as large as its vectors), keyed by the
+    sha256 of `params` (settings and library version) and of the vectors' bytes."""
+
+    def __init__(self, folder: Path, params: Any, vectors: np.ndarray) -> None:
+        self.folder = Path(folder) / "graphs"
+        digest = hashlib.sha256(json.dumps(params).encode())
+        digest.update(np.ascontiguousarray(vectors).tobytes())
+        self.path = self.folder / f"{digest.hexdigest()}.graph"
+
+    def copy_to(self, target: Path) -> bool:
+        """Write the cached graph to `target`; False when there is none (or it was damaged: then deleted)."""
+        try:
+            payload = _unsealed(GRAPH_MAGIC, self.path.read_bytes())
+        except OSError:
+            return False
+        except ValueError as exc:
+            log.warning("cached graph %s is damaged (%s): building it again", self.path, exc)
+            self.path.unlink(missing_ok=True)
+            return False
+        target.write_bytes(payload)
+        os.utime(self.path)
+        return True
+
+    def put(self, built: Path) -> None:
+        """Keep the graph file `built` as the one entry (older graphs are deleted)."""
+        _write_atomically(self.path, _sealed(GRAPH_MAGIC, built.read_bytes()))
+        for other in self.folder.glob("*.graph"):
+            if other != self.path:
+                other.unlink(missing_ok=True)

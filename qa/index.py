@@ -254,7 +254,7 @@ def _semantic_vectors(
         return None
     vectors = passage_vectors([p.text for p in corpus.passages], cache_dir, workers, progress)
     graph = (lambda done, total: progress("graph", done, total)) if progress else None
-    return semantic.save(vectors, folder, enc.precision, graph)
+    return semantic.save(vectors, folder, enc.precision, graph, cache=cache_dir)
 
 
 def lacks_vectors(manifest: dict[str, Any]) -> bool:

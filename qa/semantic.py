@@ -67,9 +67,11 @@ def save(
     precision: str,
     graph_progress: Callable[[int, int], None] | None = None,
     ann_min: int | None = None,
+    cache: Path | None = None,
 ) -> dict[str, Any]:
     """Store passage vectors (one row per passage) as folder/vectors.npy, and from `ann_min` passages
-    (default ANN_MIN) their nearest-neighbour graph (qa.ann); the manifest entry describing them."""
+    (default ANN_MIN) their nearest-neighbour graph (qa.ann; reused from the build cache folder `cache` when
+    it holds the graph of these very vectors); the manifest entry describing them."""
     ann_min = ANN_MIN if ann_min is None else ann_min
     folder.mkdir(parents=True, exist_ok=True)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -82,7 +84,7 @@ def save(
         "files": [VECTORS],
     }
     if len(vectors) >= ann_min:
-        meta["ann"] = ann.build(vectors, folder, graph_progress)
+        meta["ann"] = ann.build(vectors, folder, graph_progress, cache)
         meta["files"].append(meta["ann"]["file"])
     return meta
 

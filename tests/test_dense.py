@@ -73,6 +73,35 @@ def test_the_same_vectors_give_the_same_graph_file(tmp_path):
     assert (tmp_path / "a" / ann.FILE).read_bytes() == (tmp_path / "b" / ann.FILE).read_bytes()
 
 
+def test_a_graph_of_the_same_vectors_is_copied_from_the_cache_not_built_again(tmp_path, monkeypatch):
+    vectors = _unit(np.random.default_rng(5).standard_normal((200, 8)).tolist())
+    seen = []
+    first = ann.build(vectors, tmp_path / "a", cache=tmp_path / "cache")
+    built = (tmp_path / "a" / ann.FILE).read_bytes()
+    monkeypatch.setattr(ann, "_link", lambda *a: pytest.fail("the graph was built again"))
+    again = ann.build(vectors, tmp_path / "b", lambda done, total: seen.append((done, total)), cache=tmp_path / "cache")
+    assert again == first
+    assert (tmp_path / "b" / ann.FILE).read_bytes() == built
+    assert seen == [(0, 200), (200, 200)]
+    assert len(list((tmp_path / "cache" / "graphs").iterdir())) == 1
+
+
+def test_other_vectors_or_a_damaged_cached_graph_are_built_again(tmp_path, caplog):
+    vectors = _unit(np.random.default_rng(5).standard_normal((200, 8)).tolist())
+    ann.build(vectors, tmp_path / "a", cache=tmp_path / "cache")
+    (entry,) = (tmp_path / "cache" / "graphs").iterdir()
+    other = vectors.copy()
+    other[0, 0] = np.nextafter(other[0, 0], np.float32(2))  # one bit of one vector
+    ann.build(other, tmp_path / "b", cache=tmp_path / "cache")
+    (second,) = (tmp_path / "cache" / "graphs").iterdir()  # only the newest graph is kept
+    assert second != entry
+    second.write_bytes(second.read_bytes()[:-1] + b"x")
+    ann.build(other, tmp_path / "c", cache=tmp_path / "cache")
+    assert f"cached graph {second} is damaged" in caplog.text
+    assert (tmp_path / "c" / ann.FILE).read_bytes() == (tmp_path / "b" / ann.FILE).read_bytes()
+    assert [p.name for p in (tmp_path / "cache" / "graphs").iterdir()] == [second.name]  # written again, whole
+
+
 @pytest.mark.parametrize(
     ("meta", "message"),
     [
