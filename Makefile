@@ -65,12 +65,12 @@ run: build  ## serve the search page and the API: the buffering front (qa.web.fr
 	$(PY) -m qa.web.serve
 
 test: $(VENV)/.installed-dev browser docsets  ## install dev dependencies and run every test
-	$(VENV)/bin/ruff check qa tests bench eval wsgi.py
+	$(VENV)/bin/ruff check qa tests bench eval tools wsgi.py
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check qa tests bench eval wsgi.py
-	$(VENV)/bin/ruff format --check qa tests bench eval wsgi.py
+	$(VENV)/bin/ruff check qa tests bench eval tools wsgi.py
+	$(VENV)/bin/ruff format --check qa tests bench eval tools wsgi.py
 
 bench: $(VENV)/.installed-bench  ## run the standard benchmarks and regenerate BENCHMARKS.md
 	$(PY) -m bench.run

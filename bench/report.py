@@ -95,8 +95,8 @@ def scale_section(s: dict[str, Any], results: Path) -> tuple[list[str], list[tup
              "(15–25 words) drawn the same way; fastest of 3 rounds each; top-10. Each build and each serve runs in "
              "its own process: *build peak* is that process's peak RSS (the corpus strings included), *serve RSS* "
              "the RSS/USS of a fresh process that opened the saved index (memory-mapped for ours and bm25s) and "
-             "answered every question. `qa` = the full product path (`qa.index.build_index` over a folder of .txt "
-             f"files, {100} passages each, then `QA.ask`: reading, repair, passages, store, engine, answer "
+             "answered every question. `qa` = the full product path (`qa.index.build_index` over a folder of "
+             f".txt files, {100} passages each, then `QA.ask`: reading, repair, passages, store, engine, answer "
              "extraction).", "",
              "| system | passages | build s | index MiB | build peak MiB | serve RSS MiB | serve USS MiB | "
              "query | q/s | p50 ms | p99 ms |", "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
@@ -233,9 +233,9 @@ def semantic_section(r: dict[str, Any]) -> tuple[list[str], list[tuple[str, bool
 
     lines = ["## Semantic reranking: cost on the seed index", "",
              f"`python -m bench.semantic`: {r['questions']} questions (own set + dev set), each keeping its fastest "
-             f"of {r['rounds']} interleaved rounds. A new question is encoded by all-MiniLM-L6-v2 (qa.encoder); a "
-             "repeated one finds its vector in the per-index cache. The HTTP table above asks six questions over "
-             "and over, so it measures the repeated case.", "", table(r), ""]  # fmt: skip
+             f"of {r['rounds']} interleaved rounds. A new question is encoded by all-MiniLM-L6-v2 "
+             "(qa.encoder); a repeated one finds its vector in the per-index cache. The HTTP table above asks "
+             "six questions over and over, so it measures the repeated case.", "", table(r), ""]  # fmt: skip
     return lines, []
 
 

@@ -124,10 +124,11 @@ def evaluate_questions(
 
 def code_fingerprint() -> str:
     """sha256 over qa's own source files and the QA_SEMANTIC switch: what decides what a build contains."""
+    import qa
     from qa import semantic
 
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
+    package = Path(qa.__file__).resolve().parent  # the whole package, wherever this module sits in it
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(f"semantic={semantic.enabled()}".encode())

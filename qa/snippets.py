@@ -1,7 +1,7 @@
 """What the framework retrievers hand a pipeline: an answer's passages with flat metadata, or none when it abstains.
 
-Shared by qa.langchain, qa.llamaindex, qa.haystack and qa.mcp; it imports no framework. A source is anything
-with the reading methods of `qa.api.QA` — the in-process QA itself, or `qa.client.Client` over HTTP.
+Shared by qa.langchain, qa.llamaindex, qa.haystack and qa.mcp; it imports no framework. A source is
+anything with the reading methods of `qa.api.QA` — the in-process QA itself, or `qa.client.Client` over HTTP.
 """
 
 from __future__ import annotations
