@@ -8,6 +8,7 @@ answer.answered, answer.results[0].text, answer.to_dict()
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -130,17 +131,29 @@ def check_work(questions: Sequence[str], max_chars: int = MAX_BATCH_CHARS) -> No
         )
 
 
-def validate_k(k: Any) -> int:
+_INT = re.compile(r"-?[0-9]{1,12}")
+
+
+def validate_k(k: Any, *, text: bool = False) -> int:
+    """k as an int in 1..MAX_K, or InvalidInput: an integer (3.0 counts, as in JSON Schema), or with `text`
+    (a query string) decimal digits. The one k rule of the library, the CLI and HTTP."""
+    if text and isinstance(k, str):
+        if not _INT.fullmatch(k):
+            raise InvalidInput(f"k must be an integer from 1 to {MAX_K}, not {k[:20]!r}")
+        k = int(k)
+    if isinstance(k, float) and k.is_integer():
+        k = int(k)
     if isinstance(k, bool) or not isinstance(k, int):
-        raise InvalidInput(f"k must be an integer from 1 to {MAX_K}")
+        raise InvalidInput(f"k must be an integer from 1 to {MAX_K}, not {json.dumps(k, default=repr)[:20]}")
     if not 1 <= k <= MAX_K:
-        raise InvalidInput(f"k must be from 1 to {MAX_K}, not {k}")
+        raise InvalidInput(f"k must be an integer from 1 to {MAX_K}, not {k}")
     return k
 
 
 def validate_mode(mode: Any) -> str:
-    if mode not in MODES:
-        raise InvalidInput(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    """One of MODES, or InvalidInput naming them."""
+    if not isinstance(mode, str) or mode not in MODES:
+        raise InvalidInput(f"mode must be one of {', '.join(MODES)}")
     return mode
 
 

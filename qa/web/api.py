@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, Unauthorized, Unsupported
 
 from qa.api import QA, check_work
 from qa.errors import IndexUnavailable
-from qa.web import params
+from qa.web import schema
 
 bp = Blueprint("v1", __name__, url_prefix="/v1")
 
@@ -76,7 +76,7 @@ def _json_body() -> dict[str, Any]:
     mimetype = request.mimetype
     if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
         raise UnsupportedMediaType(f"send the body as application/json, not {mimetype}")
-    return params.json_object(request_body())
+    return schema.json_object(request_body())
 
 
 def check_budget(questions: Sequence[str]) -> None:
@@ -85,7 +85,7 @@ def check_budget(questions: Sequence[str]) -> None:
     check_work(questions, int(current_app.config["MAX_BATCH_CHARS"]))
 
 
-def _answer(p: params.AskParams) -> dict[str, Any]:
+def _answer(p: schema.AskQuery | schema.AskRequest) -> dict[str, Any]:
     check_budget([p.question])
     qa = current_qa()
     if p.document is not None:
@@ -96,19 +96,19 @@ def _answer(p: params.AskParams) -> dict[str, Any]:
 @bp.get("/ask")
 def ask_get() -> dict[str, Any]:
     """Answer `q` (with `k`, `mode`, `document`) from the query string."""
-    return _answer(params.ask_from_query(request.args))
+    return _answer(schema.AskQuery.parse(request.args))
 
 
 @bp.post("/ask")
 def ask_post() -> dict[str, Any]:
     """Answer `{question, k, mode, document}`."""
-    return _answer(params.ask_from_json(_json_body()))
+    return _answer(schema.AskRequest.parse(_json_body()))
 
 
 @bp.post("/ask/batch")
 def ask_batch() -> dict[str, Any]:
     """Answer `{questions: [...], k, mode, document}`: one answer per question, in order."""
-    p = params.batch_from_json(_json_body())
+    p = schema.BatchRequest.parse(_json_body())
     check_budget(p.questions)  # before the document lookup: refuse the work before doing any
     qa = current_qa()
     if p.document is not None:

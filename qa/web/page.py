@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from qa.api import DEFAULT_K, DEFAULT_MODE, MODES, QA
+from qa.api import DEFAULT_K, DEFAULT_MODE, MODES, QA, is_blank, validate_k, validate_mode, validate_question
 from qa.errors import NotFound
 from qa.models import Answer, Passage
-from qa.web import params
 from qa.web.api import check_api_key, check_budget, current_qa
 from qa.web.render import highlight, safe_url
 
@@ -31,11 +30,11 @@ def index() -> str:
     """The question box; with a non-blank `q`, the answer (or the honest no-answer) below it."""
     raw_q = request.args.get("q", "")
     answer: Answer | None = None
-    k = params.k_value(request.args.get("k") or None, text=True)
-    mode = params.mode_value(request.args.get("mode") or None)
+    k = validate_k(request.args.get("k") or DEFAULT_K, text=True)
+    mode = validate_mode(request.args.get("mode") or DEFAULT_MODE)
     stale: tuple[str, ...] = ()
-    if not params.is_blank(raw_q):
-        question = params.question(raw_q, "q")
+    if not is_blank(raw_q):
+        question = validate_question(raw_q, "q")
         check_budget([question])
         qa = current_qa()
         answer = qa.ask(question, k=k, mode=mode)

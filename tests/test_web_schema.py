@@ -1,16 +1,22 @@
 import pytest
 
+from qa.api import validate_k, validate_mode, validate_question
 from qa.errors import InvalidInput
-from qa.web import params
-from qa.web.params import AskParams, BatchParams
+from qa.web import schema
+from qa.web.schema import AskQuery, AskRequest, BatchRequest
 
 
 @pytest.mark.parametrize(
     "raw,expected",
-    [(None, 3), ("1", 1), ("50", 50), ("07", 7), (1, 1), (50, 50), (3.0, 3)],
+    [("1", 1), ("50", 50), ("07", 7), (1, 1), (50, 50), (3.0, 3)],
 )
 def test_k_accepts_integers_in_range(raw, expected):
-    assert params.k_value(raw, text=True) == expected
+    assert validate_k(raw, text=True) == expected
+
+
+@pytest.mark.parametrize("body", [{"question": "calf"}, {"question": "calf", "k": None, "mode": None}])
+def test_null_or_absent_options_are_the_defaults(body):
+    assert AskRequest.parse(body) == AskRequest(question="calf", k=3, mode="hybrid", document=None)
 
 
 @pytest.mark.parametrize(
@@ -42,13 +48,13 @@ def test_k_accepts_integers_in_range(raw, expected):
 )
 def test_k_rejects_everything_else(raw):
     with pytest.raises(InvalidInput, match="k must be an integer from 1 to 50"):
-        params.k_value(raw, text=True)
+        validate_k(raw, text=True)
 
 
 @pytest.mark.parametrize("raw", ["3", "", "abc"])
 def test_k_from_json_must_be_a_number(raw):
     with pytest.raises(InvalidInput, match=f'k must be an integer from 1 to 50, not "{raw}"'):
-        params.k_value(raw)
+        validate_k(raw)
 
 
 @pytest.mark.parametrize(
@@ -65,48 +71,55 @@ def test_k_from_json_must_be_a_number(raw):
 )
 def test_question_rejects(raw, message):
     with pytest.raises(InvalidInput, match=message):
-        params.question(raw)
+        validate_question(raw)
 
 
 def test_question_keeps_the_text_as_given():
-    assert params.question("  calf pain? ") == "  calf pain? "
-    assert params.question("x" * 2000) == "x" * 2000
+    assert validate_question("  calf pain? ") == "  calf pain? "
+    assert validate_question("x" * 2000) == "x" * 2000
 
 
 @pytest.mark.parametrize("raw", ["", "fast", "BM25", 3, ["bm25"]])
 def test_mode_rejects_unknown(raw):
     with pytest.raises(InvalidInput, match="mode must be one of hybrid, bm25, tfidf"):
-        params.mode_value(raw)
+        validate_mode(raw)
 
 
 @pytest.mark.parametrize("raw", ["", "   ", 5, ["calf"]])
 def test_document_rejects_non_ids(raw):
     with pytest.raises(InvalidInput, match="document must be a non-empty document id"):
-        params.document_value(raw)
+        AskRequest.parse({"question": "calf", "document": raw})
 
 
 def test_ask_from_query_applies_defaults_and_ignores_unknown_parameters():
-    assert params.ask_from_query({"q": "calf", "utm": "x"}) == AskParams("calf", 3, "hybrid", None)
-    assert params.ask_from_query({"q": "calf", "k": "5", "mode": "bm25", "document": "calf"}) == AskParams(
-        "calf", 5, "bm25", "calf"
+    assert AskQuery.parse({"q": "calf", "utm": "x"}).model_dump() == {
+        "q": "calf",
+        "k": 3,
+        "mode": "hybrid",
+        "document": None,
+    }
+    assert AskQuery.parse({"q": "calf", "k": "5", "mode": "bm25", "document": "calf"}) == AskQuery(
+        q="calf", k=5, mode="bm25", document="calf"
     )
 
 
 def test_ask_from_json_rejects_unknown_fields():
     with pytest.raises(InvalidInput, match="unknown field\\(s\\): query; expected document, k, mode, question"):
-        params.ask_from_json({"query": "calf"})
+        AskRequest.parse({"query": "calf"})
 
 
 def test_batch_from_json_names_the_bad_question():
     with pytest.raises(InvalidInput, match=r"questions\[1\] must not be empty or blank"):
-        params.batch_from_json({"questions": ["calf", " "]})
-    assert params.batch_from_json({"questions": ["a", "b"], "k": 2}) == BatchParams(("a", "b"), 2)
+        BatchRequest.parse({"questions": ["calf", " "]})
+    assert BatchRequest.parse({"questions": ["a", "b"], "k": 2}) == BatchRequest(
+        questions=["a", "b"], k=2, mode="hybrid", document=None
+    )
 
 
 @pytest.mark.parametrize("questions", [[], "calf", None, ["q"] * 51, {"0": "calf"}])
 def test_batch_needs_a_list_of_1_to_50(questions):
     with pytest.raises(InvalidInput, match="questions must be a list of 1 to 50 questions"):
-        params.batch_from_json({"questions": questions})
+        BatchRequest.parse({"questions": questions})
 
 
 @pytest.mark.parametrize(
@@ -125,8 +138,8 @@ def test_batch_needs_a_list_of_1_to_50(questions):
 )
 def test_json_object_rejects(data, message):
     with pytest.raises(InvalidInput, match=message):
-        params.json_object(data)
+        schema.json_object(data)
 
 
 def test_json_object_decodes_utf8():
-    assert params.json_object('{"question": "Wadenschmerz – warum?"}'.encode()) == {"question": "Wadenschmerz – warum?"}
+    assert schema.json_object('{"question": "Wadenschmerz – warum?"}'.encode()) == {"question": "Wadenschmerz – warum?"}
