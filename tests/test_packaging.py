@@ -72,7 +72,7 @@ def test_make_install_installs_the_project_without_extras(root):
     recipe = makefile.split("$(VENV)/.installed:", 1)[1].split("\n\n", 1)[0]
     installs = [line.strip() for line in recipe.splitlines() if "$(PIP) install" in line]
     assert installs == [
-        "$(PIP) install -q -c constraints.txt -e .",
+        "$(PIP) install -q -c constraints.txt $(EDITABLE) .",
         "$(PIP) install -q --no-deps --require-hashes -r requirements-encoder.txt",
     ]
     encoder = (root / "requirements-encoder.txt").read_text(encoding="utf-8")

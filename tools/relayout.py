@@ -7,14 +7,11 @@
 
 What it does, in this order, always the same way (it is deterministic, and re-running it changes nothing):
 
-1. `qa/<module>.py` -> `src/qa/<stage>/<module>.py` by TABLE; the modules in TOP and `qa/web/` move to
-   `src/qa/` unchanged. The src layout is what makes `cd .. && python -c "from qa.api import QA"` work in a
-   clone named `qa`: there the current folder (the clone) is a `qa` directory without `__init__.py`, so the
-   path finder takes it as a namespace package before setuptools' editable finder is asked, and `qa.index`
-   becomes the clone's `index/` folder. With `src/`, the editable install is a plain path entry holding a
-   regular `qa` package, which wins over a namespace portion wherever the latter comes from.
+1. `qa/<module>.py` -> `qa/<stage>/<module>.py` by TABLE (`git mv`); the modules in TOP and `qa/web/` stay
+   where they are. The package stays at the top of the repository (the design fixes qa/, corpus/, index/,
+   tests/ there).
 2. Each stage gets an `__init__.py` whose docstring says its job and what it may import (PACKAGES).
-3. Every reference is rewritten in the Python files of src/, tests/, bench/, eval/, wsgi.py and in Makefile,
+3. Every reference is rewritten in the Python files of qa/, tests/, bench/, eval/, wsgi.py and in Makefile,
    pyproject.toml and the Markdown files: `from qa.x import`, `from qa import x` (split by stage),
    `import qa.x`, and `qa.x` / `qa/x.py` inside strings and comments (monkeypatch targets, logger names,
    module names in docs). Code such as `qa.semantic` where `qa` is a variable is left alone.
@@ -148,7 +145,7 @@ PACKAGES: dict[str, str] = {  # each becomes the docstring of its __init__.py, w
     ),
 }
 
-PYTHON_DIRS = ("src", "tests", "bench", "eval")
+PYTHON_DIRS = ("qa", "tests", "bench", "eval")
 TEXT_FILES = ("wsgi.py", "Makefile", "pyproject.toml")
 SKIP_DIRS = frozenset({".git", ".venv", "__pycache__", "node_modules", "test-artifacts", "index", "corpus", "ix"})
 SELF = Path("tools") / "relayout.py"
@@ -167,14 +164,12 @@ def patterns(table: dict[str, str], code: bool = False) -> list[tuple[re.Pattern
     fenced block of Markdown, where `qa` is usually a QA object) `qa.x` only before `.` or after
     `from `, `import `, `-m `."""
     names = "|".join(sorted(table, key=lambda n: (-len(n), n)))
-    tops = "|".join(sorted(TOP))
     dotted = rf"(?<![\w.])qa\.({names})(?![\w(])"
     if code:
         dotted = rf"(?:(?<=from )|(?<=import )|(?<=-m ))qa\.({names})(?![\w(])|(?<![\w.])qa\.({names})(?=\.\w)"
     return [
         (re.compile(dotted), lambda m: f"qa.{table[m.group(m.lastindex)]}.{m.group(m.lastindex)}"),
-        (re.compile(rf"(?<![\w/.-])qa/({names})\.py\b"), lambda m: f"src/qa/{table[m.group(1)]}/{m.group(1)}.py"),
-        (re.compile(rf"(?<![\w/.-])qa/(({tops})\.py\b|web/)"), lambda m: f"src/qa/{m.group(1)}"),
+        (re.compile(rf"(?<![\w/.-])qa/({names})\.py\b"), lambda m: f"qa/{table[m.group(1)]}/{m.group(1)}.py"),
     ]
 
 
@@ -305,20 +300,6 @@ def rewrite_python(text: str, table: dict[str, str], path: Path) -> str:
     return _apply(text, edits)
 
 
-def rewrite_pyproject(text: str) -> str:
-    """setuptools finds the package under src/ (the editable install becomes a plain path entry)."""
-    if 'where = ["src"]' not in text:
-        text = text.replace(
-            "[tool.setuptools.packages.find]\n", '[tool.setuptools.packages.find]\nwhere = ["src"]\n', 1
-        )
-    return text
-
-
-def rewrite_makefile(text: str) -> str:
-    """ruff checks src/ where it checked qa/."""
-    return re.sub(r"(ruff (?:check|format)(?: --check)?) qa ", r"\1 src ", text)
-
-
 class Mover:
     def __init__(self, root: Path, use_git: bool) -> None:
         self.root, self.use_git = root, use_git
@@ -349,20 +330,18 @@ class Mover:
 
 
 def plan_moves(files: list[str], table: dict[str, str]) -> list[tuple[str, str]]:
+    """(from, to) for every top-level module of qa/ in TABLE; anything else of qa/ stays where it is."""
     moves, unknown = [], []
+    folders = STAY_PACKAGES | set(table.values())
     for rel in files:
         rest = rel.removeprefix("qa/")
         name, _, ext = rest.partition(".")
         if "/" not in rest and ext == "py":
             if name in table:
-                moves.append((rel, f"src/qa/{table[name]}/{rest}"))
-            elif name in TOP:
-                moves.append((rel, f"src/qa/{rest}"))
-            else:
+                moves.append((rel, f"qa/{table[name]}/{rest}"))
+            elif name not in TOP:
                 unknown.append(rel)
-        elif rest.split("/")[0] in STAY_PACKAGES or "/" not in rest:
-            moves.append((rel, f"src/qa/{rest}"))
-        else:
+        elif "/" in rest and rest.split("/")[0] not in folders:
             unknown.append(rel)
     if unknown:
         raise SystemExit(
@@ -394,27 +373,10 @@ def run(root: Path, use_git: bool, table: dict[str, str], ruff_path: str | None 
     if set(table.values()) & set(table):
         raise SystemExit("a stage may not be named like a module: re-runs would move it again")
     mover = Mover(root, use_git)
-    old = root / "qa"
-    if old.is_dir() and any(old.rglob("*.py")):
-        files = mover.tracked("qa")
-        moves = plan_moves(files, table)
-        for src, dst in moves:
-            mover.move(src, dst)
-        for cache in sorted(old.rglob("__pycache__"), reverse=True):
-            shutil.rmtree(cache, ignore_errors=True)
-        for folder in sorted((p for p in old.rglob("*") if p.is_dir()), reverse=True):
-            with _suppress():
-                folder.rmdir()
-        with _suppress():
-            old.rmdir()
-    else:  # already moved: a module added at the top since then still goes to its stage
-        for path in sorted((root / "src" / "qa").glob("*.py")):
-            if path.stem in table:
-                mover.move(path.relative_to(root).as_posix(), f"src/qa/{table[path.stem]}/{path.name}")
-            elif path.stem not in TOP:
-                raise SystemExit(f"src/qa/{path.name} is not in tools/relayout.py's TABLE: add it to its stage")
+    for src, dst in plan_moves(mover.tracked("qa"), table):
+        mover.move(src, dst)
     for stage in sorted(set(table.values())):
-        folder = root / "src" / "qa" / stage
+        folder = root / "qa" / stage
         init = folder / "__init__.py"
         if folder.is_dir() and not init.exists():
             init.write_text(textwrap.fill(f'"""{PACKAGES[stage]}', 116) + '\n"""\n', encoding="utf-8")
@@ -428,10 +390,6 @@ def run(root: Path, use_git: bool, table: dict[str, str], ruff_path: str | None 
             new = rewrite_markdown(text, table)
         else:
             new = rewrite_words(text, table)
-        if path.name == "pyproject.toml":
-            new = rewrite_pyproject(new)
-        elif path.name == "Makefile":
-            new = rewrite_makefile(new)
         if new != text:
             path.write_text(new, encoding="utf-8")
             changed.append(path)
@@ -445,16 +403,8 @@ def run(root: Path, use_git: bool, table: dict[str, str], ruff_path: str | None 
     elif python:
         print("warning: ruff not found: run `ruff check --select I --fix` and `ruff format` yourself", file=sys.stderr)
     if use_git:
-        subprocess.run(["git", "add", "-A", "--", "src", *PYTHON_DIRS[1:], *TEXT_FILES, "*.md"], cwd=root, check=True)
+        subprocess.run(["git", "add", "-A", "--", *PYTHON_DIRS, *TEXT_FILES, "*.md"], cwd=root, check=True)
     return changed
-
-
-class _suppress:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, exc: object, tb: object) -> bool:
-        return isinstance(exc, OSError)
 
 
 def main(argv: list[str] | None = None) -> int:
