@@ -23,7 +23,7 @@ $(PY):
 
 # Each install is stamped with the files it read, so a second run installs nothing.
 # The editable install is a plain path entry (setuptools' compat mode): with its default import hook, a clone
-# named `qa` seen from its parent folder is taken as a namespace package `qa` (its index/ folder as qa.index)
+# named `qa` seen from its parent folder is taken as a namespace package `qa` (its index/ folder as qa.storage.index)
 # before the hook is asked; a path entry holds the regular package, which wins (tests/test_layout.py).
 EDITABLE := --config-settings editable_mode=compat -e
 $(VENV)/.installed: $(PY) pyproject.toml constraints.txt requirements-encoder.txt

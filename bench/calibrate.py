@@ -1,4 +1,4 @@
-"""Calibrates the abstention thresholds (qa.abstention.Thresholds) on several corpora, and says how well
+"""Calibrates the abstention thresholds (qa.answering.abstention.Thresholds) on several corpora, and says how well
 they carry over to a corpus they were not tuned on.
 
     python -m bench.calibrate                      # ask every set, write bench/calibration/rows.jsonl, fit
@@ -14,15 +14,15 @@ Each question set is a corpus and questions labelled answerable or not:
 | squad (optional) | ten Wikipedia articles | their SQuAD questions | questions on six other articles |
 
 For every question the answer layer's evidence is recorded as explainable numbers
-(`qa.abstention.Assessment.features`): how much of the question's weight the first results hold,
+(`qa.answering.abstention.Assessment.features`): how much of the question's weight the first results hold,
 whether its subject is absent from the documents or from the results, how close in meaning the first
-result is. `qa.abstention.verdict` replays the rules on those numbers for any thresholds, so the fit
+result is. `qa.answering.abstention.verdict` replays the rules on those numbers for any thresholds, so the fit
 is a search over the thresholds that decide (cover, close_meaning, close_cover): the choice maximises
 the worst set's balanced accuracy (mean of abstention and 1 - false abstention), so no corpus pays for
 another. Held out: each set is also scored with thresholds fitted on the others only, and a small
 logistic regression on the same numbers is fitted the same way, to see whether a learned mix would
 beat the hand rules (it is kept only if it does, on held-out sets). The chosen values are written to
-bench/calibration/thresholds.json and must equal qa.abstention.Thresholds (a test checks).
+bench/calibration/thresholds.json and must equal qa.answering.abstention.Thresholds (a test checks).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def question_sets(work: Path, squad: Path | None = None) -> Iterator[tuple[str, 
     yield "seed", ROOT / "corpus", work / "seed" / "index", seed
     medquad = SHARED / "eval" / "medquad-dev"
     if medquad.exists():
-        from qa.medquad import write_corpus
+        from qa.evaluation.medquad import write_corpus
 
         corpus = work / "medquad" / "corpus"
         write_corpus(medquad / "docs.jsonl", corpus)
@@ -77,7 +77,7 @@ def _open(corpus: Path, index: Path) -> Any:
     """The index of `corpus` with passage vectors, built when missing or stale."""
     from qa.api import QA
     from qa.errors import IndexMissing, IndexUnavailable
-    from qa.index import build_index
+    from qa.storage.index import build_index
 
     try:
         qa = QA.open(index, corpus)
@@ -114,7 +114,7 @@ def record(work: Path, squad: Path | None = None) -> list[dict[str, Any]]:
 
 def score(rows: list[dict[str, Any]], limits: Any) -> dict[str, dict[str, float]]:
     """Per set: abstention (unanswerable refused), false abstention (answerable refused), balanced."""
-    from qa.abstention import verdict
+    from qa.answering.abstention import verdict
 
     out = {}
     for name in sorted({r["set"] for r in rows}):
@@ -133,7 +133,7 @@ def score(rows: list[dict[str, Any]], limits: Any) -> dict[str, dict[str, float]
 def fit(rows: list[dict[str, Any]]) -> tuple[Any, dict[str, dict[str, float]]]:
     """The grid thresholds that maximise the worst set's balanced accuracy (then the mean, then the
     current values' neighbourhood: ties go to the larger cover, the stricter rule)."""
-    from qa.abstention import Thresholds
+    from qa.answering.abstention import Thresholds
 
     best, best_key = None, None
     for values in itertools.product(*GRID.values()):
@@ -160,7 +160,7 @@ def learned(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    from qa.abstention import verdict
+    from qa.answering.abstention import verdict
 
     names = ["cover", "first_cover", "found_share", "closeness", "missing_share", "absent_share", "absent_max"]
     out = {}
@@ -187,7 +187,7 @@ def learned(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
 
 def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    from qa.abstention import Thresholds
+    from qa.answering.abstention import Thresholds
 
     limits, fitted = fit(rows)
     return {

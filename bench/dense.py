@@ -6,7 +6,7 @@
 Passage vectors are real ones when --vectors is given (SciFact's, cached by `bench.semantic --scifact`),
 else unit vectors around 2,000 random centres (sentence vectors are clustered like that; uniformly random
 384-d vectors are the worst case for a graph). Larger sizes repeat the base vectors with a little noise.
-Questions are base vectors with more noise. For each size: the exact search as qa.semantic does it (one
+Questions are base vectors with more noise. For each size: the exact search as qa.vectors.semantic does it (one
 matrix-vector product and a partition), the graph's build time, query time and recall of the exact top
 20. One thread throughout (a gunicorn worker uses one).
 """
@@ -51,7 +51,7 @@ def exact_top(vectors: np.ndarray, q: np.ndarray, k: int = K) -> np.ndarray:
 
 
 def measure(vectors: np.ndarray, questions: np.ndarray) -> dict[str, Any]:
-    from qa import ann
+    from qa.vectors import ann
 
     start = time.perf_counter()
     for q in questions:

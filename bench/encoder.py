@@ -44,7 +44,7 @@ def texts(passages: int, questions: int) -> tuple[list[str], list[str], str]:
         lines = (SCIFACT / "queries.jsonl").read_text(encoding="utf-8").splitlines()
         return docs, [json.loads(line)["text"] for line in lines[:questions]], "SciFact"
     from bench.semantic import questions as own_questions
-    from qa.corpus import load_corpus
+    from qa.ingest.corpus import load_corpus
 
     corpus = load_corpus(ROOT / "corpus")
     return [p.text for p in corpus.passages][:passages], own_questions(questions), "seed corpus"
@@ -177,7 +177,7 @@ def measure(
     """Best passages/s and mean of each question's fastest ms, for ours (default and f32) and the peer."""
     import numpy as np
 
-    from qa import encoder
+    from qa.vectors import encoder
 
     ours = {"ours": encoder.shared(threads=threads)}
     if f32:

@@ -1,4 +1,4 @@
-"""Reference vectors for tests/test_encoder.py, made by sentence-transformers itself (not by qa.encoder).
+"""Reference vectors for tests/test_encoder.py, made by sentence-transformers itself (not by qa.vectors.encoder).
 
 Needs torch and sentence-transformers, which qa does not install; in a scratch venv (`-P`: otherwise
 bench/http.py would shadow the standard library's http):

@@ -159,7 +159,7 @@ def new_questions(n: int, corpus_dir: Path = ROOT / "corpus", seed: int = 0) -> 
 
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    from qa.corpus import load_corpus
+    from qa.ingest.corpus import load_corpus
 
     text = " ".join(p.text for p in load_corpus(corpus_dir).passages)
     words = sorted({w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)} - ENGLISH_STOP_WORDS)
@@ -213,7 +213,7 @@ def memory(index_dir: Path, corpus_dir: Path, workers: int, questions: list[str]
 
 def seed_index(workdir: Path) -> Path:
     """A fresh index of the project's seed corpus under `workdir`."""
-    from qa.index import build_index
+    from qa.storage.index import build_index
 
     index_dir = workdir / "seed-index"
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -222,7 +222,7 @@ def seed_index(workdir: Path) -> Path:
 
 
 def index_bytes(index_dir: Path) -> int:
-    from qa.index import current_build, info_from_manifest, read_manifest
+    from qa.storage.index import current_build, info_from_manifest, read_manifest
 
     build = current_build(index_dir)
     return info_from_manifest(read_manifest(build), build).size_bytes

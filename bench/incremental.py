@@ -57,9 +57,9 @@ def snapshot(build: Path) -> dict[str, bytes]:
 
 
 def timed_build(corpus: Path, index: Path, semantic: bool | None, cache: bool = True) -> tuple[float, Any]:
-    from qa import progress
-    from qa.index import build_index
-    from qa.workers import Workers
+    from qa.storage.index import build_index
+    from qa.util import progress
+    from qa.util.workers import Workers
 
     start = time.perf_counter()
     with Workers() as workers:
@@ -69,7 +69,7 @@ def timed_build(corpus: Path, index: Path, semantic: bool | None, cache: bool = 
 
 
 def run(corpus: Path, workdir: Path, semantic: bool | None, verify: bool) -> dict[str, Any]:
-    from qa.reader import discover
+    from qa.ingest.reader import discover
 
     work = workdir / "corpus"
     shutil.rmtree(workdir, ignore_errors=True)

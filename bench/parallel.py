@@ -20,9 +20,9 @@ from bench.incremental import snapshot, synthetic_corpus
 
 
 def timed(corpus: Path, index: Path, semantic: bool | None, **workers: Any) -> tuple[float, Path]:
-    from qa import progress
-    from qa.index import build_index
-    from qa.workers import Workers
+    from qa.storage.index import build_index
+    from qa.util import progress
+    from qa.util.workers import Workers
 
     shutil.rmtree(index, ignore_errors=True)
     start = time.perf_counter()
@@ -35,7 +35,7 @@ def timed(corpus: Path, index: Path, semantic: bool | None, **workers: Any) -> t
 def run(corpus: Path, workdir: Path, semantic: bool | None) -> dict[str, Any]:
     from distributed import LocalCluster
 
-    from qa.workers import local_cores
+    from qa.util.workers import local_cores
 
     serial_s, serial = timed(corpus, workdir / "serial", semantic, processes=1)
     local_s, local = timed(corpus, workdir / "local", semantic, processes=local_cores())

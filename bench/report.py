@@ -95,7 +95,7 @@ def scale_section(s: dict[str, Any], results: Path) -> tuple[list[str], list[tup
              "(15–25 words) drawn the same way; fastest of 3 rounds each; top-10. Each build and each serve runs in "
              "its own process: *build peak* is that process's peak RSS (the corpus strings included), *serve RSS* "
              "the RSS/USS of a fresh process that opened the saved index (memory-mapped for ours and bm25s) and "
-             "answered every question. `qa` = the full product path (`qa.index.build_index` over a folder of "
+             "answered every question. `qa` = the full product path (`qa.storage.index.build_index` over a folder of "
              f".txt files, {100} passages each, then `QA.ask`: reading, repair, passages, store, engine, answer "
              "extraction).", "",
              "| system | passages | build s | index MiB | build peak MiB | serve RSS MiB | serve USS MiB | "
@@ -234,17 +234,17 @@ def semantic_section(r: dict[str, Any]) -> tuple[list[str], list[tuple[str, bool
     lines = ["## Semantic reranking: cost on the seed index", "",
              f"`python -m bench.semantic`: {r['questions']} questions (own set + dev set), each keeping its fastest "
              f"of {r['rounds']} interleaved rounds. A new question is encoded by all-MiniLM-L6-v2 "
-             "(qa.encoder); a repeated one finds its vector in the per-index cache. The HTTP table above asks "
+             "(qa.vectors.encoder); a repeated one finds its vector in the per-index cache. The HTTP table above asks "
              "six questions over and over, so it measures the repeated case.", "", table(r), ""]  # fmt: skip
     return lines, []
 
 
 def encoder_section(r: dict[str, Any]) -> tuple[list[str], list[tuple[str, bool, str]]]:
-    """qa.encoder against sentence-transformers; its targets only when sentence-transformers ran."""
+    """qa.vectors.encoder against sentence-transformers; its targets only when sentence-transformers ran."""
     from bench.encoder import PEER, table
 
     one, busy = r["one_thread"], r["two_threads_busy"]
-    lines = ["## Sentence encoder: qa.encoder vs sentence-transformers", "",
+    lines = ["## Sentence encoder: qa.vectors.encoder vs sentence-transformers", "",
              f"`python -m bench.encoder`: the same all-MiniLM-L6-v2 files, {r['passages']} {r['source']} passages "
              f"(batched as each library batches them) and {r['questions']} questions (one at a time), best of "
              f"{r['rounds']} interleaved rounds. Ours: OpenVINO {r['openvino']}, matrix products in "
@@ -280,7 +280,7 @@ def write(results: Path, out: Path) -> None:
              "Peers: [bm25s](https://github.com/xhluca/bm25s) 0.3.16 (`method=\"lucene\"`, its English stop words, "
              "PyStemmer; queries tokenised by the same rules inline, then `get_scores` + top-k — its fastest "
              "single-query path) and [rank-bm25](https://github.com/dorianbrown/rank_bm25) 0.2.2 `BM25Okapi` over "
-             "our analyzer's tokens. Ours: `qa.engine.Engine` (`rank(question, k, mode)`).", "",
+             "our analyzer's tokens. Ours: `qa.search.engine.Engine` (`rank(question, k, mode)`).", "",
              "Commands: `make bench` (all); `python -m bench.retrieval --scifact ../shared/beir/scifact --out x.json`; "
              "`python -m bench.scale --sizes 10000 100000 1000000 --qa-sizes 10000 100000 --out x.json`; "
              "`python -m bench.http --workers 1 2 4 --duration 10 --out x.json`; "

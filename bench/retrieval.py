@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from qa.analyzer import Analyzer
-from qa.beir import load_beir, score_runs
-from qa.engine import Engine, EngineSettings
+from qa.evaluation.beir import load_beir, score_runs
+from qa.search.analyzer import Analyzer
+from qa.search.engine import Engine, EngineSettings
 
 K = 100
 WARMUP = ("warm up qurey", "glucose metabolsm in cells", "vitaminD")

@@ -95,7 +95,7 @@ def qa_corpus_dir(n: int) -> Path:
 
 
 def work_ours_build(n: int, out: Path) -> dict[str, Any]:
-    from qa.engine import Engine
+    from qa.search.engine import Engine
 
     texts = synth.read(corpus_file(n))
     start = time.perf_counter()
@@ -108,7 +108,7 @@ def work_ours_build(n: int, out: Path) -> dict[str, Any]:
 
 
 def work_ours_serve(n: int, out: Path) -> dict[str, Any]:
-    from qa.engine import Engine
+    from qa.search.engine import Engine
 
     engine = Engine.load(out, json.loads((out / "meta.json").read_text()), mmap=True)
     result: dict[str, Any] = {}
@@ -143,7 +143,7 @@ def work_bm25s_serve(n: int, out: Path) -> dict[str, Any]:
 
 
 def work_qa_build(n: int, out: Path) -> dict[str, Any]:
-    from qa.index import build_index
+    from qa.storage.index import build_index
 
     corpus = qa_corpus_dir(n)
     start = time.perf_counter()
@@ -236,7 +236,7 @@ def work_ann_build(n: int, out: Path) -> dict[str, Any]:
     vectors = np.load(dense_vectors(n), mmap_mode="r")
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    # HNSW as qa.ann builds it: M 16, efConstruction 128, ef 128, one thread (the same file every time)
+    # HNSW as qa.vectors.ann builds it: M 16, efConstruction 128, ef 128, one thread (the same file every time)
     index = Index(ndim=DIM, metric="ip", dtype="f32", connectivity=16, expansion_add=128, expansion_search=128)
     for lo in range(0, n, 65_536):
         hi = min(lo + 65_536, n)

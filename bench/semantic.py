@@ -7,12 +7,12 @@ Build: the seed index lexical only vs with passage vectors (the faster of two bu
 Questions (the developers' own set, plus the dev set when ../shared is there): QA.ask with the
 reranker off, on with the question's vector cached (a repeated question), on with empty caches (a new
 question: its vector and its first results' sentence vectors computed), and a new question whose
-answer sentence is chosen by words and intent only (qa.answer.SENTENCE_DEPTH 0, the path before
+answer sentence is chosen by words and intent only (qa.answering.answer.SENTENCE_DEPTH 0, the path before
 sentences were scored by meaning); then the dense search and the sentence scoring on their own.
 Rounds interleave them so a burst on the shared machine hits all alike, and each question keeps its
 fastest round.
 
---scifact: nDCG@10 of the hybrid mode's top 100 with its first `depth` reranked as qa.semantic does,
+--scifact: nDCG@10 of the hybrid mode's top 100 with its first `depth` reranked as qa.vectors.semantic does,
 for several weights and depths, in the encoder's precision (QA_ENCODER_PRECISION=f32 for float32).
 Encoding the 5,183 abstracts takes a few minutes; the vectors are cached in $QA_BENCH_CACHE (default
 /tmp/qa-bench-cache), one file per precision.
@@ -40,7 +40,7 @@ def questions(limit: int | None = None) -> list[str]:
 
 
 def _build(corpus: Path, index: Path, semantic: bool) -> float:
-    from qa.index import build_index
+    from qa.storage.index import build_index
 
     start = time.perf_counter()
     build_index(corpus, index, semantic=semantic)
@@ -48,8 +48,9 @@ def _build(corpus: Path, index: Path, semantic: bool) -> float:
 
 
 def run(corpus: Path = ROOT / "corpus", rounds: int = 5, limit: int | None = None) -> dict[str, Any]:
-    from qa import answer, encoder
+    from qa.answering import answer
     from qa.api import QA
+    from qa.vectors import encoder
 
     encoder.shared()  # loading the weights once is start-up cost, not build or query cost
     asked = questions(limit)
@@ -117,7 +118,7 @@ def scifact_vectors(texts: list[str]) -> Any:
     import numpy as np
 
     from bench.scale import CACHE
-    from qa import encoder
+    from qa.vectors import encoder
 
     enc = encoder.shared()
     cache = CACHE / f"scifact-minilm-{enc.precision}-{len(texts)}.npy"
@@ -146,9 +147,10 @@ def scifact(
     in as the answer layer does, by reciprocal-rank fusion instead, and the encoder alone."""
     import numpy as np
 
-    from qa import beir, encoder
-    from qa.engine import Engine, EngineSettings
-    from qa.semantic import Reranker
+    from qa.evaluation import beir
+    from qa.search.engine import Engine, EngineSettings
+    from qa.vectors import encoder
+    from qa.vectors.semantic import Reranker
 
     doc_ids, texts, queries, qrels = beir.load_beir(directory)
     enc = encoder.shared()

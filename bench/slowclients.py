@@ -158,7 +158,7 @@ def _wait(port: int, proc: subprocess.Popen, log: Any, timeout: float = 120) -> 
 
 def run(seconds: float, trickle: int, questions: int, workers: int = 2) -> dict[str, Any]:
     """Both servers under the same load, one after the other, in one run."""
-    from qa.index import build_index
+    from qa.storage.index import build_index
 
     corpus = ROOT / "corpus"
     with tempfile.TemporaryDirectory(prefix="qa-slow-") as tmp:

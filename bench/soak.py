@@ -127,7 +127,7 @@ def run(
     corpus_dir: Path = ROOT / "corpus",
 ) -> dict[str, Any]:
     """Soak a gunicorn server for `seconds` (the first `warmup` seconds included); the figures as a dict."""
-    from qa.index import build_index
+    from qa.storage.index import build_index
 
     warmup = min(5.0, seconds / 5) if warmup is None else warmup
     with tempfile.TemporaryDirectory(prefix="qa-soak-") as tmp:

@@ -45,7 +45,7 @@ def run(n: int, warmup: int, seconds: float, semantic: bool = False, many: bool 
 
     os.environ["QA_SEMANTIC"] = "auto" if semantic else "off"
     from qa.api import QA
-    from qa.index import build_index
+    from qa.storage.index import build_index
 
     process = psutil.Process()
     with tempfile.TemporaryDirectory(prefix="qa-soak-distinct-") as tmp:

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from qa.evaluate import Progress, prepared_index
+from qa.evaluation.evaluate import Progress, prepared_index
 
 SCIFACT = Path(__file__).resolve().parent.parent.parent / "shared" / "beir" / "scifact"
 
@@ -115,7 +115,7 @@ def run(
 ) -> dict[str, Any]:
     """The recipe end to end: corpus without the held-out gold documents, index (reused), every query."""
     from eval.docsets import CACHE
-    from qa import semantic
+    from qa.vectors import semantic
 
     docs, queries, gold = load(folder, split_name)
     held, removed = split(queries, gold, held_out, seed)

@@ -182,8 +182,8 @@ class Detector:
     """Chrome shares of the passages of one built index (raw files read from its corpus folder)."""
 
     def __init__(self, index_dir: Path, corpus_dir: Path) -> None:
-        from qa.index import current_build
-        from qa.store import PassageStore
+        from qa.storage.index import current_build
+        from qa.storage.store import PassageStore
 
         self.store = PassageStore(current_build(Path(index_dir)) / "store")
         self.corpus_dir = Path(corpus_dir)
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     from eval.corpora import RECIPES
     from eval.docsets import prepare
     from eval.questions import questions_path
-    from qa.evaluate import load_questions
+    from qa.evaluation.evaluate import load_questions
 
     parser = argparse.ArgumentParser(prog="python -m eval.chrome", description=__doc__.split("\n\n")[0])
     parser.add_argument("name", choices=sorted(RECIPES))

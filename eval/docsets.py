@@ -2,7 +2,7 @@
 
     python -m eval.docsets sqlite [--work DIR] [--mode M] [--k 3] [--json]
 
-The index is reused while the pages, qa's code and QA_SEMANTIC are unchanged (qa.evaluate.prepared_index);
+The index is reused while the pages, qa's code and QA_SEMANTIC are unchanged (qa.evaluation.evaluate.prepared_index);
 the default work folder is .eval-cache/<set> (with `-lexical` when QA_SEMANTIC=off), so switching the
 setting does not throw the other build away.
 """
@@ -17,14 +17,14 @@ from typing import Any
 
 from eval.corpora import RECIPES, CorpusMissing, materialize
 from eval.questions import questions_path
-from qa.evaluate import Progress, evaluate_questions, load_questions, prepared_index
+from qa.evaluation.evaluate import Progress, evaluate_questions, load_questions, prepared_index
 
 CACHE = Path(".eval-cache")
 
 
 def default_work(name: str) -> Path:
     """.eval-cache/<name>, or .eval-cache/<name>-lexical when semantic reranking is switched off."""
-    from qa import semantic
+    from qa.vectors import semantic
 
     return CACHE / (name if semantic.enabled() else f"{name}-lexical")
 
@@ -41,7 +41,7 @@ def prepare(name: str, work: Path | None = None, progress: Progress | None = Non
 def run(
     name: str, work: Path | None = None, k: int = 3, mode: str = "hybrid", progress: Progress | None = None
 ) -> dict:
-    """The set's question report (qa.evaluate.evaluate_questions) with the index it ran on."""
+    """The set's question report (qa.evaluation.evaluate.evaluate_questions) with the index it ran on."""
     qa, reused, _ = prepare(name, work, progress)
     report = evaluate_questions(qa, load_questions(questions_path(name)), k=k, mode=mode, progress=progress)
     index = {"version": qa.info.version, "reused": reused, "semantic": qa.semantic, "passages": qa.info.passages}

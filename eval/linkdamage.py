@@ -9,11 +9,11 @@ other sentences is left intact, and every sentence is repaired alone. Reported:
 
 - restored: the share of damaged sentences whose repair equals the original exactly;
 - unchanged: the share of intact sentences whose repair equals them exactly;
-(exactly: after the Unicode-only fixes qa makes to any text, `qa.repair.normalize`, such as curly quotes
+(exactly: after the Unicode-only fixes qa makes to any text, `qa.ingest.repair.normalize`, such as curly quotes
 to straight ones, which are not glue repairs and are applied to the original as well)
 - by span length, and the first failures of each kind, to read.
 
-The repair is `qa.repair.repair_text`; when it accepts a `vocabulary` argument (the corpus's own words,
+The repair is `qa.ingest.repair.repair_text`; when it accepts a `vocabulary` argument (the corpus's own words,
 issue 10), it is given the word counts of the whole damaged corpus: every abstract, with the damaged
 sentences in their damaged form, as a corpus that suffered this damage would be.
 """
@@ -109,8 +109,8 @@ def corpus_vocabulary(pool: Sequence[tuple[str, str]], cases: list[Case]) -> Cou
 
 
 def default_repairer(vocabulary: Counter) -> Callable[[str], str]:
-    """qa.repair.repair_text, given the corpus vocabulary when it takes one."""
-    from qa.repair import repair_text
+    """qa.ingest.repair.repair_text, given the corpus vocabulary when it takes one."""
+    from qa.ingest.repair import repair_text
 
     if "vocabulary" in inspect.signature(repair_text).parameters:
         return lambda text: repair_text(text, vocabulary=vocabulary)
@@ -123,8 +123,8 @@ def score(cases: list[Case], repair: Callable[[str], str], examples: int = 10) -
     intact: list[bool] = []
     failures: dict[str, list[dict[str, str]]] = {"damaged": [], "intact": []}
     started = time.perf_counter()
-    from qa.repair import normalize
-    from qa.textmap import MappedText
+    from qa.ingest.repair import normalize
+    from qa.ingest.textmap import MappedText
 
     for c in cases:
         out = repair(c.given)

@@ -9,7 +9,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from qa.evaluate import normalize
+from qa.evaluation.evaluate import normalize
 
 HIDDEN = frozenset({"script", "style", "head", "noscript", "template"})
 
@@ -43,5 +43,5 @@ def page_text(path: Path) -> str:
 
 @lru_cache(maxsize=1024)
 def normalized_page(path: Path) -> str:
-    """page_text reduced to lowercase letters and digits (qa.evaluate.normalize)."""
+    """page_text reduced to lowercase letters and digits (qa.evaluation.evaluate.normalize)."""
     return normalize(page_text(path))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from eval.corpora import RECIPES, CorpusMissing
 from eval.pagetext import normalized_page, page_text
-from qa.evaluate import load_questions, normalize
+from qa.evaluation.evaluate import load_questions, normalize
 
 HERE = Path(__file__).resolve().parent
 

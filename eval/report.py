@@ -6,7 +6,7 @@
     python -m eval.report --json report.json   # also write every figure as JSON
 
 Indexes live in .eval-cache/<set> (`-lexical` when QA_SEMANTIC=off) and are reused while the corpus,
-qa's own source and the semantic switch are unchanged (qa.evaluate.prepared_index), so a rerun after a
+qa's own source and the semantic switch are unchanged (qa.evaluation.evaluate.prepared_index), so a rerun after a
 change outside qa/ costs only the questions. Columns: hit@1, hit@3 (answerable questions; nDCG@10 for
 SciFact), answer@1 (the first answer sentence holds the gold), abstention (unanswerable questions with
 `answered: false`), false abstention (answerable ones with `answered: false`), chrome (share of passages
@@ -36,14 +36,14 @@ def _work(name: str) -> Path:
 
 
 def _seed_qa() -> Any:
-    from qa.evaluate import prepared_index
+    from qa.evaluation.evaluate import prepared_index
 
     return prepared_index(ROOT / "corpus", _work("seed") / "index")[0]
 
 
 def _questions(path: Path) -> Callable[[], dict[str, Any]]:
     def run() -> dict[str, Any]:
-        from qa.evaluate import evaluate_questions, load_questions
+        from qa.evaluation.evaluate import evaluate_questions, load_questions
 
         return evaluate_questions(_seed_qa(), load_questions(path), k=3)
 
@@ -51,7 +51,7 @@ def _questions(path: Path) -> Callable[[], dict[str, Any]]:
 
 
 def _medquad() -> dict[str, Any]:
-    from qa import medquad
+    from qa.evaluation import medquad
 
     return medquad.run(SHARED / "eval" / "medquad-dev", _work("medquad"), k=3)
 
@@ -60,7 +60,7 @@ def _docset(name: str) -> Callable[[], dict[str, Any]]:
     def run() -> dict[str, Any]:
         from eval import chrome, docsets
         from eval.questions import questions_path
-        from qa.evaluate import evaluate_questions, load_questions
+        from qa.evaluation.evaluate import evaluate_questions, load_questions
 
         qa, _, corpus = docsets.prepare(name)
         detector = chrome.Detector(corpus.parent / "index", corpus)
@@ -78,8 +78,8 @@ def _scifact() -> dict[str, Any]:
     """nDCG@10 of the engine alone (`qa eval --beir`) and of the whole answer path (QA.ask, documents in
     the order of their first passage among the top 50, over an index of one file per abstract)."""
     from eval import abstention
-    from qa.beir import evaluate_beir, ndcg_at
-    from qa.evaluate import prepared_index
+    from qa.evaluation.beir import evaluate_beir, ndcg_at
+    from qa.evaluation.evaluate import prepared_index
 
     folder = SHARED / "beir" / "scifact"
     engine = evaluate_beir(folder, mode="hybrid")
@@ -161,8 +161,8 @@ def table(reports: dict[str, dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from qa import semantic
-    from qa.evaluate import code_fingerprint
+    from qa.evaluation.evaluate import code_fingerprint
+    from qa.vectors import semantic
 
     parser = argparse.ArgumentParser(prog="python -m eval.report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="comma-separated sets (default: all)")

@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from qa import index as index_files
 from qa.errors import IndexMissing, IndexUnavailable, InvalidInput, NotFound, QAError, TooMuchWork
 from qa.models import Answer, Document, IndexInfo, Passage, Reference
+from qa.storage import index as index_files
 
 log = logging.getLogger(__name__)
 MODES = ("hybrid", "bm25", "tfidf")
@@ -41,15 +41,15 @@ class _Loaded:
     build: Path
     manifest: dict[str, Any]
     info: IndexInfo
-    store: Any  # qa.store.PassageStore
-    engine: Any  # qa.engine.Engine
-    answerer: Any  # qa.answer.Answerer
+    store: Any  # qa.storage.store.PassageStore
+    engine: Any  # qa.search.engine.Engine
+    answerer: Any  # qa.answering.answer.Answerer
 
 
 def _load(build: Path, checksums: bool) -> _Loaded:
-    from qa.answer import Answerer
-    from qa.engine import Engine
-    from qa.store import PassageStore
+    from qa.answering.answer import Answerer
+    from qa.search.engine import Engine
+    from qa.storage.store import PassageStore
 
     manifest = index_files.read_manifest(build)
     index_files.verify_files(build, manifest, checksums=checksums)
@@ -65,7 +65,8 @@ def _load(build: Path, checksums: bool) -> _Loaded:
 def _reranker(build: Path, manifest: dict[str, Any]) -> Any:
     """The semantic reranker when this build has passage vectors, the setting allows it and the encoder
     is installed; None (lexical order) otherwise, with a warning saying why."""
-    from qa import encoder, semantic, settings
+    from qa import settings
+    from qa.vectors import encoder, semantic
 
     meta = manifest.get("semantic")
     if not meta or not semantic.enabled():
@@ -253,7 +254,7 @@ class QA:
 
     @property
     def semantic(self) -> bool:
-        """Whether the semantic reranker orders the hybrid mode's results (qa.semantic)."""
+        """Whether the semantic reranker orders the hybrid mode's results (qa.vectors.semantic)."""
         return self._loaded.answerer.reranker is not None
 
     @property

@@ -78,7 +78,7 @@ def main() -> None:
 @_handle_errors
 def documents(corpus_dir: Path, as_json: bool) -> None:
     """List the documents of the corpus."""
-    from qa.corpus import load_corpus
+    from qa.ingest.corpus import load_corpus
 
     corpus = load_corpus(corpus_dir)
     if as_json:
@@ -101,7 +101,7 @@ def _print_skipped(skipped: tuple[tuple[str, str], ...]) -> None:
 @_handle_errors
 def passages(corpus_dir: Path, as_json: bool) -> None:
     """List every passage (body passages and reference entries) with its raw source span."""
-    from qa.corpus import load_corpus
+    from qa.ingest.corpus import load_corpus
 
     corpus = load_corpus(corpus_dir)
     if as_json:
@@ -117,7 +117,7 @@ def passages(corpus_dir: Path, as_json: bool) -> None:
 @_handle_errors
 def references(corpus_dir: Path, as_json: bool) -> None:
     """List every parsed reference."""
-    from qa.corpus import load_corpus
+    from qa.ingest.corpus import load_corpus
 
     corpus = load_corpus(corpus_dir)
     if as_json:
@@ -131,7 +131,7 @@ def references(corpus_dir: Path, as_json: bool) -> None:
 @_handle_errors
 def clean() -> None:
     """Repair raw text from stdin and write it to stdout, line for line (the repair stage alone)."""
-    from qa.repair import repair_text
+    from qa.ingest.repair import repair_text
 
     data = sys.stdin.buffer.read()
     try:
@@ -170,11 +170,11 @@ def build(
 
     Work of unchanged files and passages is reused from earlier builds; the rest runs on every local core
     or, with --scheduler, on a Dask cluster. The index is the same byte for byte either way."""
-    from qa import progress as reporters
     from qa.api import QA
     from qa.errors import IndexUnavailable
-    from qa.index import build_index, lacks_vectors
-    from qa.workers import Workers
+    from qa.storage.index import build_index, lacks_vectors
+    from qa.util import progress as reporters
+    from qa.util.workers import Workers
 
     if if_needed:
         try:
@@ -289,12 +289,12 @@ def evaluate(
     if work_dir is not None and medquad_dir is None:
         raise InvalidInput("--work goes with --medquad")
     if beir_dir is not None:
-        from qa.beir import evaluate_beir
+        from qa.evaluation.beir import evaluate_beir
 
         result = evaluate_beir(beir_dir, mode=mode)
         _dump(result) if as_json else click.echo("  ".join(f"{key} {value}" for key, value in result.items()))
         return
-    from qa import progress as reporters
+    from qa.util import progress as reporters
 
     bar = reporters.for_stream(sys.stderr, sys.stderr.isatty() if progress is None else progress)
     try:
@@ -321,7 +321,7 @@ def _question_file(
     file: Path, index_dir: Path, k: int, mode: str, bar: Callable[[str, int, int], None]
 ) -> dict[str, Any]:
     from qa.api import QA
-    from qa.evaluate import evaluate_questions, load_questions
+    from qa.evaluation.evaluate import evaluate_questions, load_questions
 
     return evaluate_questions(QA.open(index_dir), load_questions(file), k=k, mode=mode, progress=bar)
 
@@ -331,7 +331,7 @@ def _medquad(
 ) -> dict[str, Any]:
     import tempfile
 
-    from qa import medquad
+    from qa.evaluation import medquad
 
     if work_dir is not None:
         return medquad.run(folder, work_dir, k=k, mode=mode, progress=bar)
@@ -361,7 +361,7 @@ def _print_table(label: str, rows: list[tuple[str, dict[str, Any]]], k: int, med
 def mcp_server(index_dir: Path, url: str | None, api_key: str | None, transport: str, port: int) -> None:
     """Serve the MCP tools `ask` and `get_passage` (stdio, or streamable HTTP on 127.0.0.1:PORT/mcp)."""
     try:
-        from qa import mcp
+        from qa.rag import mcp
     except ModuleNotFoundError as exc:
         missing = (exc.name or "mcp").split(".")[0]
         raise QAError(f"`qa mcp` needs the MCP SDK ({missing} is not installed): pip install 'qa[mcp]'") from exc

@@ -69,7 +69,7 @@ def write_corpus(folder: Path, files: dict[str, str] = SMALL_CORPUS) -> Path:
 def small_index(tmp_path_factory) -> tuple[Path, Path]:
     """(corpus_dir, index_dir) of the two-document inline corpus, built once per session, lexical only
     (no passage vectors), so the tests on it pin down the BM25/TF-IDF ranking itself."""
-    from qa.index import build_index
+    from qa.storage.index import build_index
 
     base = tmp_path_factory.mktemp("small")
     corpus = write_corpus(base / "corpus")

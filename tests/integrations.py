@@ -1,5 +1,5 @@
 """What the framework-integration tests share: the seed questions with their pinned results, the metadata contract
-stated independently of qa.snippets, and a guard that fails a test when anything reaches past the loopback."""
+stated independently of qa.rag.snippets, and a guard that fails a test when anything reaches past the loopback."""
 
 from __future__ import annotations
 

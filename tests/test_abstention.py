@@ -1,4 +1,4 @@
-"""qa.abstention: reading the question, weighing the passages found, and the verdict with its reasons."""
+"""qa.answering.abstention: reading the question, weighing the passages found, and the verdict with its reasons."""
 
 import json
 import re
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.abstention import Thresholds, assess, decide, fragments, names, understand, verdict
-from qa.engine import QueryTerm
+from qa.answering.abstention import Thresholds, assess, decide, fragments, names, understand, verdict
 from qa.models import Passage, Sentence, Span
+from qa.search.engine import QueryTerm
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -226,7 +226,7 @@ def test_no_answered_result_says_its_subject_is_absent(seed_qa, root):
     ],
 )
 def test_english_typo(word, meant):
-    from qa.wordstats import english_typo
+    from qa.search.wordstats import english_typo
 
     assert english_typo(word) == meant
 

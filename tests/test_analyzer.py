@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.analyzer import Analyzer
+from qa.search.analyzer import Analyzer
 
 
 @pytest.fixture(scope="module")

@@ -119,7 +119,7 @@ def test_source_verbs_are_not_content_in_a_source_question(seed_qa):
 def test_paraphrase_set_with_meaning(seed_qa, root):
     """Paraphrases written after the reranker was built (not tuned on): words alone abstained on 4 of 12.
     p12 has its answer first but holds 59 % of the question's weight at cosine 0.39 (below both rules)."""
-    from qa.evaluate import evaluate_questions, load_questions
+    from qa.evaluation.evaluate import evaluate_questions, load_questions
 
     report = evaluate_questions(seed_qa, load_questions(root / "tests" / "data" / "paraphrase-questions.jsonl"))
     assert report["hit@3"] == pytest.approx(10 / 12, abs=1e-3)
@@ -147,8 +147,8 @@ def _word_spans(passage, weights):
 
 
 def test_the_question_s_intent_steers_the_answer_sentence():
-    from qa.answer import best_sentence
-    from qa.intent import asked_kinds
+    from qa.answering.answer import best_sentence
+    from qa.answering.intent import asked_kinds
 
     p = _sentences("Around 30 percent of all people experience calf cramps at night.|"
                    "The cramps can last between a few seconds and 10 minutes.")  # fmt: skip
@@ -181,7 +181,7 @@ def test_the_question_s_intent_steers_the_answer_sentence():
     ],
 )
 def test_asked_kinds(question, kinds):
-    from qa.intent import asked_kinds
+    from qa.answering.intent import asked_kinds
 
     assert asked_kinds(question) == kinds
 
@@ -198,13 +198,13 @@ def test_asked_kinds(question, kinds):
     ],
 )
 def test_a_sentence_holds_the_kind_asked_for(sentence, kinds, held):
-    from qa.intent import holds
+    from qa.answering.intent import holds
 
     assert holds(sentence, kinds) is held
 
 
 def test_a_bare_heading_or_signature_comes_with_its_description():
-    from qa.answer import bare, best_sentence
+    from qa.answering.answer import bare, best_sentence
 
     p = _sentences(
         "sorted(iterable, /, *, key=None, reverse=False)|Return a new sorted list from the items in iterable."

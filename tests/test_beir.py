@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from qa.beir import evaluate_beir, load_beir, ndcg_at, recall_at, score_runs
+from qa.evaluation.beir import evaluate_beir, load_beir, ndcg_at, recall_at, score_runs
 
 
 def test_ndcg_with_graded_gains():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from qa.bm25 import okapi_idf, okapi_weights
-from qa.postings import count_postings
+from qa.search.bm25 import okapi_idf, okapi_weights
+from qa.search.postings import count_postings
 
 CORPORA = {
     "small": [

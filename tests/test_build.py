@@ -10,11 +10,13 @@ import pytest
 from conftest import SMALL_CORPUS, write_corpus
 
 from bench.incremental import snapshot
-from qa import buildcache, encoding, settings
-from qa import corpus as corpus_module
-from qa import index as ix
-from qa.corpus import FileJob, FileResult, count_words, load_corpus, read_file
-from qa.workers import Workers, WorkersUnavailable
+from qa import settings
+from qa.ingest import corpus as corpus_module
+from qa.ingest.corpus import FileJob, FileResult, count_words, load_corpus, read_file
+from qa.storage import index as ix
+from qa.util import buildcache
+from qa.util.workers import Workers, WorkersUnavailable
+from qa.vectors import encoding
 
 HIP = "Hip Pain\n\nHip pain is common in older runners. Stretching the hip flexors helps.\n"
 KNEE_EDITED = SMALL_CORPUS["knee.md"].replace(
@@ -109,7 +111,7 @@ def test_lexical_rebuilds_equal_a_build_from_nothing_too(corpus, tmp_path):
 
 
 def report_documents(report: ix.BuildReport):
-    from qa.store import PassageStore
+    from qa.storage.store import PassageStore
 
     return PassageStore(report.path / "store").documents
 
@@ -155,7 +157,7 @@ def test_a_damaged_cache_entry_is_redone_and_never_changes_the_build(corpus, tmp
     if damage is not _reseal:  # a pack with any damage loses all its vectors
         damage(packs[0])
     again = Recorder()
-    with caplog.at_level(logging.WARNING, logger="qa.buildcache"):
+    with caplog.at_level(logging.WARNING, logger="qa.util.buildcache"):
         report = ix.build_index(corpus, index, progress=again, semantic=True)
     assert (again.first("files"), again.first("cleaning")) == ((3, 3), (2, 3))
     assert again.first("vectors") == ((9, 9) if damage is _reseal else (0, 9))
@@ -246,14 +248,21 @@ def test_a_file_results_key_changes_with_everything_it_depends_on(corpus, change
 
 
 def test_the_code_fingerprint_covers_the_modules_that_parse_files_and_changes_with_them(monkeypatch, tmp_path):
-    modules = buildcache._qa_modules("qa.corpus")
-    assert {"qa.reader", "qa.repair", "qa.structure", "qa.passages", "qa.references", "qa.models"} <= modules
-    assert not {"qa.engine", "qa.answer", "qa.web", "qa.api"} & modules
+    modules = buildcache._qa_modules("qa.ingest.corpus")
+    assert {
+        "qa.ingest.reader",
+        "qa.ingest.repair",
+        "qa.ingest.structure",
+        "qa.ingest.passages",
+        "qa.ingest.references",
+        "qa.models",
+    } <= modules
+    assert not {"qa.search.engine", "qa.answering.answer", "qa.web", "qa.api"} & modules
     before = buildcache.code_fingerprint.__wrapped__()
     real = buildcache._origin
     edited = tmp_path / "passages.py"
-    edited.write_bytes(Path(real("qa.passages")).read_bytes() + b"\n# an edit\n")
-    monkeypatch.setattr(buildcache, "_origin", lambda name: str(edited) if name == "qa.passages" else real(name))
+    edited.write_bytes(Path(real("qa.ingest.passages")).read_bytes() + b"\n# an edit\n")
+    monkeypatch.setattr(buildcache, "_origin", lambda name: str(edited) if name == "qa.ingest.passages" else real(name))
     assert buildcache.code_fingerprint.__wrapped__() != before
 
 
@@ -318,7 +327,7 @@ def test_a_failing_task_raises_its_error():
     [(1, 100, 100.0, False), (2, 1, 100.0, False), (2, 10, 0.5, False), (2, 10, 5.0, True)],
 )
 def test_small_jobs_stay_in_this_process(processes, tasks, seconds, parallel, monkeypatch):
-    monkeypatch.setattr("qa.workers.local_cores", lambda: processes)
+    monkeypatch.setattr("qa.util.workers.local_cores", lambda: processes)
     assert Workers().parallel(tasks, seconds) is parallel
     assert Workers(2).parallel(10, 0.01) is True  # a count asked for is used
 

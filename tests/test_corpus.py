@@ -4,8 +4,8 @@ import statistics
 
 import pytest
 
-from qa.corpus import corpus_fingerprint, load_corpus
 from qa.errors import CorpusError
+from qa.ingest.corpus import corpus_fingerprint, load_corpus
 
 SEED_REFERENCES = 25
 
@@ -178,8 +178,8 @@ def test_seed_references(seed):
 
 
 def test_seed_headings(root):
-    from qa.structure import analyze
-    from qa.textmap import MappedText
+    from qa.ingest.structure import analyze
+    from qa.ingest.textmap import MappedText
 
     raw = (root / "corpus" / "calf-pain.txt").read_text(encoding="utf-8")
     assert [h.text for h in analyze(MappedText.identity(raw)).headings] == [

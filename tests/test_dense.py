@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa import ann, semantic
 from qa.api import QA
-from qa.engine import Engine
-from qa.index import build_index, read_manifest, verify_files
+from qa.search.engine import Engine
+from qa.storage.index import build_index, read_manifest, verify_files
+from qa.vectors import ann, semantic
 from tests.conftest import write_corpus
 
 

@@ -1,4 +1,4 @@
-"""qa.encoder: all-MiniLM-L6-v2 run by OpenVINO gives the vectors sentence-transformers gives, each
+"""qa.vectors.encoder: all-MiniLM-L6-v2 run by OpenVINO gives the vectors sentence-transformers gives, each
 vector depends on its own text alone (bit for bit), and bad weights or options are refused."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-from qa import encoder
+from qa.vectors import encoder
 
 REFERENCE = json.loads((encoder.Path(__file__).parent / "data" / "minilm-reference.json").read_text(encoding="utf-8"))
 TEXTS = [row["text"] for row in REFERENCE["rows"]]

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from qa.engine import Engine, EngineSettings, QueryTerm
 from qa.models import RankerScore
+from qa.search.engine import Engine, EngineSettings, QueryTerm
 
 TEXTS = [
     "Calf pain is often caused by a muscle strain or a cramp.",  # 0

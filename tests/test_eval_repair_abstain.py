@@ -9,9 +9,9 @@ import pytest
 
 from eval import abstention, linkdamage
 from eval.linkdamage import Case
+from qa.ingest.repair import normalize
+from qa.ingest.textmap import MappedText
 from qa.models import Answer, Result, Span
-from qa.repair import normalize
-from qa.textmap import MappedText
 
 
 def test_damage_glues_a_span_to_both_neighbours():

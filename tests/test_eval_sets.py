@@ -8,7 +8,7 @@ import pytest
 from eval import corpora, docsets, questions
 from eval.corpora import RECIPES, CorpusMissing, Recipe, materialize
 from eval.pagetext import page_text
-from qa.evaluate import load_questions
+from qa.evaluation.evaluate import load_questions
 
 PAGES = {
     "alpha.html": "<html><head><title>Alpha</title><style>p{}</style></head><body><h1>Alpha</h1>"

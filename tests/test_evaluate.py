@@ -5,7 +5,7 @@ import json
 import pytest
 
 from qa.errors import InvalidInput
-from qa.evaluate import evaluate_questions, load_questions, normalize
+from qa.evaluation.evaluate import evaluate_questions, load_questions, normalize
 
 
 def test_normalize_keeps_lowercase_letters_and_digits():

@@ -1,4 +1,4 @@
-"""Issue 13 row 10: every query-time cache is bounded in bytes (qa.lru), not in entries.
+"""Issue 13 row 10: every query-time cache is bounded in bytes (qa.util.lru), not in entries.
 
 Before, the caches were dicts cleared at an entry count and functools.lru_cache(maxsize=N): distinct
 1,999-character one-word questions grew a worker from 304 to 1,277 MiB. The soak figure is bench/soak_distinct.py's."""
@@ -8,8 +8,10 @@ import string
 import numpy as np
 import pytest
 
-from qa import intent, lru, wordstats
-from qa.lru import ENTRY_OVERHEAD, ByteLRU, approx_bytes, cached
+from qa.answering import intent
+from qa.search import wordstats
+from qa.util import lru
+from qa.util.lru import ENTRY_OVERHEAD, ByteLRU, approx_bytes, cached
 
 
 def test_a_byte_lru_keeps_its_budget_and_drops_the_least_recent_first():

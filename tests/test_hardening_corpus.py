@@ -10,7 +10,7 @@ from conftest import SMALL_CORPUS, write_corpus
 from qa import settings
 from qa.api import QA
 from qa.cli import main
-from qa.corpus import load_corpus
+from qa.ingest.corpus import load_corpus
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 LATIN1_HINT = (

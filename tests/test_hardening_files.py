@@ -13,10 +13,10 @@ from conftest import SMALL_CORPUS, write_corpus
 
 from bench.incremental import snapshot
 from qa import cli
-from qa.corpus import load_corpus
-from qa.index import build_index, corpus_hashes
-from qa.reader import assign_ids
-from qa.workers import Workers
+from qa.ingest.corpus import load_corpus
+from qa.ingest.reader import assign_ids
+from qa.storage.index import build_index, corpus_hashes
+from qa.util.workers import Workers
 
 NOBODY = 65534
 

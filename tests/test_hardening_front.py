@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from bench import slowclients
-from qa.index import build_index
+from qa.storage.index import build_index
 from qa.web.front import Front, Limits
 
 

@@ -88,7 +88,7 @@ def test_a_worker_with_the_encoder_loaded_exits_cleanly_when_told_to(tmp_path):
     import psutil
     from conftest import write_corpus
 
-    from qa.index import build_index
+    from qa.storage.index import build_index
 
     corpus, index = write_corpus(tmp_path / "corpus"), tmp_path / "index"
     assert (build_index(corpus, index, semantic=True).path / "semantic" / "vectors.npy").exists()

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import write_corpus
 
-from qa import index as ix
 from qa.api import QA
 from qa.cli import main
 from qa.errors import IndexCorrupt, IndexUnavailable
+from qa.storage import index as ix
 
 QA_BIN = str(Path(sys.executable).with_name("qa"))
 # fmt: off

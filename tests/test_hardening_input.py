@@ -10,7 +10,7 @@ import pytest
 
 from qa.api import QA
 from qa.errors import InvalidInput, QAError, TooMuchWork
-from qa.index import build_index
+from qa.storage.index import build_index
 from qa.web import create_app
 
 SURROGATES = ["calf \ud800 pain", "\ud83d", "\udfff knee", "knee \ud83d\ude00\ud83d"]

@@ -18,7 +18,7 @@ from conftest import ROOT, SMALL_CORPUS, write_corpus
 from qa import cli
 from qa.api import QA
 from qa.errors import IndexCorrupt, IndexUnavailable
-from qa.index import MANIFEST, build_index, content_version, read_manifest
+from qa.storage.index import MANIFEST, build_index, content_version, read_manifest
 from qa.web import create_app
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from qa.corpus import load_corpus
-from qa.repair import normalize, repair, repair_text
-from qa.textmap import MappedText
+from qa.ingest.corpus import load_corpus
+from qa.ingest.repair import normalize, repair, repair_text
+from qa.ingest.textmap import MappedText
 
 # Words and marks the repair rules react to (glued words, contractions, ranges, credits, sentence glue),
 # mixed with arbitrary Unicode so both the rules and the odd characters get exercised.

@@ -5,7 +5,7 @@ section stays in the body."""
 import pytest
 from conftest import ROOT
 
-from qa.corpus import load_corpus
+from qa.ingest.corpus import load_corpus
 
 TRAILING = "\n\nRelated Articles\n\nRead more about leg cramps and how to stretch your calves at night.\n"
 

@@ -8,7 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from qa.api import QA
-from qa.index import build_index
+from qa.storage.index import build_index
 from qa.web import create_app
 
 HOSTILE = {

@@ -1,4 +1,4 @@
-"""qa.haystack: the real Haystack component and pipeline over the seed index, in-process and over HTTP, offline
+"""qa.rag.haystack: the real Haystack component and pipeline over the seed index, in-process and over HTTP, offline
 (with Haystack's telemetry off, as the README tells users to do)."""
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ TEMPLATE = """{% if documents %}Answer from these passages only:
 
 @pytest.fixture(scope="module", autouse=True)
 def hs():
-    """qa.haystack imported with telemetry off, and every test of this module run, with nothing reachable past
+    """qa.rag.haystack imported with telemetry off, and every test of this module run, with nothing reachable past
     the loopback."""
     with no_internet() as attempts, pytest.MonkeyPatch.context() as mp:
         mp.setenv("HAYSTACK_TELEMETRY_ENABLED", "False")  # read once, when haystack is first imported
         import haystack.telemetry._telemetry as telemetry
 
-        import qa.haystack
+        import qa.rag.haystack
 
         assert telemetry.telemetry is None
-        yield qa.haystack
+        yield qa.rag.haystack
     assert attempts == []
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.corpus import load_corpus
-from qa.htmltext import extract
+from qa.ingest.corpus import load_corpus
+from qa.ingest.htmltext import extract
 
 DATA = Path(__file__).parent / "data" / "html"
 PAGES = ["sphinx-functools.html", "sqlite-expridx.html", "docbook-sql-truncate.html", "asciidoc-git-add.html"]

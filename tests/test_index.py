@@ -6,9 +6,9 @@ import os
 import pytest
 from conftest import SMALL_CORPUS, write_corpus
 
-from qa import index as ix
 from qa.api import QA
 from qa.errors import CorpusError, IndexCorrupt, IndexMissing, IndexStale, IndexUnavailable
+from qa.storage import index as ix
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_failed_build_leaves_the_previous_index_serving(built, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("killed mid-build")
 
-    monkeypatch.setattr("qa.engine.Engine.build", explode)
+    monkeypatch.setattr("qa.search.engine.Engine.build", explode)
     with pytest.raises(RuntimeError):
         ix.build_index(corpus, index)
     assert QA.open(index).info.version == report.info.version

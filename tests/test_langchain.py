@@ -1,4 +1,4 @@
-"""qa.langchain: the real LangChain BaseRetriever over the seed index, in-process and over HTTP, offline."""
+"""qa.rag.langchain: the real LangChain BaseRetriever over the seed index, in-process and over HTTP, offline."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from qa.errors import InvalidInput, NotFound
 
 @pytest.fixture(scope="module", autouse=True)
 def lc():
-    """qa.langchain imported, and every test of this module run, with nothing reachable past the loopback."""
+    """qa.rag.langchain imported, and every test of this module run, with nothing reachable past the loopback."""
     with no_internet() as attempts:
-        import qa.langchain
+        import qa.rag.langchain
 
-        yield qa.langchain
+        yield qa.rag.langchain
     assert attempts == []
 
 

@@ -1,4 +1,4 @@
-"""Repair with the corpus's own vocabulary (qa.lexicon): glue split where the corpus shows the words,
+"""Repair with the corpus's own vocabulary (qa.ingest.lexicon): glue split where the corpus shows the words,
 never a change to real technical prose (tests/data/technical-prose.txt: lines of Debian's python3-doc and
 postgresql-doc-15 pages as qa extracts them)."""
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.lexicon import Lexicon, Recording
-from qa.repair import normalize, repair
-from qa.textmap import MappedText
+from qa.ingest.lexicon import Lexicon, Recording
+from qa.ingest.repair import normalize, repair
+from qa.ingest.textmap import MappedText
 
 PROSE = Path(__file__).parent / "data" / "technical-prose.txt"
 

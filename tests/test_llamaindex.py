@@ -1,4 +1,4 @@
-"""qa.llamaindex: the real LlamaIndex BaseRetriever over the seed index, in-process and over HTTP, offline."""
+"""qa.rag.llamaindex: the real LlamaIndex BaseRetriever over the seed index, in-process and over HTTP, offline."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from qa.errors import InvalidInput
 
 @pytest.fixture(scope="module", autouse=True)
 def li():
-    """qa.llamaindex imported, and every test of this module run, with nothing reachable past the loopback."""
+    """qa.rag.llamaindex imported, and every test of this module run, with nothing reachable past the loopback."""
     with no_internet() as attempts:
-        import qa.llamaindex
+        import qa.rag.llamaindex
 
-        yield qa.llamaindex
+        yield qa.rag.llamaindex
     assert attempts == []
 
 

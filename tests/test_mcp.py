@@ -1,4 +1,4 @@
-"""qa.mcp and `qa mcp`: a real MCP client session against the server over stdio (a subprocess, cut off from every
+"""qa.rag.mcp and `qa mcp`: a real MCP client session against the server over stdio (a subprocess, cut off from every
 network when `unshare -n` is available) and over streamable HTTP on 127.0.0.1, with the official SDK."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from integrations import ANSWERED, ANSWERED_IDS, LOST_SECTION, UNKNOWN, no_internet
 
-from qa.snippets import Retrieval
+from qa.rag.snippets import Retrieval
 
 LOST_SECTION_TEXT = (
     "Not in the documents: they do not answer 'how long do calf strains last?'.\n"
@@ -26,11 +26,11 @@ LOST_SECTION_TEXT = (
 
 @pytest.fixture(scope="module", autouse=True)
 def qmcp():
-    """qa.mcp imported, and every test of this module run, with nothing reachable past the loopback."""
+    """qa.rag.mcp imported, and every test of this module run, with nothing reachable past the loopback."""
     with no_internet() as attempts:
-        import qa.mcp
+        import qa.rag.mcp
 
-        yield qa.mcp
+        yield qa.rag.mcp
     assert attempts == []
 
 

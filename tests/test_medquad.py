@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from qa import medquad
 from qa.errors import InvalidInput
-from qa.evaluate import prepared_index
+from qa.evaluation import medquad
+from qa.evaluation.evaluate import prepared_index
 from qa.models import Answer, Passage, Result, Sentence, Span
 
 DOCS = [

@@ -16,9 +16,9 @@ from integrations import ANSWERED, ANSWERED_IDS
 SCRIPT = """
 import json, sys
 from qa.api import QA
-from qa.haystack import QARetriever as HaystackRetriever
-from qa.langchain import QARetriever as LangChainRetriever
-from qa.llamaindex import QARetriever as LlamaIndexRetriever
+from qa.rag.haystack import QARetriever as HaystackRetriever
+from qa.rag.langchain import QARetriever as LangChainRetriever
+from qa.rag.llamaindex import QARetriever as LlamaIndexRetriever
 
 index, question = sys.argv[1:]
 qa = QA.open(index)
@@ -68,6 +68,6 @@ def test_the_retrievers_work_with_no_network_and_no_caches(seed_qa, tmp_path):
     assert "".join(out["chunks"]).replace(" ", "") == (text * 3).replace(" ", "")
     assert len(out["chunks"]) > 1
     # nothing was fetched into a cache either; intel/ is OpenVINO's telemetry bookkeeping (a client id and a usage
-    # count), written by the sentence encoder's runtime (qa.encoder) whether or not a framework is loaded
+    # count), written by the sentence encoder's runtime (qa.vectors.encoder) whether or not a framework is loaded
     written = sorted(p.relative_to(home).as_posix() for p in home.rglob("*") if p.is_file())
     assert [path for path in written if not path.startswith("intel/")] == []

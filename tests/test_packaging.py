@@ -122,8 +122,8 @@ def test_only_each_integration_module_imports_its_framework(root):
 
 def test_the_service_runs_without_loading_a_framework():
     code = (
-        "import sys, qa, qa.api, qa.cli, qa.client, qa.snippets, qa.web, qa.web.app\n"
-        "import qa.index, qa.evaluate\n"
+        "import sys, qa, qa.api, qa.cli, qa.client, qa.rag.snippets, qa.web, qa.web.app\n"
+        "import qa.storage.index, qa.evaluation.evaluate\n"
         "from click.testing import CliRunner\n"
         "assert CliRunner().invoke(qa.cli.main, ['--help']).exit_code == 0\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))"

@@ -2,9 +2,9 @@ import dataclasses
 
 import pytest
 
+from qa.ingest.passages import build_passages, find_markers, group_sentences
+from qa.ingest.structure import Line, Section
 from qa.models import Reference, Sentence, Span
-from qa.passages import build_passages, find_markers, group_sentences
-from qa.structure import Line, Section
 
 
 def sentences(*word_counts: int) -> list[Line]:
@@ -169,8 +169,8 @@ def test_a_section_passage_is_matched_with_its_heading_path(conditions_qa):
 
 
 def test_indexed_text_is_the_heading_path_weighted_then_the_text():
-    from qa.index import HEADING_WEIGHT, indexed_text
     from qa.models import Passage, Sentence, Span
+    from qa.storage.index import HEADING_WEIGHT, indexed_text
 
     p = Passage("d-p2", "d", 2, "passage", "Inheritance", "Inherited.", (Sentence("Inherited.", 0, 10, Span(0, 10)),),
                 Span(0, 10), heading_path=("Dysplasia", "Inheritance"))  # fmt: skip

@@ -1,4 +1,4 @@
-"""qa.postings.top_k: the k best documents with score > 0, ordered by (-score, id), ties exact."""
+"""qa.search.postings.top_k: the k best documents with score > 0, ordered by (-score, id), ties exact."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa import postings
-from qa.postings import top_k
+from qa.search import postings
+from qa.search.postings import top_k
 
 
 def _reference(scores: np.ndarray, k: int, allowed: np.ndarray | None) -> tuple[list[int], list[float]]:

@@ -6,8 +6,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import write_corpus
 
-from qa import progress
 from qa.cli import main
+from qa.util import progress
 
 
 class Clock:
@@ -122,7 +122,7 @@ def test_qa_build_says_where_the_work_ran(tmp_path):
     ],
 )
 def test_qa_build_bad_worker_options(tmp_path, args, message, monkeypatch):
-    monkeypatch.setattr("qa.workers.CONNECT_SECONDS", 1.0)
+    monkeypatch.setattr("qa.util.workers.CONNECT_SECONDS", 1.0)
     corpus = write_corpus(tmp_path / "corpus")
     result = CliRunner().invoke(main, ["build", "--no-progress", *args, "--corpus", str(corpus), "--index", "ix"])
     assert result.exit_code == 2

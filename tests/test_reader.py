@@ -5,8 +5,8 @@ import json
 import pytest
 
 from qa.errors import CorpusError
-from qa.htmltext import extract as extract_html
-from qa.reader import (
+from qa.ingest.htmltext import extract as extract_html
+from qa.ingest.reader import (
     assign_ids,
     discover,
     extract_markdown,
@@ -14,7 +14,7 @@ from qa.reader import (
     slugify,
     split_front_matter,
 )
-from qa.textmap import MappedText
+from qa.ingest.textmap import MappedText
 
 
 def write(path, data):

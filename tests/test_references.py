@@ -1,8 +1,8 @@
 import pytest
 
+from qa.ingest.references import parse_fields, parse_references
+from qa.ingest.structure import Line
 from qa.models import Span
-from qa.references import parse_fields, parse_references
-from qa.structure import Line
 
 
 def lines_of(*texts: str) -> list[Line]:

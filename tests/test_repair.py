@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.cli import main
-from qa.repair import _apply, normalize, repair, repair_text
-from qa.textmap import MappedText, TextBuilder
+from qa.ingest.repair import _apply, normalize, repair, repair_text
+from qa.ingest.textmap import MappedText, TextBuilder
 
 INSERTED = " '-"
 
@@ -377,7 +377,7 @@ def test_properties_on_random_text(raw):
 def common_words() -> list[str]:
     from wordfreq import top_n_list
 
-    from qa.repair import _CONTRACTIONS
+    from qa.ingest.repair import _CONTRACTIONS
 
     return [w for w in top_n_list("en", 3000) if w.isascii() and w.isalpha() and w not in _CONTRACTIONS]
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import write_corpus
 
 from bench.http import gunicorn
-from qa import index as ix
+from qa.storage import index as ix
 
 PATHS = ("/readyz", "/v1/ask?q=ankle+sprain&k=1", "/v1/ask?q=hip+pain+older+runners&k=1")
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from qa.evaluate import evaluate_questions, load_questions
+from qa.evaluation.evaluate import evaluate_questions, load_questions
 
 
 def test_the_design_trap_is_answered_honestly(seed_qa):

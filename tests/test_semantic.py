@@ -8,9 +8,9 @@ import logging
 import numpy as np
 import pytest
 
-from qa import encoder, semantic
 from qa.api import QA
-from qa.index import build_index, current_build, read_manifest
+from qa.storage.index import build_index, current_build, read_manifest
+from qa.vectors import encoder, semantic
 from tests.conftest import write_corpus
 
 
@@ -100,7 +100,7 @@ def test_a_bad_semantic_setting_is_named(tmp_path, monkeypatch):
 def test_without_the_encoder_the_build_is_lexical_and_says_why(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("QA_ENCODER_DIR", str(tmp_path / "nowhere"))
     corpus = write_corpus(tmp_path / "corpus")
-    with caplog.at_level(logging.WARNING, logger="qa.index"):
+    with caplog.at_level(logging.WARNING, logger="qa.storage.index"):
         report = build_index(corpus, tmp_path / "index")
     assert read_manifest(report.path)["semantic"] is None
     assert "building without semantic reranking: the sentence encoder is incomplete" in caplog.text
@@ -141,8 +141,8 @@ def test_vectors_that_do_not_fit_the_encoder_are_refused():
 
 
 def test_rerank_orders_by_fused_score_and_keeps_ranker_scores():
-    from qa.engine import Hit
     from qa.models import RankerScore
+    from qa.search.engine import Hit
 
     class Two:
         dim = 2

@@ -1,4 +1,4 @@
-"""qa.snippets: the abstention policy and the metadata every framework retriever attaches, on FakeQA (which has a
+"""qa.rag.snippets: the abstention policy and the metadata every framework retriever attaches, on FakeQA (which has a
 document with a URL) and on the real seed index."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from integrations import ANSWERED, ANSWERED_IDS, LOST_SECTION, LOST_SECTION_IDS, UNKNOWN, expected_metadata
 
 from qa.errors import InvalidInput, NotFound
-from qa.snippets import Retrieval, check_source
+from qa.rag.snippets import Retrieval, check_source
 
 
 def test_answered_snippets_carry_the_result_fields_and_the_document_url(fake_qa):

@@ -1,7 +1,7 @@
 import pytest
 
 from qa.models import Document, Passage, Reference, Sentence, Span
-from qa.store import PassageStore, write_store
+from qa.storage.store import PassageStore, write_store
 
 
 def _docs():

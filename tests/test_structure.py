@@ -1,8 +1,8 @@
 import pytest
 
+from qa.ingest.structure import Line, analyze, find_reference_list, looks_like_citation, looks_like_heading
+from qa.ingest.textmap import MappedText
 from qa.models import Span
-from qa.structure import Line, analyze, find_reference_list, looks_like_citation, looks_like_heading
-from qa.textmap import MappedText
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_repair_runs_on_the_body_only(monkeypatch):
     def shout(text: MappedText, protected=(), lexicon=None) -> MappedText:
         return MappedText(text.text.upper(), text.starts, text.ends, text.raw_length)
 
-    monkeypatch.setattr("qa.repair.repair", shout)
+    monkeypatch.setattr("qa.ingest.repair.repair", shout)
     raw = "Body text here.\n\nMayo Clinic.Calf pain.\nSmith J.A study.J Med. 2001;2(3):4-5.\n"
     st = analyze(MappedText.identity(raw))
     assert [line.text for p in st.sections[0].paragraphs for line in p] == ["BODY TEXT HERE."]

@@ -2,7 +2,7 @@ from array import array
 
 import pytest
 
-from qa.textmap import MappedText, TextBuilder
+from qa.ingest.textmap import MappedText, TextBuilder
 
 
 def test_identity_maps_each_character_to_itself():

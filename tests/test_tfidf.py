@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from qa.postings import count_postings
-from qa.tfidf import char_ngrams, ngram_weights, query_weights, word_weights
+from qa.search.postings import count_postings
+from qa.search.tfidf import char_ngrams, ngram_weights, query_weights, word_weights
 
 DOCS = [["calf", "pain", "pain"], ["achill", "tendon"], ["calf", "cramp", "calf", "calf"], ["pain"]]
 

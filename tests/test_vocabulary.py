@@ -1,6 +1,6 @@
 import pytest
 
-from qa.vocabulary import Vocabulary
+from qa.search.vocabulary import Vocabulary
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from limits import parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import Map
 
-from qa import index as index_files
 from qa import settings
 from qa.api import QA
 from qa.errors import IndexUnavailable, QAError
+from qa.storage import index as index_files
 from qa.web import api, errors, hooks, metrics, openapi, ops, page
 
 log = logging.getLogger("qa.web")

@@ -1,0 +1,404 @@
+"""Whether the passages found answer the question, from evidence a reader would use, and why.
+
+A reader asked "When was the Ming dynasty in power?" over articles that never name the Ming refuses,
+however many passages mention dynasties and power: the question's *subject* is absent. So:
+
+1. The question's words are read as a reader reads them (:func:`understand`): contraction fragments
+   ("didn") and very common words ("did", "does") carry no topic; a word written as a name (Ming,
+   COVID-19, Buyantu) or rare in English (ibuprofen) is a subject; a plural or -ing form of a corpus word
+   is that word (the stemmer); a typo of a corpus word is that word (the engine's repair, and a
+   one-letter slip of its stem: "seperating" ~ separate); a typo of a common English word ("guage" for
+   gauge) weighs like that word, not like a rare name.
+2. What answers is the passages found, each read with its document title and section heading
+   (:func:`assess`): how much of the question's weight the best of the first few holds, whether the
+   subject is in them, how close in meaning the first one is.
+3. :func:`decide` turns that into a verdict with reasons: an absent subject always abstains (meaning
+   similarity never overrides it); otherwise the question's words and its meaning together must be
+   covered. The thresholds are in :class:`Thresholds`, calibrated by ``bench/calibrate.py`` on several
+   corpora (see README, "Honest abstention").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from qa.models import Passage
+from qa.search.wordstats import english_typo, specificity
+
+# what is left of a contraction once the apostrophe splits it: "didn't" -> didn + t, "we'll" -> we + ll
+_TAILS = frozenset(["t", "s", "ll", "ve", "re", "d", "m"])
+_NEGATION = re.compile(r"([^\W\d_]+n)['’]t\b", re.IGNORECASE)
+
+
+def fragments(question: str) -> frozenset[str]:
+    """Pieces of contractions in the question ("didn", "t"): never content, never a key term."""
+    return _TAILS | {m.group(1).lower() for m in _NEGATION.finditer(question)}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Abstention thresholds, calibrated by bench/calibrate.py (see README, "Honest abstention")."""
+
+    depth: int = 10  # candidates examined for words the documents hold
+    answer_depth: int = 3  # the first results: what answers
+    key_specificity: float = 5.0  # a word this rare in English (Zipf <= 3) is a subject on its own
+    generic_specificity: float = 2.5  # words this frequent in English ("does", "get") say nothing of a topic
+    caveat_specificity: float = 3.5  # an answer names the missing words at least this rare ("happens" is not)
+    heading_share: float = 0.9  # a heading this close to the question names the section that must answer
+    section_missing_share: float = 0.35  # ... and abstain when its text lacks this share of the question
+    common_df: float = 0.25  # a word in more than this share of passages is common in this corpus
+    cover: float = 0.6  # the best first result must hold this share of the question's weight...
+    close_meaning: float = 0.5  # ... unless the first result is this close in meaning (cosine)...
+    close_cover: float = 0.25  # ... and still holds this share
+    very_close_meaning: float = 0.7  # only words common in the corpus matched: this close in meaning answers
+
+
+@dataclass(frozen=True)
+class Term:
+    """One content word of the question, as the abstention rules read it."""
+
+    word: str
+    stems: frozenset[str]  # stems that count as this word in a passage (its own, repairs, variants)
+    weight: float  # specificity in English (of the word it misspells, for a typo of a common word)
+    df_share: float  # share of passages holding it (0 when not indexed)
+    indexed: bool  # the documents hold it (its stem, a repair or a variant is indexed)
+    name: bool = False  # written as a name: capitalised inside the question, in capitals, or with digits
+    typo_of: str | None = None  # the common English word it misspells, when the documents lack it
+    phrase: int = 0  # run of content words it stands in ("Ming dynasty", "marine toxins"), in question order
+
+    @property
+    def generic(self) -> bool:
+        return self.weight < Thresholds.generic_specificity and not self.name
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether the top results answer the question, how sure, and why (for people)."""
+
+    answered: bool
+    confidence: float
+    reasons: tuple[str, ...]
+    focus: frozenset[str] = frozenset()  # stems the results should show first (a lost section's subject)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The evidence `decide` weighs, as plain numbers (bench/calibrate.py records them)."""
+
+    terms: tuple[Term, ...]
+    subject: tuple[Term, ...]
+    strong: bool  # the subject is names or rare words (else: the question's most specific word)
+    absent: tuple[Term, ...]  # content words the documents do not hold at all
+    absent_subject: tuple[Term, ...]  # ... that name the subject or stand in its phrase ("marine toxins")
+    missing: tuple[Term, ...]  # content words no candidate holds
+    unanswered_subject: tuple[Term, ...]  # subject words the documents hold but no first result does
+    cover: float  # best share of the question's weight held by one of the first results
+    first_cover: float  # ... by the first result
+    found_share: float  # share of the weight held by the candidates together
+    closeness: float | None  # the first result's cosine similarity to the question (None: no vectors)
+    lost_section: tuple[str, frozenset[str]] | None = None  # (reason, stems to show first)
+    common_only: bool = False  # only words common in these documents matched
+    source_question: bool = False
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def features(self) -> dict[str, float]:
+        """Explainable numbers for calibration (one row per question)."""
+        total = sum(t.weight for t in self.terms) or 1.0
+        return {
+            "terms": len(self.terms),
+            "absent_subject": float(bool(self.absent_subject)),
+            "all_missing": float(len(self.missing) == len(self.terms)),
+            "strong_subject": float(self.strong and bool(self.subject)),
+            "absent_share": sum(t.weight for t in self.absent) / total,
+            "absent_max": max((t.weight for t in self.absent if not t.generic), default=0.0),
+            "missing_share": sum(t.weight for t in self.missing) / total,
+            "unanswered_subject": float(bool(self.unanswered_subject)),
+            "unanswered_strong": float(self.strong and bool(self.unanswered_subject)),
+            "unanswered_weak": float(not self.strong and bool(self.unanswered_subject)),
+            "cover": self.cover,
+            "first_cover": self.first_cover,
+            "found_share": self.found_share,
+            "closeness": -1.0 if self.closeness is None else self.closeness,
+            "lost_section": float(self.lost_section is not None),
+            "common_only": float(self.common_only),
+        }
+
+
+# ----- reading the question -----------------------------------------------------------------------
+
+_NAME = re.compile(r"[^\W_]+")
+
+
+def names(question: str) -> frozenset[str]:
+    """Lowercased words written as names: capitalised after the first word, in capitals (2+ letters),
+    or letters with digits ("COVID-19" gives covid and 19). A question shouted in capitals has none."""
+    raw = _NAME.findall(question)
+    if len(raw) > 1 and not any(c.islower() for c in question):
+        return frozenset()
+    out = set()
+    for i, w in enumerate(raw):
+        if (w[0].isupper() and (i > 0 or (len(w) > 1 and w.isupper()))) or (w.isupper() and len(w) > 1):
+            out.add(w.lower())
+    for m in re.finditer(r"\b([A-Za-z]+)-?(\d+)\b", question):  # COVID-19, H1N1-like names
+        if m.group(1)[0].isupper():
+            out.update((m.group(1).lower(), m.group(2)))
+    return frozenset(out)
+
+
+def understand(
+    query_terms: Sequence,  # noqa: ANN001  (qa.search.engine.QueryTerm)
+    question: str,
+    n_docs: int,
+    source_words: frozenset[str] = frozenset(),
+    stop_words: frozenset[str] = frozenset(),
+    titles: frozenset[str] = frozenset(),
+    surface: Callable[[str], str | None] = lambda stem: None,
+) -> list[Term]:
+    """The question's content words (qa.search.engine.QueryTerm in, Term out): fragments and, in a question
+    about sources, the words that only say so are dropped."""
+    named, pieces = names(question), fragments(question)
+    kept = {t.word for t in query_terms if t.word not in pieces and t.word not in source_words}
+    phrase_of: dict[str, int] = {}
+    run, inside = 0, False
+    for w in _NAME.findall(question.lower()):  # a stop word (or a dropped word) ends a run
+        if w in kept:
+            run += 0 if inside else 1
+            inside = True
+            phrase_of.setdefault(w, run)
+        else:
+            inside = False
+    out = []
+    for t in query_terms:
+        if t.word not in kept:
+            continue
+        known = t.in_vocab or fold(t.stem) in titles  # a word of a title is in the documents, indexed or not
+        indexed = known or bool(t.corrected_to)
+        # a typo weighs like the word it stands for: the corpus word it was respelled to ("pian" -> pain),
+        # else the common English word it misspells ("guage" -> gauge)
+        meant = [w for w in map(surface, t.corrected_to) if w] if not known else []
+        typo = None if known else (min(meant, key=specificity) if meant else english_typo(t.word))
+        if typo and typo in stop_words:
+            continue  # "wat" for what: no content at all
+        weight = specificity(typo) if typo else specificity(t.word)
+        stems = frozenset((t.stem, *t.corrected_to))
+        out.append(
+            Term(
+                t.word,
+                stems,
+                weight,
+                t.df / max(n_docs, 1),
+                indexed,
+                t.word in named and not typo,
+                typo,
+                phrase_of.get(t.word, 0),
+            )  # fmt: skip
+        )
+    return out
+
+
+def subject_of(terms: Sequence[Term], limits: Thresholds = Thresholds()) -> tuple[list[Term], bool]:
+    """The words that say what the question is about, and whether they are strong: names and words rare
+    in English are (their absence is the subject's absence); failing those, its most specific word is
+    (a weak subject: other words may say it). Never a generic word, never a typo of a common word; a
+    word respelled to a rare corpus word ("sciatic" -> sciatica) is as much a subject as that word."""
+    candidates = [t for t in terms if not t.generic and (t.typo_of is None or t.weight >= limits.key_specificity)]
+    strong = [t for t in candidates if t.name or t.weight >= limits.key_specificity]
+    if strong or not candidates:
+        return strong, True
+    return [max(candidates, key=lambda t: t.weight)], False
+
+
+# ----- weighing the evidence ----------------------------------------------------------------------
+
+DERIVED = 4  # letters a passage's stem may add to a question word's stem and still say it (europ-ean)
+
+
+def fold(stem: str) -> str:
+    """A stem without accents (Temür and Temur, Gödel and Godel are the same name to a reader)."""
+    if stem.isascii():
+        return stem
+    return "".join(c for c in unicodedata.normalize("NFKD", stem) if not unicodedata.combining(c))
+
+
+def body_of(stems: frozenset[str]) -> frozenset[str]:
+    """What a passage's stems say, accents folded in: the set `says` looks into."""
+    return stems | {fold(s) for s in stems if not s.isascii()}
+
+
+def says(body: frozenset[str], term: Term) -> bool:
+    """Whether a passage (its `body_of` stems) says the word: its stem, a repair, the same letters
+    without accents, or a derivation that begins with it ("Europe" in "European", "Palestine" in
+    "Palestinian"; stems of 4+ letters, at most DERIVED letters more)."""
+    if term.stems & body:
+        return True
+    for stem in term.stems:
+        folded = fold(stem)
+        if folded in body:
+            return True
+        if len(folded) >= 4 and any(b.startswith(folded) and len(b) - len(folded) <= DERIVED for b in body):
+            return True
+    return False
+
+
+def assess(
+    terms: Sequence[Term],
+    candidates: Sequence[Passage],
+    bodies: Sequence[frozenset[str]],
+    text_stems: Callable[[str], frozenset[str]],
+    closeness: float | None = None,
+    source_question: bool = False,
+    limits: Thresholds = Thresholds(),
+) -> Assessment:
+    """The evidence for `decide`: `bodies[i]` is what candidate i says with its title and heading (its
+    stems), `text_stems(text)` the stems of a text alone (for a heading whose section lost its text)."""
+    terms = tuple(terms)
+    total = sum(t.weight for t in terms) or 1.0
+    subject, strong = subject_of(terms, limits)
+    subject = tuple(subject)
+    held: set[str] = set()
+    covers: list[float] = []
+    for p, body in zip(candidates[: limits.depth], bodies, strict=False):
+        if p.kind == "reference" and not source_question:
+            covers.append(0.0)  # a title in the reference list is not the documents answering
+            continue
+        found = {t.word for t in terms if says(body, t)}
+        held |= found
+        # the documents' own topic words (see unanswered_subject) go without saying in every passage
+        covers.append(sum(t.weight for t in terms if t.word in found or t.df_share > limits.common_df) / total)
+    first = [b for p, b in zip(candidates[: limits.answer_depth], bodies, strict=False)
+             if p.kind != "reference" or source_question]  # fmt: skip
+    in_answer = {t.word for body in first for t in subject if says(body, t)}
+    absent = tuple(t for t in terms if not t.indexed)
+    phrases = {t.phrase for t in subject} if strong else set()
+    absent_subject = tuple(
+        t for t in absent if (strong and t in subject) or (t.phrase in phrases and not t.generic and not t.typo_of)
+    )
+    missing = tuple(t for t in terms if t.word not in held)
+    matched_common = all(
+        t.df_share > limits.common_df for t in terms if t.word in held and t.weight > limits.generic_specificity
+    )
+    return Assessment(
+        terms=terms,
+        subject=subject,
+        strong=strong,
+        absent=absent,
+        absent_subject=absent_subject,
+        missing=missing,
+        # a subject word in more than common_df of the passages is the documents' own topic ("sqlite" over
+        # SQLite's pages): the passage that answers need not repeat it
+        unanswered_subject=tuple(
+            t for t in subject if t.indexed and t.word not in in_answer and t.df_share <= limits.common_df
+        ),
+        cover=max(covers[: limits.answer_depth], default=0.0),
+        first_cover=covers[0] if covers else 0.0,
+        found_share=sum(t.weight for t in terms if t.word in held) / total,
+        closeness=closeness,
+        lost_section=_lost_section(terms, candidates[: limits.depth], text_stems, total, limits),
+        common_only=bool(held) and bool(missing) and matched_common,
+        source_question=source_question,
+    )
+
+
+def _listing(words: Sequence[str]) -> str:
+    words = list(dict.fromkeys(words))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _shown(terms: Sequence[Term]) -> list[str]:
+    """The words worth naming in a reason (generic words said nothing)."""
+    return [t.word for t in terms if not t.generic] or [t.word for t in terms]
+
+
+def verdict(f: dict[str, float], limits: Thresholds = Thresholds()) -> str:
+    """The rule that settles a question, from `Assessment.features()` alone (so bench/calibrate.py can
+    replay it with other thresholds): "words" or "meaning" when answered, else why not."""
+    close = f["closeness"] >= limits.close_meaning
+    if not f["terms"]:
+        return "no-words"
+    for rule in ("all_missing", "absent_subject", "lost_section", "unanswered_strong"):
+        if f[rule]:
+            return rule
+    if f["unanswered_weak"] and not close:
+        return "unanswered_weak"
+    if f["common_only"] and f["closeness"] < limits.very_close_meaning:
+        return "common_only"
+    if f["cover"] >= limits.cover:
+        return "words"
+    if close and f["cover"] >= limits.close_cover:
+        return "meaning"
+    return "low_cover"
+
+
+def decide(a: Assessment, limits: Thresholds = Thresholds()) -> Decision:
+    """Answered only when the subject is in what answers and the question's words or meaning are
+    covered; the reasons say why either way."""
+    rule = verdict(a.features(), limits)
+    if rule in ("words", "meaning") and (a.absent_subject or (a.strong and a.unanswered_subject)):
+        rule = "absent_subject" if a.absent_subject else "unanswered_strong"  # (verdict already says so)
+    cover = round(a.cover, 3)
+    low = min(cover, 0.49)  # an abstention's confidence never reads as an answer's
+    missing = [t for t in a.missing if not t.generic]
+    named = [t.word for t in missing if t.weight >= limits.caveat_specificity]
+    # an answer's caveat names words the passages found lack, never its subject (the verdict rules
+    # abstain first when the subject is absent), and says "words": these are not "do not mention"
+    caveat = (
+        (f"the passages found do not use the word{'s' if len(named) > 1 else ''} {_listing(named)}",) if named else ()
+    )
+    if rule == "no-words":
+        return Decision(False, 0.0, ("the question has no searchable words (only very common words)",))
+    if rule == "all_missing":
+        return Decision(False, 0.0, (f"the documents do not mention {_listing(_shown(a.missing))}",))
+    if rule == "absent_subject":  # the subject's own words, else the words of its phrase
+        shown = [t for t in a.absent_subject if t in a.subject] or list(a.absent_subject)
+        return Decision(False, low, (f"the documents do not mention {_listing(_shown(shown))}",))
+    if rule == "lost_section" and a.lost_section:
+        reason, focus = a.lost_section
+        return Decision(False, low, (reason,), focus=focus)
+    if rule in ("unanswered_strong", "unanswered_weak"):
+        words = _listing([t.word for t in a.unanswered_subject])
+        return Decision(False, low, (f"the passages found do not mention {words}",))
+    if rule == "common_only":
+        held = _listing([t.word for t in a.terms if t not in a.missing])
+        why = (
+            f"only words common in these documents matched ({held}); they do not mention {_listing(_shown(a.missing))}"
+        )
+        return Decision(False, low, (why,))
+    if rule == "words":
+        return Decision(True, max(cover, 0.5), _held(a) + caveat)
+    if rule == "meaning":
+        meaning = f"the first result says it in other words (meaning similarity {a.closeness:.2f})"
+        return Decision(True, round(max(a.closeness or 0.0, 0.5), 3), caveat + (meaning,))
+    return Decision(False, low, (f"the first results hold only {a.cover:.0%} of what the question asks",) + caveat)
+
+
+def _held(a: Assessment) -> tuple[str, ...]:
+    held = [t.word for t in a.subject if t not in a.missing]
+    return (f"the first results mention {_listing(held)}",) if held else ()
+
+
+def _lost_section(terms, candidates, text_stems, total, limits) -> tuple[str, frozenset[str]] | None:  # noqa: ANN001
+    """A heading restates the question but its section's text does not hold the question's words."""
+    sections: dict[str, set[str]] = {}
+    for p in candidates:
+        if p.kind == "reference":
+            continue
+        body = text_stems(p.text)
+        sections.setdefault(p.section, set()).update(t.word for t in terms if says(body, t))
+    for p in candidates:
+        if p.kind == "reference":
+            continue
+        heading = text_stems(p.section)
+        covered = sum(t.weight for t in terms if says(heading, t)) / total
+        if covered < limits.heading_share:
+            continue
+        lacking = [t for t in terms if t.word not in sections.get(p.section, set())]
+        if sum(t.weight for t in lacking) / total >= limits.section_missing_share:
+            reason = (
+                f'the section "{p.section}" has no text that answers this (it lacks '
+                f"{_listing([t.word for t in lacking])}; its text may have been lost)"
+            )
+            return reason, frozenset().union(*(t.stems for t in lacking))
+    return None

@@ -1,0 +1,300 @@
+"""Turns ranked hits into the answer object: best sentence, highlights, citations, and honest abstention."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from qa.answering import abstention, intent
+from qa.answering.citations import link_citations
+from qa.models import Answer, IndexInfo, Passage, Result, Span
+from qa.search.wordstats import english_typo, specificity
+from qa.storage.store import PassageStore
+from qa.util.lru import MiB, cached
+
+# results whose answer sentence is also chosen by meaning: their sentences are encoded when first shown,
+# about 25 ms a passage on 2 busy cores (bench/semantic.py), so only the first result's (what answer@1 and
+# a reader see first); the others are chosen by words and intent
+SENTENCE_DEPTH = 1
+SUGGEST_SPECIFICITY = 5.0  # Zipf <= 3: rare or unknown in English, so probably misspelled
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A question's ranked hits, their passages and the abstention rules' reading of them."""
+
+    terms: list  # qa.search.engine.QueryTerm
+    hits: list  # qa.search.engine.Hit
+    candidates: list[Passage]
+    assessment: abstention.Assessment
+
+
+class Answerer:
+    """Builds answers from an engine and a passage store; immutable, safe to share between threads."""
+
+    def __init__(
+        self,
+        store: PassageStore,
+        engine,  # noqa: ANN001
+        info: IndexInfo,
+        reranker=None,  # noqa: ANN001
+        limits: abstention.Thresholds = abstention.Thresholds(),  # noqa: B008 (frozen)
+    ) -> None:
+        self.store = store
+        self.engine = engine
+        self.info = info
+        self.limits = limits
+        self.reranker = reranker  # qa.vectors.semantic.Reranker: reorders the hybrid mode's candidates
+        # passages, headings and reference titles are analysed again and again: remember them
+        self.spans = cached(engine.analyzer.spans, 32 * MiB)  # questions too: bounded in bytes
+        self._body = cached(self._read_body, 16 * MiB)  # a passage's stems with its title and heading
+        self._citations = cached(
+            lambda i: link_citations(self.store.get(i), self.store.references, self.spans), 16 * MiB
+        )
+
+    def answer(self, question: str, k: int, mode: str, allowed: np.ndarray | None = None) -> Answer:
+        """The answer object for one validated question."""
+        started = time.perf_counter()
+        found = self.evidence(question, k, mode, allowed)
+        decision = abstention.decide(found.assessment, self.limits)
+        hits = found.hits
+        weights = self._weights(found.terms)
+        if decision.focus:
+            hits = self._focused(hits, found.candidates, decision.focus, weights)
+        meaning = self.reranker is not None and mode == "hybrid"
+        results = tuple(
+            self._result(rank, hit, weights, question, meaning and rank <= SENTENCE_DEPTH)
+            for rank, hit in enumerate(hits[:k], start=1)
+        )
+        return Answer(
+            question=question,
+            answered=decision.answered,
+            confidence=decision.confidence,
+            reasons=decision.reasons,
+            suggestions=self._suggestions(question, found.terms),
+            results=results,
+            index_version=self.info.version,
+            index_built_at=self.info.built_at,
+            took_ms=round((time.perf_counter() - started) * 1000, 3),
+            mode=mode,
+        )
+
+    def evidence(self, question: str, k: int, mode: str, allowed: np.ndarray | None = None) -> Evidence:
+        """The ranked candidates of a question and what they say about it (before the verdict)."""
+        terms = self.engine.query_terms(question)
+        depth = max(k, self.limits.depth)
+        rerank = self.reranker is not None and mode == "hybrid"
+        pool = max(depth, self.reranker.depth) if rerank else depth
+        # the passages nearest in meaning join the lexical candidates: a paraphrase sharing no word is found
+        dense = self.reranker.nearest(question, allowed=allowed) if rerank and terms else ()
+        hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense) if terms else []
+        if rerank:
+            hits = self.reranker.rerank(question, hits)[:depth]
+        source_question = any(t.word in SOURCE_WORDS for t in terms)
+        if source_question:  # "which source…": the reference entries first
+            hits = sorted(hits, key=lambda hit: self.store.kind(hit.doc) != "reference")
+        candidates = [self.store.get(hit.doc) for hit in hits]
+        ignored = SOURCE_WORDS | SOURCE_VERBS if source_question else frozenset()
+        assessment = abstention.assess(
+            abstention.understand(
+                terms,
+                question,
+                self.engine.n_docs,
+                ignored,
+                self.engine.analyzer.stop_words,
+                self._titles,
+                self.engine.surface,
+            ),
+            candidates,
+            [self._body(hit.doc) for hit in hits[: self.limits.depth]],
+            self._stems,
+            closeness=hits[0].scores["semantic"].score if rerank and hits else None,
+            source_question=source_question,
+            limits=self.limits,
+        )
+        return Evidence(terms, hits, candidates, assessment)
+
+    @cached_property
+    def _titles(self) -> frozenset[str]:
+        """Stems of every document title (a word of a title is in the documents, indexed or not)."""
+        return frozenset().union(*(self._stems(d.title) for d in self.store.documents))
+
+    def _stems(self, text: str) -> frozenset[str]:
+        return abstention.body_of(frozenset(stem for stem, _, _ in self.spans(text)))
+
+    def _read_body(self, i: int) -> frozenset[str]:
+        """The stems a passage says with its document title and section heading (references: their text)."""
+        p = self.store.get(i)
+        if p.kind == "reference":
+            return self._stems(p.text)
+        return self._stems(p.text) | self._stems(p.section) | self._stems(self.store.document_of(i).title)
+
+    def _focused(self, hits: list, candidates: list[Passage], focus: frozenset[str], weights: dict[str, float]) -> list:
+        """Hits whose text holds the focus words first (most weight first), then the rest in rank order:
+        when a section lost its text, show what the documents do say about its subject."""
+
+        def held(p: Passage) -> float:
+            body = {stem for stem, _, _ in self.spans(p.text)}
+            return sum(weights.get(s, 0.0) for s in focus & body)
+
+        order = sorted(range(len(hits)), key=lambda i: (-held(candidates[i]), i))
+        return [hits[i] for i in order]
+
+    def _weights(self, terms: Sequence) -> dict[str, float]:  # noqa: ANN001
+        """Weight of each stem the question asks about (typo corrections share their word's weight)."""
+        weights: dict[str, float] = {}
+        for t in terms:
+            w = specificity(t.word)
+            for stem in (t.stem, *t.corrected_to):
+                weights[stem] = max(weights.get(stem, 0.0), w)
+        return weights
+
+    def _result(self, rank: int, hit, weights: dict[str, float], question: str, meaning: bool) -> Result:  # noqa: ANN001
+        passage = self.store.get(hit.doc)
+        spans = [(a, b, stem) for stem, a, b in self.spans(passage.text) if stem in weights]
+        choice = meaning and len(passage.sentences) > 1  # one sentence: nothing to choose
+        cosines = self.reranker.sentence_cosines(question, hit.doc, passage) if choice else None
+        answer = best_sentence(passage, spans, weights, intent.asked_kinds(question), cosines)
+        return Result(
+            rank=rank,
+            passage_id=passage.passage_id,
+            document_id=passage.document_id,
+            document_title=self.store.document_of(hit.doc).title,
+            section=passage.section,
+            kind=passage.kind,
+            text=passage.text,
+            answer=passage.text[answer.start : answer.end],
+            answer_span=answer,
+            highlights=tuple(Span(a, b) for a, b, _ in spans),
+            score=round(float(hit.score), 6),
+            scores=hit.scores,
+            source=passage.source,
+            citations=self._citations(hit.doc),
+            previous_id=passage.previous_id,
+            next_id=passage.next_id,
+            heading_path=passage.heading_path,
+        )
+
+    def _suggestions(self, question: str, terms: Sequence) -> tuple[str, ...]:  # noqa: ANN001
+        """Did-you-mean: the question with each unknown word replaced by the corpus's closest word."""
+        fixed = question
+        for t in terms:
+            if t.in_vocab or specificity(t.word) < SUGGEST_SPECIFICITY:
+                continue  # a known English word is not a typo, even when the documents lack it
+            # the English word it misspells when that is what the corpus holds ("seperating" -> separating,
+            # not the nearer-spelled "operating"); else the corpus word nearest in spelling
+            meant = english_typo(t.word)
+            held = meant and self.engine.analyzer.stem(meant) in t.corrected_to
+            options = [meant] if held else self.engine.suggest(t.word, n=1)
+            if options and options[0].lower() != t.word.lower():
+                fixed = re.sub(rf"\b{re.escape(t.word)}\b", options[0], fixed, flags=re.IGNORECASE)
+        return (fixed,) if fixed != question else ()
+
+
+@dataclass(frozen=True)
+class SentenceWeights:
+    """How an answer sentence is chosen; measured on SQuAD answer sentences, the seed and MedQuAD (see
+    README, "The answer sentence")."""
+
+    inherited: float = 0.5  # a question word in the sentence before counts this much ("It", "the lead")
+    meaning: float = 0.5  # weight of the sentence's cosine similarity to the question
+    intent: float = 0.5  # bonus when it holds the kind of thing asked for (a duration for "how long")...
+    loose_intent: float = 0.1  # ... or a name where "who" or "where" asks (names are everywhere in some texts)
+    bare: float = 0.5  # a heading, lead-in or signature counts this much: it titles the sentences after it
+
+
+_SIGNATURE = re.compile(r"^[\w.]+\s*\(.*\)\s*(?:->\s*\S.*)?[¶:]?$|¶$")
+_TERMINAL = tuple('.!?;:"”)')
+
+
+def bare(text: str, section: str) -> bool:
+    """A heading, a lead-in ("Symptoms include:") or an API signature standing alone: a title to the
+    sentences after it, not an answer by itself."""
+    t = " ".join(text.split()).rstrip("¶ ")
+    if not t or _SIGNATURE.search(text.strip()) or t.endswith(":"):
+        return True
+    if t.lower() == " ".join(section.split()).rstrip("¶ ").lower():
+        return True
+    words = t.split()
+    capitals = sum(w[0].isupper() for w in words if w[0].isalpha())
+    return not t.endswith(_TERMINAL) and len(words) <= 8 and capitals >= 0.6 * len(words)
+
+
+def best_sentence(
+    passage: Passage,
+    spans: list[tuple[int, int, str]],
+    weights: dict[str, float],
+    kinds: tuple[str, ...] = (),
+    cosines: Sequence[float] | None = None,
+    how: SentenceWeights = SentenceWeights(),  # noqa: B008 (frozen)
+) -> Span:
+    """The sentence that best answers: the share of the question's weight it holds (a word of the
+    sentence before counting `inherited` as much), plus `meaning` x its cosine to the question when
+    given, plus `intent` when it holds what the question asks for (qa.answering.intent); a bare heading or
+    signature counts `bare` as much and, when it still wins, comes with the sentence after it. The
+    first one on a tie."""
+    sentences = passage.sentences
+    if not sentences:
+        return Span(0, len(passage.text))
+    total = sum(weights.values()) or 1.0
+    held = [{stem for a, b, stem in spans if a >= s.start and b <= s.end} for s in sentences]
+    best, best_score = 0, -1.0
+    for i, s in enumerate(sentences):
+        before = held[i - 1] - held[i] if i else set()
+        score = (sum(weights[x] for x in held[i]) + how.inherited * sum(weights[x] for x in before)) / total
+        if cosines is not None:
+            score += how.meaning * float(cosines[i])
+        if kinds and intent.holds(s.text, kinds):
+            score += how.loose_intent if set(kinds) <= intent.LOOSE else how.intent
+        if bare(s.text, passage.section):
+            score *= how.bare  # a table header "Python" or a signature is not the answer its neighbour is
+        if score > best_score:
+            best, best_score = i, score
+    start, end = sentences[best].start, sentences[best].end
+    if best + 1 < len(sentences) and bare(sentences[best].text, passage.section):
+        end = sentences[best + 1].end  # the heading or signature with its description
+    return Span(start, end)
+
+
+SOURCE_WORDS = frozenset(
+    [
+        "source",
+        "sources",
+        "reference",
+        "references",
+        "referenced",
+        "cite",
+        "cites",
+        "cited",
+        "citation",
+        "citations",
+        "article",
+        "articles",
+        "paper",
+        "papers",
+        "study",
+        "studies",
+        "journal",
+        "published",
+        "publish",
+        "publication",
+        "author",
+        "authors",
+        "wrote",
+        "written",
+        "report",
+        "listed",
+        "bibliography",
+    ]
+)
+
+
+# Verbs of a question about sources ("which source covers…"): not content, but no sign of one on their own.
+SOURCE_VERBS = frozenset(
+    ["cover", "covers", "covered", "mention", "mentions", "mentioned", "discuss", "discusses", "discussed"]
+)

@@ -1,0 +1,81 @@
+"""What kind of answer a question asks for, and whether a sentence holds that kind of thing.
+
+"How long do calf cramps last?" asks for a duration: "The cramps can last between a few seconds and 10
+minutes" holds one, "Around 30-37% of all people experience calf cramps" does not, although it shares
+more of the question's words. The question's first words (how long, when, where, how many, who, why)
+name the kind; plain patterns find it in a sentence (numbers with time units, years and months, names
+after "in"/"at", capitalised names, "because"). Nothing here is learned: every pattern can be read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.util.lru import MiB, byte_lru_cache
+
+DURATION, DATE, PLACE, NUMBER, PERSON, REASON = "duration", "date", "place", "number", "person", "reason"
+LOOSE = frozenset([PLACE, PERSON])  # kinds whose patterns (capitalised words) match much text that is no answer
+
+_UNITS = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|centuries|century|lifetime)"
+_NUMBER_WORDS = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|several|a few|few)"
+)
+_NUM = rf"(?:\d[\d,.]*|{_NUMBER_WORDS})"
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+
+_SENTENCE_KINDS: dict[str, re.Pattern[str]] = {
+    DURATION: re.compile(
+        rf"\b{_NUM}(?:\s*(?:-|–|to|and)\s*{_NUM})?\s+{_UNITS}\b"
+        rf"|\b(?:for|within|up to|over|last(?:s|ed)?|take[sn]?)\s+(?:a|an|about|around|several|many|a few|up to)?\s*"
+        rf"{_UNITS}\b|\b(?:lifelong|permanent|temporary|briefly)\b",
+        re.IGNORECASE,
+    ),
+    DATE: re.compile(
+        rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|\b{_MONTHS}\b|\b\d+(?:st|nd|rd|th) century\b|\b(?:BC|AD|BCE|CE)\b"
+        r"|\b(?:century|centuries|decade|era|dynasty|period|reign)\b",
+    ),
+    PLACE: re.compile(r"\b(?:in|at|from|near|to|across|throughout|of)\s+(?:the\s+)?[A-Z][a-z]+"),
+    NUMBER: re.compile(rf"\d|%|\b{_NUMBER_WORDS}\b|\bpercent\b", re.IGNORECASE),
+    PERSON: re.compile(r"(?<=\w\s)[A-Z][a-z]+(?:\s+(?:[A-Z]\.\s*)*[A-Z][a-z]+)+|\b(?:Dr|Mr|Mrs|Ms|Sir|King|Queen)\b"),
+    REASON: re.compile(
+        r"\b(?:because|due to|caused by|cause[sd]?|result(?:s|ed)? (?:in|from)|leads? to|since|so that|"
+        r"in order to|owing to|as a result|reason)\b",
+        re.IGNORECASE,
+    ),
+}
+
+# (pattern over the lowercased question, kinds of answer it asks for), first match wins
+_QUESTION_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(p), kinds)
+    for p, kinds in (
+        (r"\bhow long\b", (DURATION,)),
+        (
+            r"\bhow (?:many|much|often|far|old|big|large|tall|high|fast|deep)\b|\bwhat (?:percentage|proportion|number|"
+            r"amount|share)\b|\bhow (?:common|frequent|rare)\b",
+            (NUMBER,),
+        ),
+        (r"\bwhen\b|\b(?:what|which|in what) (?:year|date|century|decade|day|month|time|period|age)\b", (DATE,)),
+        (
+            r"\bwhere\b|\b(?:what|which|in what|in which) (?:country|city|place|region|state|area|part|town|county)\b",
+            (PLACE,),
+        ),
+        (r"^(?:\W*)(?:who|whom|whose)\b|\b(?:who|whom|whose)\b", (PERSON,)),
+        (r"\bwhy\b|\bwhat (?:causes|caused|makes|made)\b|\bwhat is the (?:cause|reason)\b", (REASON,)),
+    )
+)
+
+
+@byte_lru_cache(2 * MiB)  # questions clients send: bounded in bytes
+def asked_kinds(question: str) -> tuple[str, ...]:
+    """The kinds of answer the question asks for (empty when its words do not say)."""
+    q = " ".join(question.lower().split())
+    for pattern, kinds in _QUESTION_KINDS:
+        if pattern.search(q):
+            return kinds
+    return ()
+
+
+def holds(sentence: str, kinds: tuple[str, ...]) -> bool:
+    """Whether the sentence holds something of one of these kinds (a duration, a date, a name...)."""
+    return any(_SENTENCE_KINDS[k].search(sentence) for k in kinds)

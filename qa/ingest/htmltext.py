@@ -1,0 +1,479 @@
+"""HTML to the text a reader calls the page's own: main content only, blocks on their own lines, code
+verbatim, every kept character mapped to its exact offset in the raw HTML.
+
+Two passes over one parse. The parse builds a light element tree (html.parser, with the implicit end
+tags HTML allows: `<li>`, `<p>`, `<dt>`/`<dd>`, table cells) whose text pieces keep their raw offsets.
+The rules then decide what is site chrome, top down, in this order (the first that applies wins):
+
+1. never text: scripts, styles, forms and their controls, embedded objects, `<head>`;
+2. hidden: `hidden`, `aria-hidden="true"`, `display:none` / `visibility:hidden` styles;
+3. main content: when the page marks its main content (`<main>`, `role="main"`), only that is read;
+4. landmarks: `<nav>`, `<aside>`, `<footer>`, `<header>` (unless it holds the page's first `<h1>`) and
+   the ARIA roles navigation, banner, contentinfo, complementary, search, menu(bar), toolbar;
+5. class or id naming chrome (one of CHROME_WORDS, as a whole class/id or one of its `-`/`_` parts:
+   `sphinxsidebar`, `navheader`, `md-sidebar`, `breadcrumbs`, `toc`, `skip-link`, `cookie-banner`...);
+6. permalink marks: a link to an in-page anchor whose text is only `¶`, `#`, `§` or a link symbol;
+7. link lists: a list, table, paragraph or block of two or more links whose text is at least 70 % link
+   text (menus, tables of contents, "see also" link rows, API name listings).
+What is left is emitted: block elements start new lines (paragraph breaks between blocks), `<pre>`
+keeps its text byte for byte (recorded as a code block), `<code>`/`<kbd>`/`<samp>`/`<tt>` are recorded
+as inline code, h1-h6 are headings of levels 1-6 and a definition term (`<dt>`, e.g. an API signature
+or a command option) is a heading one level below the enclosing heading depth, so the description
+under it is read in its context.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from qa.ingest.textmap import MappedText, TextBuilder
+
+# fmt: off
+NEVER_TEXT = frozenset({
+    "script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object", "embed", "canvas",
+    "form", "button", "select", "textarea", "input", "option", "datalist", "dialog", "map",
+})
+LANDMARKS = frozenset({"nav", "aside", "footer", "header"})
+CHROME_ROLES = frozenset({
+    "navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "toolbar",
+})
+CHROME_WORDS = frozenset({
+    "nav", "navbar", "navigation", "navheader", "navfooter", "navbox", "navpanel", "subnav", "topnav",
+    "menu", "mainmenu", "submenu", "searchmenu", "menubar", "sidebar", "sphinxsidebar",
+    "sphinxsidebarwrapper", "leftsidebar", "rightsidebar", "breadcrumb", "breadcrumbs", "footer",
+    "header", "masthead", "related", "relbar", "relbar1", "relbar2", "toc", "toctree", "tocwrapper",
+    "pager", "pagination", "prevnext", "skip", "skiplink", "jump", "cookie", "cookies", "consent",
+    "gdpr", "banner", "social", "share", "sharing", "tagline", "logo", "searchbox", "search",
+    "headerlink", "permalink", "anchorlink", "editsection", "catlinks", "printfooter", "subscribe",
+    "newsletter", "advert", "advertisement", "ads", "sponsor", "announcement", "sourcelink",
+})
+BLOCKS = frozenset({
+    "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",
+    "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "figure", "figcaption",
+    "fieldset", "address", "hr", "br", "details", "summary", "h1", "h2", "h3", "h4", "h5", "h6", "body",
+    "header", "footer", "nav", "aside", "menu",
+})
+VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+})
+# A start tag of one of these closes an open <p> (HTML's implicit end tag).
+CLOSES_P = frozenset({
+    "p", "div", "section", "article", "main", "ul", "ol", "dl", "blockquote", "pre", "table", "figure",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "header", "footer", "nav", "aside", "address", "details",
+    "fieldset", "form", "menu",
+})
+INLINE_CODE = frozenset({"code", "kbd", "samp", "tt"})
+LINK_LISTS = frozenset({"ul", "ol", "menu", "table", "p", "div", "dl", "section"})
+# fmt: on
+LINE_BREAK_ONLY = frozenset({"br", "li", "tr", "dt", "dd"})  # one newline, not a paragraph break
+PERMALINK_MARKS = frozenset({"¶", "#", "§", "🔗", "⚓", "link"})
+LINK_SHARE = 0.7  # a block whose text is at least this share link text is a link list...
+MIN_LINKS = 2  # ...when it has at least this many links
+# A short block saying when the page changed, or who owns or made the site ("This page last modified on ...").
+CHROME_LINE = re.compile(
+    r"(?:this page (?:was )?)?last (?:modified|updated|changed)\b|(?:copyright )?©|powered by\b|"
+    r"(?:built|created) (?:with|using) (?:sphinx|mkdocs|hugo|jekyll|docusaurus)\b",
+    re.I,
+)
+MAX_CHROME_LINE = 120
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_PARTS = re.compile(r"[-_:.]+")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+@dataclass(frozen=True)
+class HTMLText:
+    """What a page reads as: text mapped into the raw HTML, heading lines with levels, code spans."""
+
+    text: MappedText
+    headings: dict[int, int]  # line number of `text` -> level (1-6: h1-h6; 7+: definition terms)
+    code_blocks: tuple[tuple[int, int], ...]  # raw [start, end) of each <pre>
+    inline_code: tuple[tuple[int, int], ...]  # raw [start, end) of each <code>, <kbd>, <samp>, <tt>
+    title: str | None  # <title>, or the first <h1> when the title only adds a site name to it
+    url: str | None  # <link rel=canonical> or og:url
+    description: str | None  # <meta name=description>
+
+
+@dataclass
+class _Node:
+    tag: str
+    attrs: dict[str, str]
+    pos: int  # raw offset of the start tag
+    children: list[_Node | _Piece] = field(default_factory=list)
+
+
+@dataclass
+class _Piece:
+    text: str  # decoded text; an entity is one piece mapped to the whole entity
+    start: int
+    end: int
+
+
+class _TreeParser(HTMLParser):
+    """Builds the element tree with raw offsets; reads <title>, canonical URL and description."""
+
+    def __init__(self, raw: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.raw = raw
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", raw)]
+        self.root = _Node("#root", {}, 0)
+        self.stack = [self.root]
+        self.title_parts: list[str] = []
+        self.meta: dict[str, str] = {}
+
+    def raw_pos(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def _close_implied(self, tag: str) -> None:
+        tags = [n.tag for n in self.stack]
+        if tag in CLOSES_P and tags[-1] == "p":
+            self.stack.pop()
+        elif tag == "li":
+            self._close_to("li", ("ul", "ol", "menu"))
+        elif tag in ("dt", "dd"):
+            self._close_to(("dt", "dd"), ("dl",))
+        elif tag in ("td", "th"):
+            self._close_to(("td", "th"), ("tr", "table"))
+        elif tag == "tr":
+            self._close_to("tr", ("table", "thead", "tbody", "tfoot"))
+
+    def _close_to(self, tags: str | tuple[str, ...], fence: tuple[str, ...]) -> None:
+        for i in range(len(self.stack) - 1, 0, -1):
+            t = self.stack[i].tag
+            if t in fence:
+                return
+            if t == tags or t in tags:
+                del self.stack[i:]
+                return
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: (v or "") for k, v in attrs}
+        self._read_meta(tag, a)
+        self._close_implied(tag)
+        node = _Node(tag, a, self.raw_pos())
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: (v or "") for k, v in attrs}
+        self._read_meta(tag, a)
+        self._close_implied(tag)
+        self.stack[-1].children.append(_Node(tag, a, self.raw_pos()))
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                del self.stack[i:]
+                return
+
+    def _read_meta(self, tag: str, a: dict[str, str]) -> None:
+        if tag == "link" and "canonical" in a.get("rel", "").lower().split() and a.get("href"):
+            self.meta.setdefault("url", a["href"])
+        elif tag == "meta" and a.get("content"):
+            key = a.get("property") or a.get("name") or ""
+            if key.lower() in ("og:url", "description", "og:description"):
+                self.meta.setdefault(key.lower().removeprefix("og:"), a["content"])
+
+    def handle_data(self, data: str) -> None:
+        start = self.raw_pos()
+        self._add(_Piece(data, start, start + len(data)))
+
+    def handle_entityref(self, name: str) -> None:
+        self._entity(f"&{name}")
+
+    def handle_charref(self, name: str) -> None:
+        self._entity(f"&#{name}")
+
+    def _entity(self, prefix: str) -> None:
+        start = self.raw_pos()
+        end = start + len(prefix) + (self.raw.startswith(";", start + len(prefix)))
+        text = html.unescape(self.raw[start:end])
+        if len(text) != end - start and text.isspace():
+            text = text.replace("\xa0", " ")
+        self._add(_Piece(text, start, end))
+
+    def _add(self, piece: _Piece) -> None:
+        if any(n.tag == "title" for n in self.stack):
+            self.title_parts.append(piece.text)
+        self.stack[-1].children.append(piece)
+
+
+# --- deciding what is chrome ----------------------------------------------------------------------
+
+
+def _names(node: _Node) -> set[str]:
+    """Lowercase class and id tokens and their -/_ parts (trailing digits dropped: `fancy-toc1` -> toc)."""
+    out: set[str] = set()
+    for token in (node.attrs.get("class", "") + " " + node.attrs.get("id", "")).lower().split():
+        out.add(token)
+        out.update(p.rstrip("0123456789") for p in _PARTS.split(token))
+    return out
+
+
+def _is_hidden(node: _Node) -> bool:
+    a = node.attrs
+    return "hidden" in a or a.get("aria-hidden", "").lower() == "true" or bool(_HIDDEN_STYLE.search(a.get("style", "")))
+
+
+def _text_of(node: _Node) -> str:
+    return "".join(_text_of(c) if isinstance(c, _Node) else c.text for c in node.children)
+
+
+def _iter(node: _Node):  # type: ignore[no-untyped-def]
+    yield node
+    for c in node.children:
+        if isinstance(c, _Node):
+            yield from _iter(c)
+
+
+class _Rules:
+    """The chrome decisions of one page (see the module docstring for the order)."""
+
+    def __init__(self, root: _Node) -> None:
+        self.first_h1 = next((n for n in _iter(root) if n.tag == "h1"), None)
+        self.mains = [n for n in _iter(root) if n.tag == "main" or n.attrs.get("role", "").lower() == "main"]
+        self.dropped: set[int] = set()
+        self.link_text: dict[int, tuple[int, int, int]] = {}
+
+    def chrome(self, node: _Node) -> bool:
+        tag, a = node.tag, node.attrs
+        if tag in NEVER_TEXT or _is_hidden(node):
+            return True
+        if tag in LANDMARKS or a.get("role", "").lower() in CHROME_ROLES or not _names(node).isdisjoint(CHROME_WORDS):
+            return not (tag == "header" or "header" in _names(node)) or not self._holds_h1(node)
+        if tag == "a" and a.get("href", "").startswith("#") and _text_of(node).strip() in PERMALINK_MARKS:
+            return True
+        if tag in ("p", "div", "small", "center") and self._chrome_line(node):
+            return True
+        return tag in LINK_LISTS and self._link_list(node)
+
+    def _chrome_line(self, node: _Node) -> bool:
+        if any(isinstance(c, _Node) and c.tag in BLOCKS for c in node.children):
+            return False
+        text = " ".join(_text_of(node).split())
+        return len(text) <= MAX_CHROME_LINE and bool(CHROME_LINE.match(text))
+
+    def _holds_h1(self, node: _Node) -> bool:
+        return self.first_h1 is not None and any(n is self.first_h1 for n in _iter(node))
+
+    def _link_list(self, node: _Node) -> bool:
+        links, linked, total = self._count(node)
+        if links < MIN_LINKS or total == 0 or linked < LINK_SHARE * total:
+            return False
+        if node.tag in ("div", "section"):  # a container of prose with a link list in it is not one
+            return not any(
+                d.tag in _HEADINGS or (d.tag == "p" and not self._link_list(d)) for d in _iter(node) if d is not node
+            )
+        return True
+
+    def _count(self, node: _Node) -> tuple[int, int, int]:
+        """(links, characters of link text, characters of text) under node; a block holding code is
+        never a link list (its counts are (0, 0, 1))."""
+        key = id(node)
+        if key not in self.link_text:
+            links = linked = total = 0
+            for c in node.children:
+                if isinstance(c, _Piece):
+                    total += len(c.text.strip())
+                    continue
+                if c.tag in NEVER_TEXT or _is_hidden(c):
+                    continue
+                if c.tag == "pre":
+                    links, linked, total = 0, 0, 1
+                    break
+                if c.tag == "a" and c.attrs.get("href"):
+                    n = len(_text_of(c).strip())
+                    links, linked, total = links + 1, linked + n, total + n
+                    continue
+                sub = self._count(c)
+                if sub == (0, 0, 1):
+                    links, linked, total = sub
+                    break
+                links, linked, total = links + sub[0], linked + sub[1], total + sub[2]
+            self.link_text[key] = (links, linked, total)
+        return self.link_text[key]
+
+
+# --- emitting text --------------------------------------------------------------------------------
+
+
+class _Emitter:
+    """Walks the kept tree and builds the mapped text (whitespace collapsed outside <pre>)."""
+
+    def __init__(self, raw_length: int, rules: _Rules) -> None:
+        self.rules = rules
+        self.builder = TextBuilder(raw_length)
+        self.out: list[str] = []
+        self.size = 0
+        self.pre = 0
+        self.headings: list[tuple[int, int, int]] = []  # (text start, text end, level)
+        self.code_blocks: list[tuple[int, int]] = []
+        self.inline_code: list[tuple[int, int]] = []
+        self.depth = 0  # level of the innermost heading seen, for definition terms
+        self.dl_depth = 0
+
+    def push(self, piece: str) -> None:
+        self.out.append(piece)
+        self.size += len(piece)
+
+    def text(self, piece: _Piece) -> None:
+        if self.pre:
+            self.builder.extend([(piece.text, piece.start, piece.end)])
+            self.push(piece.text)
+            return
+        entity = len(piece.text) != piece.end - piece.start
+        for m in [None] if entity else re.finditer(r"\s+|\S+", piece.text):
+            if m is None:
+                part, a, b = (" " if piece.text.isspace() else piece.text), piece.start, piece.end
+            else:
+                part, a, b = m.group(), piece.start + m.start(), piece.start + m.end()
+            if part.isspace():
+                last = self.out[-1][-1:] if self.out else "\n"
+                if last in (" ", "\n"):
+                    continue
+                part = " "
+            self.builder.extend([(part, a, b)])
+            self.push(part)
+
+    def block_break(self, lines: int, at: int) -> None:
+        if not self.out:
+            return
+        tail = "".join(self.out[-4:])
+        have = len(tail) - len(tail.rstrip("\n"))
+        if have < lines:
+            self.builder.insert("\n" * (lines - have), at)
+            self.push("\n" * (lines - have))
+
+    def walk(self, node: _Node, end: int) -> None:
+        """Emit node's children; `end` is the raw offset where node ends (for inserted breaks)."""
+        kids = node.children
+        for i, child in enumerate(kids):
+            if isinstance(child, _Piece):
+                self.text(child)
+                continue
+            nxt = next((_start(k) for k in kids[i + 1 :]), end)
+            if self.rules.chrome(child):
+                continue
+            self.element(child, nxt)
+
+    def element(self, node: _Node, end: int) -> None:
+        tag = node.tag
+        block = tag in BLOCKS
+        if block:
+            self.block_break(1 if tag in LINE_BREAK_ONLY else 2, node.pos)
+        start = self.size
+        if tag == "pre":
+            self.pre += 1
+        if tag == "dl":
+            self.dl_depth += 1
+        self.walk(node, end)
+        if tag == "pre":
+            self.pre -= 1
+        if tag == "dl":
+            self.dl_depth -= 1
+        self._record(tag, start)
+        if block:
+            self.block_break(1 if tag in LINE_BREAK_ONLY else 2, end)
+
+    def _record(self, tag: str, start: int) -> None:
+        if self.size == start:
+            return
+        if tag in _HEADINGS:
+            self.depth = int(tag[1])
+            self.headings.append((start, self.size, self.depth))
+        elif tag == "dt":
+            self.headings.append((start, self.size, max(self.depth, 6) + self.dl_depth))
+        elif tag == "pre" and not self.pre:
+            self.code_blocks.append((start, self.size))
+        elif tag in INLINE_CODE and not self.pre:
+            self.inline_code.append((start, self.size))
+
+
+def _start(node: _Node | _Piece) -> int:
+    return node.pos if isinstance(node, _Node) else node.start
+
+
+def extract(raw: str) -> HTMLText:
+    """Main-content text of an HTML page (see the module docstring for the rules)."""
+    parser = _TreeParser(raw)
+    parser.feed(raw)
+    parser.close()
+    rules = _Rules(parser.root)
+    emitter = _Emitter(len(raw), rules)
+    roots = _topmost(rules.mains) or [parser.root]
+    for n, root in enumerate(roots):
+        if n:
+            emitter.block_break(2, root.pos)
+        if root is parser.root:
+            emitter.walk(root, len(raw))
+        else:
+            emitter.element(root, _end_of(root, raw))
+    text = emitter.builder.build()
+    return HTMLText(
+        text=text,
+        headings=_heading_lines(text.text, emitter.headings),
+        code_blocks=tuple(_raw_span(text, a, b) for a, b in emitter.code_blocks),
+        inline_code=tuple(_raw_span(text, a, b) for a, b in emitter.inline_code),
+        title=_title(parser, rules),
+        url=parser.meta.get("url"),
+        description=" ".join(parser.meta.get("description", "").split()) or None,
+    )
+
+
+def _topmost(nodes: list[_Node]) -> list[_Node]:
+    inner = {id(d) for n in nodes for d in _iter(n) if d is not n}
+    return [n for n in nodes if id(n) not in inner]
+
+
+def _end_of(node: _Node, raw: str) -> int:
+    last = node
+    while isinstance(last, _Node) and last.children:
+        last = last.children[-1]  # type: ignore[assignment]
+    return last.end if isinstance(last, _Piece) else len(raw)
+
+
+def _raw_span(text: MappedText, a: int, b: int) -> tuple[int, int]:
+    return text.span(a, b)
+
+
+def _heading_lines(text: str, ranges: list[tuple[int, int, int]]) -> dict[int, int]:
+    line_of = [0] * (len(text) + 1)
+    for i, ch in enumerate(text):
+        line_of[i + 1] = line_of[i] + (ch == "\n")
+    out: dict[int, int] = {}
+    for a, b, level in ranges:
+        if text[a:b].strip():
+            first = a + len(text[a:b]) - len(text[a:b].lstrip())
+            out.setdefault(line_of[first], level)
+    return out
+
+
+def _title(parser: _TreeParser, rules: _Rules) -> str | None:
+    """<title>, or the first <h1> (permalink marks dropped) when the title is that h1 plus a site name
+    after or before a separator (`json — JSON encoder and decoder — Python 3.11 documentation`)."""
+    title = " ".join("".join(parser.title_parts).split()) or None
+    h1 = rules.first_h1
+    heading = " ".join(_visible(h1, rules).split()) if h1 is not None else ""
+    if not heading:
+        return title
+    if title is None:
+        return heading
+    t, h = title.lower(), heading.lower()
+    if t == h or any(t.startswith(h + sep) or t.endswith(sep + h) for sep in _TITLE_SEPARATORS):
+        return heading
+    return title
+
+
+_TITLE_SEPARATORS = (" — ", " – ", " - ", " | ", " · ", " :: ", " » ", ": ")
+
+
+def _visible(node: _Node, rules: _Rules) -> str:
+    return "".join(
+        c.text if isinstance(c, _Piece) else ("" if rules.chrome(c) else _visible(c, rules)) for c in node.children
+    )

@@ -1,0 +1,170 @@
+"""Semantic reranking: the lexical candidates reordered by how close their meaning is to the question.
+
+BM25 and TF-IDF only see shared words, so a paraphrase ("what usually causes calf pain" for
+"calf pain is often brought on by muscle strain") loses to passages that happen to repeat the
+question's words. The answer layer therefore takes the hybrid ranker's candidates and orders them by
+
+    fused = lexical score / best lexical score + weight * cosine(question vector, passage vector)
+
+with vectors from :mod:`qa.vectors.encoder` (passage vectors are computed once, at build time, and stored with
+the index). Only candidates the lexical rankers found are reordered: nothing is returned that shares
+no word with the question, and abstention (:func:`qa.answering.abstention.decide`) still rests on the words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa import settings
+from qa.models import RankerScore
+from qa.util.lru import MiB, cached
+from qa.vectors import ann
+from qa.vectors import encoder as encoders
+
+VECTORS = "vectors.npy"
+DEFAULT_WEIGHT = 2.0  # measured on the dev and own question sets: see README, "Semantic reranking"
+# Lexical candidates reordered: SciFact nDCG@10 with w = 2 was 0.7191 / 0.7283 / 0.7298 at depth
+# 10 / 20 / 100 (hybrid alone 0.6952); the seed questions gave the same answers at 10 to 50.
+DEPTH = 20
+DENSE_DEPTH = 50  # nearest passages by meaning added to the lexical candidates (SciFact, MedQuAD: README)
+ANN_MIN = 10_000  # passages: from here dense candidates come from a graph (qa.vectors.ann; bench/dense.py: 1.8x exact)
+MODES = ("auto", "off")
+
+
+def enabled(setting: str | None = None) -> bool:
+    """Whether semantic reranking is on: `setting`, by default QA_SEMANTIC."""
+    if setting is None:
+        setting = settings.get("SEMANTIC")
+    if setting not in MODES:
+        raise ValueError(f"QA_SEMANTIC must be one of {', '.join(MODES)}, not {setting!r}")
+    return setting == "auto"
+
+
+def build(
+    texts: Sequence[str],
+    folder: Path,
+    progress: Callable[[int, int], None] | None = None,
+    graph_progress: Callable[[int, int], None] | None = None,
+    ann_min: int | None = None,
+) -> dict[str, Any]:
+    """Encode every passage into folder/vectors.npy, and from `ann_min` passages (default ANN_MIN) their
+    nearest-neighbour graph (qa.vectors.ann); the manifest entry that describes them."""
+    ann_min = ANN_MIN if ann_min is None else ann_min
+    enc = encoders.shared()
+    folder.mkdir(parents=True, exist_ok=True)
+    # One call for all passages: the encoder batches texts of like length across the whole corpus.
+    vectors = enc.encode(texts, progress=progress)
+    return save(vectors, folder, enc.precision, graph_progress, ann_min)
+
+
+def save(
+    vectors: np.ndarray,
+    folder: Path,
+    precision: str,
+    graph_progress: Callable[[int, int], None] | None = None,
+    ann_min: int | None = None,
+    cache: Path | None = None,
+) -> dict[str, Any]:
+    """Store passage vectors (one row per passage) as folder/vectors.npy, and from `ann_min` passages
+    (default ANN_MIN) their nearest-neighbour graph (qa.vectors.ann; reused from the build cache folder `cache` when
+    it holds the graph of these very vectors); the manifest entry describing them."""
+    ann_min = ANN_MIN if ann_min is None else ann_min
+    folder.mkdir(parents=True, exist_ok=True)
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    np.save(folder / VECTORS, vectors)
+    meta = {
+        "model": encoders.NAME,
+        "sha256": encoders.WEIGHTS_SHA256,
+        "dim": int(vectors.shape[1]),
+        "precision": precision,
+        "files": [VECTORS],
+    }
+    if len(vectors) >= ann_min:
+        meta["ann"] = ann.build(vectors, folder, graph_progress, cache)
+        meta["files"].append(meta["ann"]["file"])
+    return meta
+
+
+class Reranker:
+    """Dense candidates and fused order for one loaded index; immutable apart from its cache of
+    question vectors."""
+
+    def __init__(
+        self,
+        encoder: encoders.Encoder,
+        vectors: np.ndarray,
+        weight: float = DEFAULT_WEIGHT,
+        depth: int = DEPTH,
+        dense_depth: int = DENSE_DEPTH,
+        graph: Any = None,
+    ) -> None:
+        if vectors.ndim != 2 or vectors.shape[1] != encoder.dim:
+            raise ValueError(f"passage vectors of shape {vectors.shape} do not fit a {encoder.dim}-d encoder")
+        self.encoder = encoder
+        self.vectors = np.asarray(vectors)
+        self.weight = weight
+        self.depth = depth  # lexical candidates reordered
+        self.dense_depth = dense_depth  # nearest passages by meaning added to them
+        self.graph = graph  # an approximate nearest-neighbour index over `vectors` (None: exact search)
+        self.vector = cached(lambda question: self.encoder.encode([question])[0], 16 * MiB)  # ~1.5 KiB + key each
+        # sentences of a passage, encoded when it is first among the results (not stored: see README);
+        # keyed by (passage, its sentences), ~1.5 KiB a sentence
+        self._sentences = cached(lambda key: self.encoder.encode(list(key[1])), 32 * MiB)
+
+    def sentence_cosines(self, question: str, i: int, passage: Any) -> np.ndarray:
+        """Cosine similarity of each sentence of passage `i` to the question."""
+        texts = tuple(s.text for s in passage.sentences)
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        return self._sentences((i, texts)) @ self.vector(question)
+
+    @classmethod
+    def load(cls, folder: Path, meta: dict[str, Any], weight: float) -> Reranker:
+        if meta.get("model") != encoders.NAME or meta.get("sha256") != encoders.WEIGHTS_SHA256:
+            raise ValueError(f"passage vectors were made by another encoder ({meta.get('model')})")
+        vectors = np.load(folder / VECTORS, mmap_mode="r")
+        graph = ann.open_graph(folder, meta["ann"]) if meta.get("ann") else None
+        return cls(encoders.shared(), vectors, weight, graph=graph)
+
+    def nearest(self, question: str, k: int | None = None, allowed: np.ndarray | None = None) -> list[int]:
+        """The k passages closest in meaning to the question, closest first (ties by passage order):
+        exact on small indexes and under a document filter, from the graph on large ones."""
+        k = self.dense_depth if k is None else k
+        if k <= 0:
+            return []
+        q = self.vector(question)
+        if self.graph is not None and allowed is None:
+            return ann.search(self.graph, q, k)
+        rows = np.flatnonzero(allowed) if allowed is not None else None
+        cosine = (self.vectors if rows is None else self.vectors[rows]) @ q
+        if len(cosine) > k:
+            kth = np.partition(cosine, len(cosine) - k)[len(cosine) - k]
+            keep = np.flatnonzero(cosine >= kth)
+        else:
+            keep = np.arange(len(cosine))
+        order = keep[np.lexsort((keep, -cosine[keep]))][:k]
+        return (order if rows is None else rows[order]).tolist()
+
+    def rerank(self, question: str, hits: list) -> list:  # noqa: ANN001  (qa.search.engine.Hit)
+        """The hits in fused order; each carries its `semantic` score (cosine) and rank among them."""
+        if not hits:
+            return hits
+        ids = np.fromiter((h.doc for h in hits), dtype=np.int64, count=len(hits))
+        cosine = self.vectors[ids] @ self.vector(question)
+        best = max(h.score for h in hits) or 1.0
+        fused = [h.score / best + self.weight * float(c) for h, c in zip(hits, cosine, strict=True)]
+        semantic_rank = {int(i): r for r, i in enumerate(np.lexsort((ids, -cosine)), start=1)}
+        order = sorted(range(len(hits)), key=lambda i: (-fused[i], hits[i].doc))
+        return [
+            replace(
+                hits[i],
+                score=fused[i],
+                scores={**hits[i].scores, "semantic": RankerScore(round(float(cosine[i]), 6), semantic_rank[i])},
+            )
+            for i in order
+        ]
