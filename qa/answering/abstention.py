@@ -16,6 +16,8 @@ however many passages mention dynasties and power: the question's *subject* is a
    similarity never overrides it); otherwise the question's words and its meaning together must be
    covered. The thresholds are in :class:`Thresholds`, calibrated by ``bench/calibrate.py`` on several
    corpora (see README, "Honest abstention").
+Why one module of this size: the three steps above are one decision over the same `Term` and `Assessment` values and
+the same `Thresholds`; apart, each would need the other two's types.
 """
 
 from __future__ import annotations

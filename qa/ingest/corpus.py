@@ -1,5 +1,10 @@
 """A corpus folder to a Corpus: documents, passages and references in deterministic order, with
-unusable files skipped and the reason recorded (never dropped silently)."""
+unusable files skipped and the reason recorded (never dropped silently).
+
+Why one module of this size: the two passes over a folder (count every file's words, then read and repair each file
+with the corpus's counts), the per-file cache they consult and their batches for the workers are one schedule; the
+per-file work itself lives in the modules it calls.
+"""
 
 from __future__ import annotations
 

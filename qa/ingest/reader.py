@@ -6,6 +6,8 @@ file starts with that encoding's byte-order mark (also kept as U+FEFF). Every of
 characters of this decoded text, never bytes. Anything else is refused with a CorpusError naming the
 file: binary data, bytes that are not UTF-8 (with the byte offset and how to convert the file), files
 larger than the size limit (QA_MAX_FILE_BYTES), empty files.
+Why one module of this size: it is the one place where corpus files are found and opened, so every refusal (size,
+encoding, links out of the corpus, permissions) is made and named here.
 """
 
 from __future__ import annotations

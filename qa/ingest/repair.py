@@ -3,6 +3,9 @@
 Every stage edits a MappedText and composes with it, so each output character still points at the raw
 characters it came from; inserted characters (spaces, apostrophes, dashes) are points in the raw text.
 Body-text rules never add or remove a '\n', so the output has the input's lines.
+Why one module of this size: its stages are small edit generators that run in a fixed order through one `_apply` and
+share the word tests (English frequencies, the corpus's own words); the order is the repair, so they read top to
+bottom in one place.
 """
 
 from __future__ import annotations

@@ -1,6 +1,11 @@
 """The retrieval engine over a list of texts: BM25 (equal to rank-bm25), TF-IDF (scikit-learn) and the
 hybrid default (BM25 + weighted TF-IDF, one precomputed weight per posting, + spelling repair of the
-query), saved as plain arrays."""
+query), saved as plain arrays.
+
+Why one module of this size: the three modes share one vocabulary, one set of postings, the spelling surfaces and
+one save/load format, all held by `Engine`; the rankers (`bm25`, `tfidf`), `fusion`, `postings`, `vocabulary` and
+`spelling` are modules of their own already.
+"""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ Layout of the index folder:
     builds/<version>/semantic/      passage vectors (qa.vectors.semantic), when semantic reranking is on
     cache/                          work later builds reuse (qa.util.buildcache); never read when serving
     .lock                           held by a running build
+Why one module of this size: the build, the manifest and every check that reads it (checksums, staleness, the lock)
+share the folder layout above; split, that layout would be described in several places.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ checked when read: an entry that fails the check, or does not parse, is deleted 
 corrupted cache can cost time but never change a build. JSON, not pickle: reading a cache must not run
 code. After each build the cache is pruned to what that build used plus at most as much again, least
 recently used first.
+
+Why one module of this size: the caches share one sealing (a sha256 checked on every read), atomic writes, pruning
+and the JSON codec for the pipeline's dataclasses, so an entry's format is defined in one place.
 """
 
 from __future__ import annotations
