@@ -36,7 +36,7 @@ CHROME = {
     ],
     "sqlite-expridx.html": ["Small. Fast. Reliable.", "Search Documentation", "This page last modified", "Download"],
     "docbook-sql-truncate.html": ["Prev", "Up", "Home", "Submit correction", "PostgreSQL 15."],
-    "asciidoc-git-add.html": ["Last updated", "git-status(1)", "git-rm(1)"],
+    "asciidoc-git-add.html": ["Last updated", "git-status(1)", "git-rm(1)", "SEE ALSO", "GIT\n", "git(1) suite"],
 }
 
 
@@ -61,7 +61,13 @@ def test_site_chrome_is_dropped(name):
         ),
         ("sqlite-expridx.html", "Indexes On Expressions", None, "Indexes On Expressions"),
         ("docbook-sql-truncate.html", "TRUNCATE", "DELETE", "TRUNCATE"),
-        ("asciidoc-git-add.html", "git-add(1) Manual Page", "Part of the git(1) suite", "git-add(1)"),
+        (
+            "asciidoc-git-add.html",
+            "git-add(1) Manual Page",
+            "Because this example lets the shell expand the asterisk (i.e. you are listing the files explicitly), "
+            "it does not consider subdir/git-foo.sh.",
+            "git-add(1)",
+        ),
     ],
 )
 def test_main_text_starts_and_ends_where_the_document_does(name, first, last, title):
@@ -129,9 +135,7 @@ def test_api_signatures_and_options_are_headings_over_their_description():
         ("<pathspec>…", 7),
         ("-n", 7),
         ("--dry-run", 7),
-        ("EXAMPLES", 2),
-        ("SEE ALSO", 2),
-        ("GIT", 2),
+        ("EXAMPLES", 2),  # SEE ALSO (a link row) and GIT (the suite colophon) are dropped whole
     ]
 
 
@@ -155,3 +159,25 @@ def test_a_corpus_of_real_pages_keeps_code_as_code(tmp_path):
         assert word in joined, word
     assert "For matters" not in joined and "starts with()" not in joined
     assert c.references == ()
+
+
+SECTION = '<div class="sect1"><h2>{head}</h2><div class="sectionbody"><p>{body}</p></div></div>'
+LINKS = '<a href="a.html">git-status(1)</a> <a href="b.html">git-rm(1)</a>'
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "kept"),
+    [
+        ("GIT", 'Part of the <a href="git.html">git(1)</a> suite', ""),  # a man page's colophon
+        ("COLOPHON", "This page is part of release 5.10 of the Linux man-pages project.", ""),
+        ("SEE ALSO", LINKS, ""),  # a link row: its heading goes with it
+        ("SEE ALSO", "See " + LINKS + " for the opposite, and the index for more.", "SEE ALSO"),
+        ("HISTORY", "Part of the git(1) suite since 2005, this command replaced git-update-cache.", "HISTORY"),
+        ("NOTES", "Part of the work is done by the git(1) suite itself.", "NOTES"),
+    ],
+)
+def test_a_section_left_with_only_its_heading_is_chrome(head, body, kept):
+    p = extract("<h1>git-add(1)</h1><p>Add file contents to the index.</p>" + SECTION.format(head=head, body=body))
+    lines = [line for line in p.text.text.split("\n") if line.strip()]
+    assert lines[:2] == ["git-add(1)", "Add file contents to the index."]
+    assert (lines[2] if len(lines) > 2 else "") == kept

@@ -14,7 +14,12 @@ The rules then decide what is site chrome, top down, in this order (the first th
    `sphinxsidebar`, `navheader`, `md-sidebar`, `breadcrumbs`, `toc`, `skip-link`, `cookie-banner`...);
 6. permalink marks: a link to an in-page anchor whose text is only `¶`, `#`, `§` or a link symbol;
 7. link lists: a list, table, paragraph or block of two or more links whose text is at least 70 % link
-   text (menus, tables of contents, "see also" link rows, API name listings).
+   text (menus, tables of contents, "see also" link rows, API name listings);
+8. emptied sections: a `<div>`/`<section>` with a heading whose other text is all chrome by the rules
+   above (a "SEE ALSO" heading over a link row; a man page's closing "GIT" section, "Part of the git(1)
+   suite"): the heading goes with it.
+Short blocks that only say when the page changed or who made it (CHROME_LINE) and a manual page's
+colophon line (COLOPHON) are chrome too.
 What is left is emitted: block elements start new lines (paragraph breaks between blocks), `<pre>`
 keeps its text byte for byte (recorded as a code block), `<code>`/`<kbd>`/`<samp>`/`<tt>` are recorded
 as inline code, h1-h6 are headings of levels 1-6 and a definition term (`<dt>`, e.g. an API signature
@@ -82,6 +87,9 @@ CHROME_LINE = re.compile(
     re.I,
 )
 MAX_CHROME_LINE = 120
+# A manual page's closing line naming the suite or project it belongs to ("Part of the git(1) suite"), the
+# whole block: template boilerplate, the same on every page of the set.
+COLOPHON = re.compile(r"(?:this page is )?part of (?:release \S+ of )?the \S+(?: \S+){0,3}? (?:suite|project)\.?", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _PARTS = re.compile(r"[-_:.]+")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -242,6 +250,7 @@ class _Rules:
         self.mains = [n for n in _iter(root) if n.tag == "main" or n.attrs.get("role", "").lower() == "main"]
         self.dropped: set[int] = set()
         self.link_text: dict[int, tuple[int, int, int]] = {}
+        self.kept: dict[int, int] = {}
 
     def chrome(self, node: _Node) -> bool:
         tag, a = node.tag, node.attrs
@@ -253,13 +262,36 @@ class _Rules:
             return True
         if tag in ("p", "div", "small", "center") and self._chrome_line(node):
             return True
-        return tag in LINK_LISTS and self._link_list(node)
+        if tag in LINK_LISTS and self._link_list(node):
+            return True
+        return tag in ("div", "section") and self._emptied_section(node)
 
     def _chrome_line(self, node: _Node) -> bool:
         if any(isinstance(c, _Node) and c.tag in BLOCKS for c in node.children):
             return False
         text = " ".join(_text_of(node).split())
-        return len(text) <= MAX_CHROME_LINE and bool(CHROME_LINE.match(text))
+        return len(text) <= MAX_CHROME_LINE and bool(CHROME_LINE.match(text) or COLOPHON.fullmatch(text))
+
+    def _emptied_section(self, node: _Node) -> bool:
+        """A section (a heading child and the rest) whose every other text is chrome: its heading goes too
+        ("SEE ALSO" over a link row, "GIT" over "Part of the git(1) suite")."""
+        heading = next((c for c in node.children if isinstance(c, _Node) and c.tag in _HEADINGS), None)
+        if heading is None or heading is self.first_h1:
+            return False
+        rest = [c for c in node.children if c is not heading]
+        had = sum(len(_text_of(c).strip()) if isinstance(c, _Node) else len(c.text.strip()) for c in rest)
+        return had > 0 and sum(self._kept(c) for c in rest) == 0
+
+    def _kept(self, node: _Node | _Piece) -> int:
+        """Characters of text under node that the rules keep."""
+        if isinstance(node, _Piece):
+            return len(node.text.strip())
+        if self.chrome(node):
+            return 0
+        key = id(node)
+        if key not in self.kept:
+            self.kept[key] = sum(self._kept(c) for c in node.children)
+        return self.kept[key]
 
     def _holds_h1(self, node: _Node) -> bool:
         return self.first_h1 is not None and any(n is self.first_h1 for n in _iter(node))
