@@ -55,3 +55,29 @@ def test_bad_question_files(tmp_path, content, message):
 def test_missing_file(tmp_path):
     with pytest.raises(InvalidInput, match="cannot read question file"):
         load_questions(tmp_path / "absent.jsonl")
+
+
+def test_the_evaluation_key_follows_the_build_code_not_the_answer_layer(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from qa.evaluation import evaluate
+    from qa.util import buildcache
+
+    modules = buildcache._qa_modules("qa.storage.index")
+    assert {"qa.ingest.corpus", "qa.search.engine", "qa.vectors.semantic", "qa.storage.store"} <= modules
+    assert not {"qa.answering.answer", "qa.answering.abstention", "qa.api", "qa.web", "qa.cli"} & modules
+    monkeypatch.setenv("QA_SEMANTIC", "off")
+    buildcache.code_fingerprint.cache_clear()
+    before = evaluate.code_fingerprint()
+    real = buildcache._origin
+    for module, changes in (("qa.answering.answer", False), ("qa.search.engine", True)):
+        edited = tmp_path / f"{module}.py"
+        edited.write_bytes(Path(real(module)).read_bytes() + b"\n# an edit\n")
+        monkeypatch.setattr(buildcache, "_origin", lambda name, m=module, e=edited: str(e) if name == m else real(name))
+        buildcache.code_fingerprint.cache_clear()
+        assert (evaluate.code_fingerprint() != before) is changes, module
+    monkeypatch.setattr(buildcache, "_origin", real)
+    buildcache.code_fingerprint.cache_clear()
+    monkeypatch.setenv("QA_SEMANTIC", "auto")  # the semantic switch is part of the key
+    assert evaluate.code_fingerprint() != before
+    buildcache.code_fingerprint.cache_clear()

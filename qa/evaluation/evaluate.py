@@ -123,14 +123,13 @@ def evaluate_questions(
 
 
 def code_fingerprint() -> str:
-    """sha256 over qa's own source files and the QA_SEMANTIC switch: what decides what a build contains."""
-    import qa
+    """sha256 over the source of every qa module a build imports (qa.storage.index, transitively) and the
+    QA_SEMANTIC switch: what decides what a build contains. The answer layer, the web and the CLI are
+    read at question time, never by a build, so editing them reuses the index."""
+    from qa.util.buildcache import code_fingerprint as build_code
     from qa.vectors import semantic
 
-    digest = hashlib.sha256()
-    package = Path(qa.__file__).resolve().parent  # the whole package, wherever this module sits in it
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    digest = hashlib.sha256(build_code("qa.storage.index").encode())
     digest.update(f"semantic={semantic.enabled()}".encode())
     return digest.hexdigest()
 
