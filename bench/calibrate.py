@@ -11,6 +11,7 @@ Each question set is a corpus and questions labelled answerable or not:
 |---|---|---|---|
 | seed | the seed article (`corpus/`) | dev, own and paraphrase questions | their unanswerable ones |
 | medquad | `../shared/eval/medquad-dev` (80 NIH topics) | MedQuAD's own questions | questions on absent topics |
+| sqlite, postgresql, git, python | `eval/` doc sets (Debian's packages, when installed) | answerable | unanswerable |
 | squad (optional) | ten Wikipedia articles | their SQuAD questions | questions on six other articles |
 
 For every question the answer layer's evidence is recorded as explainable numbers
@@ -39,6 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 OUT = ROOT / "bench" / "calibration"
+DOCSETS = ("sqlite", "postgresql", "git", "python")
 GRID = {
     "cover": [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
     "close_meaning": [0.5, 0.55, 0.6, 0.65, 0.7, 0.75],
@@ -67,6 +69,17 @@ def question_sets(work: Path, squad: Path | None = None) -> Iterator[tuple[str, 
         write_corpus(medquad / "docs.jsonl", corpus)
         rows = [q | {"answerable": q["kind"] == "answerable"} for q in _jsonl(medquad / "questions.jsonl")]
         yield "medquad", corpus, work / "medquad" / "index", rows
+    for name in DOCSETS:  # the documentation sets (eval/): their corpora from Debian's packages, when installed
+        from eval.corpora import CorpusMissing, materialize
+        from eval.docsets import default_work
+        from eval.questions import questions_path
+
+        folder = ROOT / default_work(name)
+        try:
+            materialize(name, folder / "corpus")
+        except CorpusMissing:
+            continue
+        yield name, folder / "corpus", folder / "index", _jsonl(questions_path(name))
     if squad is not None:
         for questions in sorted(squad.glob("questions*.jsonl")):
             suffix = questions.stem.removeprefix("questions")

@@ -243,3 +243,106 @@ def test_the_documents_own_topic_goes_without_saying():
     assert _decide("how do I rename a table in sqlite", rare, passages).reasons == (
         "the passages found do not mention sqlite",
     )
+
+
+# ----- words the documents do not write as the question does ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question, found",
+    [
+        ("how do I raise max_connections?", ["max_connections"]),
+        ("how do I query a jsonb column with jsonb_path_query?", ["jsonb_path_query"]),
+        ("how do I use SourceTree to stage hunks?", ["sourcetree"]),
+        ("read an Excel file into a pandas DataFrame", ["dataframe"]),
+        ("how do I create a sequence with CREATE SEQUENCE?", ["create sequence"]),
+        ("can client-side hooks stop a push?", []),  # a hyphenated word of plain English parts
+        ("how do I enable two-factor authentication", []),
+        ("WHAT CAUSES CALF PAIN?", []),  # shouted: no statement names
+        ("what is non-Hodgkin lymphoma", ["non-hodgkin"]),
+        ("does sqlite support full outer joins?", []),
+    ],
+)
+def test_compounds_of_the_question(question, found):
+    from qa.answering.abstention import compounds
+
+    assert list(compounds(question)) == found
+
+
+@pytest.mark.parametrize(
+    "word, text, written",
+    [
+        ("max_connections", "Raise max_connections in postgresql.conf.", True),
+        ("max_connections", "the max connections setting", True),
+        ("max_connections", "the maximum number of connections", False),
+        ("sourcetree", "the source tree of the project", False),  # CamelCase parts never apart
+        ("sourcetree", "stage hunks in SourceTree", True),
+        ("create sequence", "CREATE  SEQUENCE serial START 101;", True),
+        ("create sequence", "CREATE TABLE sqlite_sequence(name,seq);", False),
+    ],
+)
+def test_a_compound_is_found_only_as_written(word, text, written):
+    from qa.answering.abstention import compounds
+
+    question = {"max_connections": "raise max_connections", "sourcetree": "use SourceTree",
+                "create sequence": "use CREATE SEQUENCE"}[word]  # fmt: skip
+    assert bool(compounds(question)[word].search(text.lower())) is written
+
+
+def test_a_compound_no_passage_found_writes_abstains():
+    terms = [_term("raise", 3), _term("max", 5), _term("connections", 5)]
+    passages = [_passage("p1", "CONNECTION LIMIT", "the connection limit of a role caps its connections at max")]
+    question = "how do I raise max_connections?"
+    from qa.answering.abstention import compounds
+
+    understood = understand(terms, question, 40)
+    bodies = [_stems(p.text) | _stems(p.section) for p in passages]
+    a = assess(understood, passages, bodies, _stems, spelled=compounds(question))
+    assert a.unspelled == ("max_connections",) and a.features()["unspelled"] == 1.0
+    d = decide(a)
+    assert (d.answered, d.reasons) == (False, ("the passages found do not mention max_connections",))
+    held = [_passage("p1", "Settings", "raise max_connections to allow more connections")]
+    a = assess(understood, held, [_stems(held[0].text)], _stems, spelled=compounds(question))
+    assert a.unspelled == () and decide(a).answered is True
+
+
+def test_a_name_the_documents_cannot_respell_is_that_name():
+    # "Redis" respelled to the corpus's common word "red", "Jupyter" only a typo of English "jupiter"
+    redis = understand([_term("cache", 3), _term("redis", 0, ("red",))], "how do I cache values in Redis?", 40,
+                       surface=lambda stem: stem)[1]  # fmt: skip
+    assert (redis.indexed, redis.typo_of, redis.name, redis.stems) == (False, None, True, frozenset({"redis"}))
+    jupyter = understand([_term("run", 3), _term("jupyter", 0)], "how do I run a Jupyter notebook", 40)[1]
+    assert (jupyter.indexed, jupyter.typo_of, jupyter.name) == (False, None, True)
+    # a typo of a word the corpus holds stays a typo: "pian" is pain
+    pian = understand([_term("calf", 3), _term("pian", 0, ("pain",))], "calf pian at night", 40, surface=lambda s: s)[1]
+    assert (pian.indexed, pian.typo_of) == (True, "pain")
+
+
+def test_a_rare_word_held_only_through_another_word_s_stem_is_absent():
+    from qa.answering.abstention import inflections
+
+    written = {"later", "join", "joins", "dict", "sort"}
+    writes = written.__contains__
+    terms = [QueryTerm("lateral", "later", 3, 1.0, True), _term("join", 3)]
+    lateral = understand(terms, "how do I write a LATERAL join?", 40, writes=writes)[0]
+    assert (lateral.word, lateral.indexed) == ("lateral", False)
+    # a plural of a word the documents write is that word
+    dicts = understand([QueryTerm("dicts", "dict", 3, 1.0, True)], "sort a list of dicts", 40, writes=writes)[0]
+    assert dicts.indexed is True
+    # numbers are no speller words: "256" of SHA-256 is held as indexed
+    digits = understand([QueryTerm("256", "256", 3, 1.0, True)], "the SHA-256 hash", 40, writes=writes)[0]
+    assert (digits.name, digits.indexed) == (True, True)
+    assert {"dict", "dicts"} <= inflections("dicts") and "query" in inflections("queries")
+    assert {"store", "storing"} <= inflections("stored") and "run" in inflections("running")
+
+
+def test_a_heading_over_subsections_found_is_never_a_lost_section():
+    title = "timeit — Measure execution time of small code snippets"
+    intro = Passage("p1", "doc", 1, "passage", title, "This module provides a simple way to time Python code.",
+                    (Sentence("x", 0, 1, Span(0, 1)),), Span(0, 1), heading_path=(title,))  # fmt: skip
+    sub = Passage("p2", "doc", 2, "passage", "Python Interface", "Create a Timer instance for a snippet.",
+                  (Sentence("x", 0, 1, Span(0, 1)),), Span(0, 1), heading_path=(title, "Python Interface"))  # fmt: skip
+    terms = [_term("time", 3), _term("small", 2), _term("snippet", 2), _term("code", 3)]
+    assert _decide("how do I time a small snippet of code?", terms, [intro, sub]).answered is True
+    alone = _decide("how do I time a small snippet of code?", terms, [intro])
+    assert alone.answered is False and alone.reasons[0].startswith(f'the section "{title}" has no text')

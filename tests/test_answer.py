@@ -124,7 +124,7 @@ def test_paraphrase_set_with_meaning(seed_qa, root):
     report = evaluate_questions(seed_qa, load_questions(root / "tests" / "data" / "paraphrase-questions.jsonl"))
     assert report["hit@3"] == pytest.approx(10 / 12, abs=1e-3)
     assert report["false_abstention"] == pytest.approx(3 / 12, abs=1e-3)
-    assert report["abstention"] == 0.5
+    assert report["abstention"] == 1.0  # (1 of 2 at cover 0.6, before the doc sets joined the calibration)
     misses = sorted(i["id"] for i in report["items"] if i["answerable"] and not i["answered"])
     assert misses == ["p02", "p09", "p12"]  # p02 and p09 have no answer in the top 3 either
 
@@ -237,3 +237,76 @@ def test_how_long_picks_the_duration_sentence_on_the_seed(seed_qa):
     a = seed_qa.ask("how long do calf cramps last?", k=1)
     assert a.answered is True
     assert a.results[0].answer == "The cramps can last between a few seconds and 10 minutes."
+
+
+@pytest.fixture(scope="module")
+def json_page_qa(tmp_path_factory):
+    """Python's json page as published (tests/data/html/sphinx-json.html, python3.11-doc), lexical only."""
+    import shutil
+    from pathlib import Path
+
+    from qa.api import QA
+    from qa.storage.index import build_index
+
+    root = tmp_path_factory.mktemp("json-page")
+    (root / "corpus").mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "html" / "sphinx-json.html", root / "corpus" / "json.html")
+    build_index(root / "corpus", root / "index", semantic=False)
+    return QA.open(root / "index", root / "corpus")
+
+
+def test_a_run_of_table_cells_is_never_the_answer_over_real_text(json_page_qa):
+    from qa.answering.answer import says_something
+
+    a = json_page_qa.ask("how do I parse a JSON string", k=10)
+    # the conversion table's cells ("string str number (int) int") were the first result, "string" its answer
+    cells = [r for r in a.results if r.text == "string str number (int) int"]
+    assert [r.rank for r in cells] == [10] and cells[0].answer == "string str"
+    assert says_something(json_page_qa.passage(cells[0].passage_id)) is False
+    top = a.results[0]
+    assert top.section.startswith("class json.JSONDecoder(")
+    assert top.answer == "parse_int, if specified, will be called with the string of every JSON int to be decoded."
+    assert all(len(r.answer.split()) > 1 for r in a.results)
+    assert all(says_something(json_page_qa.passage(r.passage_id)) for r in a.results[:9])
+    b = json_page_qa.ask("how do I parse a JSON string into a Python object?", k=3)
+    assert [r.answer[:40] for r in b.results] == [
+        "Simple JSON decoder.",
+        "Deserialize s (a str, bytes or bytearray",
+        "Deserialize fp (a .read()-supporting tex",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, is_bare",
+    [
+        ("string", True),  # a table cell
+        ("str", True),
+        ("(13) Can I use SQLite in my commercial product without paying royalties?", True),  # an FAQ's question
+        ("Partial Indexes", True),
+        ("Rest helps", False),
+        ("Delete a branch.", False),
+        ("The RENAME TO syntax changes the name of table-name to new-table-name.", False),
+    ],
+)
+def test_bare_lines(text, is_bare):
+    from qa.answering.answer import bare
+
+    assert bare(text, "Frequently Asked Questions") is is_bare
+
+
+def test_an_faq_question_comes_with_its_answer():
+    from qa.answering.answer import best_sentence, says_something
+
+    p = _sentences("(13) Can I use SQLite in my commercial product without paying royalties?|"
+                   "Yes. SQLite is in the public domain.")  # fmt: skip
+    weights = {"commercial": 4.6, "sqlite": 6.0, "paying": 4.0}
+    chosen = best_sentence(p, _word_spans(p, weights), weights)
+    assert p.text[chosen.start : chosen.end] == "Yes. SQLite is in the public domain."  # the question's words inherited
+    alone = _sentences("(9) What is the maximum size of a VARCHAR in SQLite?|See the limits page.")
+    weights = {"maximum": 3.9, "size": 3.4, "varchar": 6.5}
+    chosen = best_sentence(alone, _word_spans(alone, weights), weights)
+    assert alone.text[chosen.start : chosen.end] == alone.text  # the question still wins: with what follows
+    assert says_something(p) is True
+    assert says_something(_sentences("Partial Indexes")) is False
+    assert says_something(_sentences("string|str|number (int)|int")) is False
+    assert says_something(_sentences("Rest helps")) is False  # fewer than STATEMENT_WORDS words

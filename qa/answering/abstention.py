@@ -52,9 +52,9 @@ class Thresholds:
     heading_share: float = 0.9  # a heading this close to the question names the section that must answer
     section_missing_share: float = 0.35  # ... and abstain when its text lacks this share of the question
     common_df: float = 0.25  # a word in more than this share of passages is common in this corpus
-    cover: float = 0.6  # the best first result must hold this share of the question's weight...
+    cover: float = 0.7  # the best first result must hold this share of the question's weight...
     close_meaning: float = 0.5  # ... unless the first result is this close in meaning (cosine)...
-    close_cover: float = 0.25  # ... and still holds this share
+    close_cover: float = 0.0  # ... and still holds this share
     very_close_meaning: float = 0.7  # only words common in the corpus matched: this close in meaning answers
 
 
@@ -102,6 +102,7 @@ class Assessment:
     found_share: float  # share of the weight held by the candidates together
     closeness: float | None  # the first result's cosine similarity to the question (None: no vectors)
     lost_section: tuple[str, frozenset[str]] | None = None  # (reason, stems to show first)
+    unspelled: tuple[str, ...] = ()  # compounds of the question (max_connections) no candidate writes
     common_only: bool = False  # only words common in these documents matched
     source_question: bool = False
     extra: dict = field(default_factory=dict, compare=False)
@@ -125,11 +126,46 @@ class Assessment:
             "found_share": self.found_share,
             "closeness": -1.0 if self.closeness is None else self.closeness,
             "lost_section": float(self.lost_section is not None),
+            "unspelled": float(bool(self.unspelled)),
             "common_only": float(self.common_only),
         }
 
 
 # ----- reading the question -----------------------------------------------------------------------
+
+# words written as one token of several parts: an identifier joined by _ (max_connections), a hyphenated
+# word with a part rare in English (COVID-19; not client-side or two-factor, which are plain English), or
+# CamelCase (SourceTree, DataFrame, PostGIS); the analyzer splits them into their parts
+_JOINED = re.compile(r"\b[^\W_]+(?:[_-][^\W_]+)+\b")
+_CAMEL = re.compile(r"\b[A-Za-z][a-z]+[A-Z][A-Za-z]*\b")
+_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_SEPARATORS = re.compile(r"[_-]")
+# a statement or clause the question writes in capitals, two words or more: CREATE SEQUENCE, ON DELETE CASCADE
+_CAPITALS = re.compile(r"\b[A-Z]{2,}(?:\s+[A-Z]{2,})+\b")
+
+
+def compounds(question: str) -> dict[str, re.Pattern[str]]:
+    """Words the question writes as one token of several parts (identifiers, names: see _JOINED), each
+    with the pattern that finds it written so in a text: parts joined by _, - or a space (or nothing) for
+    a joined word, by _ or - (or nothing) for CamelCase ("source tree" is not SourceTree), a plural or
+    -ed/-ing/-ly ending free."""
+    out: dict[str, re.Pattern[str]] = {}
+    for pattern, sep, split in ((_JOINED, r"[\s_-]?", _SEPARATORS.split), (_CAMEL, r"[_-]?", _PARTS.findall)):
+        for m in pattern.finditer(question):
+            parts = [x.lower() for x in split(m.group()) if x]
+            if len(parts) < 2 or all(x.isdigit() for x in parts):
+                continue
+            plain = pattern is _JOINED and "_" not in m.group()  # hyphenated only
+            if plain and all(x.isdigit() or specificity(x) < Thresholds.key_specificity for x in parts):
+                continue
+            body = sep.join(re.escape(x) for x in parts)
+            out.setdefault(m.group().lower(), re.compile(rf"(?<![^\W_]){body}(?:e?s|ed|ing|ly)?(?![^\W_])"))
+    if any(c.islower() for c in question):  # (a question shouted in capitals has no statement names)
+        for m in _CAPITALS.finditer(question):
+            body = r"\s+".join(re.escape(x.lower()) for x in m.group().split())
+            out.setdefault(" ".join(m.group().lower().split()), re.compile(rf"(?<![^\W_]){body}(?![^\W_])"))
+    return out
+
 
 _NAME = re.compile(r"[^\W_]+")
 
@@ -158,9 +194,12 @@ def understand(
     stop_words: frozenset[str] = frozenset(),
     titles: frozenset[str] = frozenset(),
     surface: Callable[[str], str | None] = lambda stem: None,
+    writes: Callable[[str], bool] | None = None,
 ) -> list[Term]:
     """The question's content words (qa.search.engine.QueryTerm in, Term out): fragments and, in a question
-    about sources, the words that only say so are dropped."""
+    about sources, the words that only say so are dropped. `writes(word)`: whether the documents write
+    that surface word (a rare word whose stem the documents hold only as another word, "lateral" for
+    "later", is absent)."""
     named, pieces = names(question), fragments(question)
     kept = {t.word for t in query_terms if t.word not in pieces and t.word not in source_words}
     phrase_of: dict[str, int] = {}
@@ -177,15 +216,24 @@ def understand(
         if t.word not in kept:
             continue
         known = t.in_vocab or fold(t.stem) in titles  # a word of a title is in the documents, indexed or not
-        indexed = known or bool(t.corrected_to)
-        # a typo weighs like the word it stands for: the corpus word it was respelled to ("pian" -> pain),
-        # else the common English word it misspells ("guage" -> gauge)
+        speller_word = t.word.isalpha() and fold(t.stem) not in titles  # (the speller knows alphabetic words)
+        if known and writes is not None and speller_word and (t.word in named or _rare(t.word)):
+            known = any(writes(form) for form in inflections(t.word))  # not lateral for later
         meant = [w for w in map(surface, t.corrected_to) if w] if not known else []
-        typo = None if known else (min(meant, key=specificity) if meant else english_typo(t.word))
+        # a name respelled only to common words ("Redis" -> red) is that name, not a typo
+        unrepaired = not known and t.word in named and bool(meant)
+        unrepaired = unrepaired and max(map(specificity, meant)) < Thresholds.key_specificity
+        indexed = known or (bool(t.corrected_to) and not unrepaired)
+        # a typo weighs like the word it stands for: the corpus word it was respelled to ("pian" -> pain),
+        # else the common English word it misspells ("guage" -> gauge); a name the corpus cannot respell
+        # ("Jupyter") is that name, not a misspelt common word ("jupiter")
+        meant = [] if unrepaired else meant
+        guessed = None if t.word in named else english_typo(t.word)
+        typo = None if known else (min(meant, key=specificity) if meant else guessed)
         if typo and typo in stop_words:
             continue  # "wat" for what: no content at all
         weight = specificity(typo) if typo else specificity(t.word)
-        stems = frozenset((t.stem, *t.corrected_to))
+        stems = frozenset((t.stem,) if unrepaired else (t.stem, *t.corrected_to))
         out.append(
             Term(
                 t.word,
@@ -199,6 +247,26 @@ def understand(
             )  # fmt: skip
         )
     return out
+
+
+def _rare(word: str) -> bool:
+    return specificity(word) >= Thresholds.key_specificity
+
+
+_ENDINGS = ("s", "es", "ed", "d", "ing")
+
+
+def inflections(word: str) -> frozenset[str]:
+    """The word and its plural, -ed and -ing forms, from its base ("dicts" -> dict, dicts, dicted...;
+    "queries" -> query): a document that writes any of them writes the word."""
+    bases = {word} | {word[: -len(e)] for e in _ENDINGS if word.endswith(e) and len(word) > len(e) + 2}
+    if word.endswith("ies"):
+        bases.add(word[:-3] + "y")
+    if word.endswith("ing") and len(word) > 6 and word[-4] == word[-5]:
+        bases.add(word[:-4])  # running -> run
+    bases |= {b + "e" for b in set(bases) if word.endswith(("ed", "ing"))}  # stored -> store
+    plurals = {b[:-1] + "ies" for b in bases if b.endswith("y")}
+    return frozenset(bases | plurals | {b + e for b in bases for e in _ENDINGS})
 
 
 def subject_of(terms: Sequence[Term], limits: Thresholds = Thresholds()) -> tuple[list[Term], bool]:
@@ -253,9 +321,11 @@ def assess(
     closeness: float | None = None,
     source_question: bool = False,
     limits: Thresholds = Thresholds(),
+    spelled: dict[str, re.Pattern[str]] | None = None,
 ) -> Assessment:
     """The evidence for `decide`: `bodies[i]` is what candidate i says with its title and heading (its
-    stems), `text_stems(text)` the stems of a text alone (for a heading whose section lost its text)."""
+    stems), `text_stems(text)` the stems of a text alone (for a heading whose section lost its text),
+    `spelled` the question's `compounds`, which some candidate must write as the question does."""
     terms = tuple(terms)
     total = sum(t.weight for t in terms) or 1.0
     subject, strong = subject_of(terms, limits)
@@ -301,7 +371,20 @@ def assess(
         lost_section=_lost_section(terms, candidates[: limits.depth], text_stems, total, limits),
         common_only=bool(held) and bool(missing) and matched_common,
         source_question=source_question,
+        unspelled=_unspelled(spelled or {}, candidates[: limits.depth], source_question),
     )
+
+
+def _unspelled(
+    spelled: dict[str, re.Pattern[str]], candidates: Sequence[Passage], source_question: bool
+) -> tuple[str, ...]:
+    """The compounds no candidate writes (in its text, section or headings): "max_connections" is not
+    said by passages about max and connections apart."""
+    if not spelled:
+        return ()
+    texts = [" ".join((p.text, p.section, *p.heading_path)).lower() for p in candidates
+             if p.kind != "reference" or source_question]  # fmt: skip
+    return tuple(word for word, pattern in spelled.items() if not any(pattern.search(t) for t in texts))
 
 
 def _listing(words: Sequence[str]) -> str:
@@ -320,8 +403,8 @@ def verdict(f: dict[str, float], limits: Thresholds = Thresholds()) -> str:
     close = f["closeness"] >= limits.close_meaning
     if not f["terms"]:
         return "no-words"
-    for rule in ("all_missing", "absent_subject", "lost_section", "unanswered_strong"):
-        if f[rule]:
+    for rule in ("all_missing", "absent_subject", "unspelled", "lost_section", "unanswered_strong"):
+        if f.get(rule):  # (rows recorded before a rule existed lack its feature)
             return rule
     if f["unanswered_weak"] and not close:
         return "unanswered_weak"
@@ -338,8 +421,8 @@ def decide(a: Assessment, limits: Thresholds = Thresholds()) -> Decision:
     """Answered only when the subject is in what answers and the question's words or meaning are
     covered; the reasons say why either way."""
     rule = verdict(a.features(), limits)
-    if rule in ("words", "meaning") and (a.absent_subject or (a.strong and a.unanswered_subject)):
-        rule = "absent_subject" if a.absent_subject else "unanswered_strong"  # (verdict already says so)
+    if rule in ("words", "meaning") and (a.absent_subject or a.unspelled or (a.strong and a.unanswered_subject)):
+        rule = "absent_subject" if a.absent_subject else "unspelled" if a.unspelled else "unanswered_strong"
     cover = round(a.cover, 3)
     low = min(cover, 0.49)  # an abstention's confidence never reads as an answer's
     missing = [t for t in a.missing if not t.generic]
@@ -356,6 +439,8 @@ def decide(a: Assessment, limits: Thresholds = Thresholds()) -> Decision:
     if rule == "absent_subject":  # the subject's own words, else the words of its phrase
         shown = [t for t in a.absent_subject if t in a.subject] or list(a.absent_subject)
         return Decision(False, low, (f"the documents do not mention {_listing(_shown(shown))}",))
+    if rule == "unspelled":
+        return Decision(False, low, (f"the passages found do not mention {_listing(list(a.unspelled))}",))
     if rule == "lost_section" and a.lost_section:
         reason, focus = a.lost_section
         return Decision(False, low, (reason,), focus=focus)
@@ -382,7 +467,9 @@ def _held(a: Assessment) -> tuple[str, ...]:
 
 
 def _lost_section(terms, candidates, text_stems, total, limits) -> tuple[str, frozenset[str]] | None:  # noqa: ANN001
-    """A heading restates the question but its section's text does not hold the question's words."""
+    """A heading restates the question but its section's text does not hold the question's words (a
+    heading over subsections found here, such as a page title, answers through them: never lost)."""
+    parents = {h for p in candidates for h in p.heading_path[:-1]}
     sections: dict[str, set[str]] = {}
     for p in candidates:
         if p.kind == "reference":
@@ -390,7 +477,7 @@ def _lost_section(terms, candidates, text_stems, total, limits) -> tuple[str, fr
         body = text_stems(p.text)
         sections.setdefault(p.section, set()).update(t.word for t in terms if says(body, t))
     for p in candidates:
-        if p.kind == "reference":
+        if p.kind == "reference" or p.section in parents:
             continue
         heading = text_stems(p.section)
         covered = sum(t.weight for t in terms if says(heading, t)) / total

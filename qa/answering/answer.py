@@ -95,6 +95,11 @@ class Answerer:
         hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense) if terms else []
         if rerank:
             hits = self.reranker.rerank(question, hits)[:depth]
+        # a passage that states nothing (a title, table cells) answers nothing: those that do come first
+        speaks = [says_something(self.store.get(hit.doc)) for hit in hits]
+        hits = [hit for hit, s in zip(hits, speaks, strict=True) if s] + [
+            hit for hit, s in zip(hits, speaks, strict=True) if not s
+        ]
         source_question = any(t.word in SOURCE_WORDS for t in terms)
         if source_question:  # "which source…": the reference entries first
             hits = sorted(hits, key=lambda hit: self.store.kind(hit.doc) != "reference")
@@ -109,6 +114,7 @@ class Answerer:
                 self.engine.analyzer.stop_words,
                 self._titles,
                 self.engine.surface,
+                self._writes,
             ),
             candidates,
             [self._body(hit.doc) for hit in hits[: self.limits.depth]],
@@ -116,6 +122,7 @@ class Answerer:
             closeness=hits[0].scores["semantic"].score if rerank and hits else None,
             source_question=source_question,
             limits=self.limits,
+            spelled=abstention.compounds(question),
         )
         return Evidence(terms, hits, candidates, assessment)
 
@@ -123,6 +130,10 @@ class Answerer:
     def _titles(self) -> frozenset[str]:
         """Stems of every document title (a word of a title is in the documents, indexed or not)."""
         return frozenset().union(*(self._stems(d.title) for d in self.store.documents))
+
+    def _writes(self, word: str) -> bool:
+        """Whether the documents write this surface word (lowercased)."""
+        return self.engine.speller.words.id(word) >= 0
 
     def _stems(self, text: str) -> frozenset[str]:
         return abstention.body_of(frozenset(stem for stem, _, _ in self.spans(text)))
@@ -213,16 +224,31 @@ _TERMINAL = tuple('.!?;:"”)')
 
 
 def bare(text: str, section: str) -> bool:
-    """A heading, a lead-in ("Symptoms include:") or an API signature standing alone: a title to the
-    sentences after it, not an answer by itself."""
+    """A heading, a lead-in ("Symptoms include:"), a question (an FAQ's "(13) Can I use SQLite in my
+    commercial product?"), an API signature or a lone word (a table cell: "string") standing alone: a
+    title to the sentences after it, not an answer by itself."""
     t = " ".join(text.split()).rstrip("¶ ")
-    if not t or _SIGNATURE.search(text.strip()) or t.endswith(":"):
+    if not t or _SIGNATURE.search(text.strip()) or t.endswith((":", "?")):
         return True
     if t.lower() == " ".join(section.split()).rstrip("¶ ").lower():
         return True
     words = t.split()
+    if len(words) == 1:
+        return True
     capitals = sum(w[0].isupper() for w in words if w[0].isalpha())
     return not t.endswith(_TERMINAL) and len(words) <= 8 and capitals >= 0.6 * len(words)
+
+
+STATEMENT_WORDS = 3  # a sentence says something with a subject, a verb and what it says of it
+
+
+def says_something(passage: Passage) -> bool:
+    """Whether a passage has a sentence that states something: not bare (qa.answering.answer.bare) and of
+    STATEMENT_WORDS words or more. A page title alone, a heading whose text went to the next passage, a
+    run of table cells ("string str number (int) int") or of keywords says nothing a reader can use."""
+    return passage.kind == "reference" or any(
+        len(s.text.split()) >= STATEMENT_WORDS and not bare(s.text, passage.section) for s in passage.sentences
+    )
 
 
 def best_sentence(
