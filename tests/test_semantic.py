@@ -187,3 +187,46 @@ def test_build_if_needed_adds_vectors_to_an_index_without_them(tmp_path, monkeyp
     assert "built index" in result.output
     assert read_manifest(current_build(tmp_path / "index"))["semantic"]["dim"] == 384
     assert "is up to date" in CliRunner().invoke(main, args).output
+
+
+def _passage(pid: str, doc: str, text: str, heading_path: tuple[str, ...] = (), kind: str = "passage"):  # noqa: ANN202
+    from qa.models import Passage, Sentence, Span
+
+    sentence = Sentence(text, 0, len(text), Span(0, len(text)))
+    return Passage(pid, doc, 1, kind, "S", text, (sentence,), Span(0, len(text)), heading_path=heading_path)
+
+
+def test_a_vector_text_carries_the_title_and_headings_when_the_corpus_has_several_documents():
+    titles = {"cd": "Cleidocranial dysplasia", "pg": "ALTER ROUTINE"}
+    passages = [
+        _passage("cd-p2", "cd", "Inherited.", ("Cleidocranial dysplasia", "Inheritance")),  # the h1 is the title
+        _passage("pg-p1", "pg", "Changes a routine.", ("Description",)),  # a page whose title is no heading
+        _passage("pg-p2", "pg", "Lead.", ()),
+        _passage("pg-r1", "pg", "Doe J. Routines. 2001.", (), kind="reference"),
+    ]
+    assert semantic.vector_texts(passages, titles) == [
+        "Cleidocranial dysplasia › Inheritance › Inherited.",
+        "ALTER ROUTINE › Description › Changes a routine.",
+        "ALTER ROUTINE › Lead.",
+        "Doe J. Routines. 2001.",
+    ]
+
+
+def test_in_a_one_document_corpus_a_vector_text_is_the_passage_text():
+    passages = [_passage("cp-p1", "cp", "Rest helps.", ("Treatment",)), _passage("cp-p2", "cp", "Calf pain.")]
+    assert semantic.vector_texts(passages, {"cp": "Calf Pain"}) == ["Rest helps.", "Calf pain."]
+
+
+def test_the_stored_vector_is_the_encoding_of_the_vector_text(tmp_path):
+    from tests.test_passages import CONDITIONS
+
+    qa = QA.from_corpus(write_corpus(tmp_path / "corpus", CONDITIONS), tmp_path / "index", semantic=True)
+    vectors = np.load(current_build(qa.index_dir) / "semantic" / "vectors.npy")
+    i = qa._loaded.store.index_of("cleidocranial-dysplasia-p2")
+    text = qa._loaded.store.text(i)
+    assert text.startswith("This condition is inherited in an autosomal dominant pattern")
+    expected = encoder.shared().encode([f"Cleidocranial dysplasia › Inheritance › {text}"])[0]
+    np.testing.assert_allclose(vectors[i], expected, atol=1e-6)
+    a = qa.ask("Is cleidocranial dysplasia inherited?", k=3)
+    assert a.results[0].passage_id == "cleidocranial-dysplasia-p2"
+    assert a.results[0].scores["semantic"].rank == 1  # nearest in meaning too, though its text never names it

@@ -255,7 +255,9 @@ def _semantic_vectors(
             raise
         log.warning("building without semantic reranking: %s", exc)
         return None
-    vectors = passage_vectors([p.text for p in corpus.passages], cache_dir, workers, progress)
+    titles = {d.id: d.title for d in corpus.documents}
+    texts = semantic.vector_texts(corpus.passages, titles)
+    vectors = passage_vectors(texts, cache_dir, workers, progress)
     graph = (lambda done, total: progress("graph", done, total)) if progress else None
     return semantic.save(vectors, folder, enc.precision, graph, cache=cache_dir)
 

@@ -13,7 +13,7 @@ no word with the question, and abstention (:func:`qa.answering.abstention.decide
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from qa import settings
-from qa.models import RankerScore
+from qa.models import Passage, RankerScore
 from qa.util.lru import MiB, cached
 from qa.vectors import ann
 from qa.vectors import encoder as encoders
@@ -88,6 +88,29 @@ def save(
         meta["ann"] = ann.build(vectors, folder, graph_progress, cache)
         meta["files"].append(meta["ann"]["file"])
     return meta
+
+
+def vector_texts(passages: Sequence[Passage], titles: Mapping[str, str]) -> list[str]:
+    """The text each passage vector is encoded from: "Title › heading › … › text" when the corpus holds more
+    than one document, the passage's text alone in a one-document corpus and for reference entries.
+
+    A section that never names its subject ("This condition is inherited in an autosomal dominant
+    pattern") then sits near questions about its document ("Is cleidocranial dysplasia inherited?").
+    In a one-document corpus the title is the same for every passage, and headings alone moved the
+    seed's vectors the wrong way (README, "Semantic reranking": measured on MedQuAD, the seed sets,
+    PostgreSQL and SQLite docs)."""
+    several = len(titles) > 1
+    out = []
+    for p in passages:
+        if not several or p.kind == "reference":
+            out.append(p.text)
+            continue
+        title = titles.get(p.document_id, "")
+        path = list(p.heading_path)
+        if title and (not path or path[0] != title):  # a page's first heading is often its title
+            path.insert(0, title)
+        out.append(" › ".join([*path, p.text]))
+    return out
 
 
 class Reranker:
