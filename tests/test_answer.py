@@ -310,3 +310,34 @@ def test_an_faq_question_comes_with_its_answer():
     assert says_something(_sentences("Partial Indexes")) is False
     assert says_something(_sentences("string|str|number (int)|int")) is False
     assert says_something(_sentences("Rest helps")) is False  # fewer than STATEMENT_WORDS words
+
+
+@pytest.mark.parametrize(
+    "text, is_code",
+    [
+        ("SELECT date('now','start of month','+1 month','-1 day');", True),
+        ("$ git reset --soft HEAD^", True),
+        ("python3 -m venv /path/to/new/virtual/environment", True),
+        ("PRAGMA foreign_keys = ON;", True),
+        ("Compute the last day of the current month.", False),
+        ("Command aliases for the git(1) command wrapper", False),  # a man page reference is no call
+        ("Optional[X] is equivalent to X | None (or Union[X, None]).", False),  # prose about code
+        ("number (int)", False),
+    ],
+)
+def test_code_lines(text, is_code):
+    from qa.answering.answer import code
+
+    assert code(text) is is_code
+
+
+def test_an_example_s_description_comes_with_its_code():
+    from qa.answering.answer import best_sentence
+
+    p = _sentences("Compute the current date.|SELECT date();|Compute the last day of the current month.|"
+                   "SELECT date('now','start of month','+1 month','-1 day');")  # fmt: skip
+    weights = {"last": 3.0, "day": 3.2, "current": 3.5, "month": 3.6}
+    chosen = best_sentence(p, _word_spans(p, weights), weights)
+    assert p.text[chosen.start : chosen.end] == (
+        "Compute the last day of the current month.|SELECT date('now','start of month','+1 month','-1 day');"
+    )

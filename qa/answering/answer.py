@@ -284,7 +284,22 @@ def best_sentence(
     start, end = sentences[best].start, sentences[best].end
     if best + 1 < len(sentences) and bare(sentences[best].text, passage.section):
         end = sentences[best + 1].end  # the heading or signature with its description
+    elif best + 1 < len(sentences) and code(sentences[best + 1].text) and not code(sentences[best].text):
+        end = sentences[best + 1].end  # an example's description with its code ("Compute the last day…")
     return Span(start, end)
+
+
+_PROMPT = ("$ ", ">>> ", "% ", "sqlite> ", "=> ", "postgres=# ")
+_CODE_MARKS = re.compile(r"\w\((?!\d\))|[{}\[\]=<>|`]|::|(?:^|\s)--?\w")  # a call, brackets, "=", an option flag
+
+
+def code(text: str) -> bool:
+    """A line of code, as examples show it: a shell or REPL prompt, a statement ending in ";", or code
+    marks (a call, brackets, "=", an option flag) in a line that does not end as prose does."""
+    t = text.strip()
+    if t.startswith(_PROMPT) or t.endswith(";"):
+        return True
+    return bool(_CODE_MARKS.search(t)) and not t.endswith((".", "!", "?", ":", '"', "”"))
 
 
 SOURCE_WORDS = frozenset(
