@@ -193,6 +193,62 @@ def test_the_cache_keeps_what_the_last_build_used_and_at_most_as_much_again(corp
     assert report.info.passages <= len(vectors.rows) <= 2 * report.info.passages
 
 
+class _Encoder:
+    """What identity() reads of an encoder: its model folder and precision."""
+
+    def __init__(self, directory: Path, precision: str = "bf16") -> None:
+        self.directory, self.precision = directory, precision
+
+
+@pytest.fixture
+def model(tmp_path):
+    """A model folder holding copies of the encoder's config and tokenizer (identity reads only those)."""
+    from qa.vectors import encoder
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for name in encoder.MODEL_FILES:
+        (folder / name).write_bytes((encoder.model_dir() / name).read_bytes())
+    encoding._default_identity.cache_clear()
+    yield folder
+    encoding._default_identity.cache_clear()
+
+
+def test_the_vector_cache_identity_changes_with_what_changes_vectors(model, monkeypatch):
+    from qa.vectors import encoder
+
+    base = encoding.identity(_Encoder(model))
+    assert encoding.identity(_Encoder(model)) == base
+    assert encoding.identity(_Encoder(model, "f32")) != base  # precision
+    (model / "tokenizer.json").write_bytes((model / "tokenizer.json").read_bytes() + b" ")
+    encoding._default_identity.cache_clear()
+    assert encoding.identity(_Encoder(model)) != base  # another tokenizer file
+    (model / "tokenizer.json").write_bytes((model / "tokenizer.json").read_bytes()[:-1])
+    encoding._default_identity.cache_clear()
+    assert encoding.identity(_Encoder(model)) == base
+    for library in ("openvino", "tokenizers"):
+        monkeypatch.setattr(encoding, "version", lambda name, lib=library: "0.0" if name == lib else "1.0")
+        encoding._default_identity.cache_clear()
+        assert encoding.identity(_Encoder(model)) != base, library
+    monkeypatch.undo()
+    monkeypatch.setattr(encoder, "BUCKET", encoder.BUCKET * 2)  # another padding
+    encoding._default_identity.cache_clear()
+    assert encoding.identity(_Encoder(model)) != base
+
+
+def test_the_vector_cache_identity_ignores_libraries_and_code_that_do_not_touch_vectors(model, monkeypatch):
+    from qa.vectors import encoder
+
+    base = encoding.identity(_Encoder(model))
+    real = encoding.version
+    monkeypatch.setattr(buildcache, "dependency_versions", lambda: [("flask", "99.0"), ("numpy", "99.0")])
+    monkeypatch.setattr(encoding, "version", lambda name: real(name))  # openvino and tokenizers as installed
+    monkeypatch.setattr(encoder, "BATCH", encoder.BATCH + 1)  # batching does not change a vector's bytes
+    encoding._default_identity.cache_clear()
+    assert encoding.identity(_Encoder(model)) == base
+    assert encoding.identity(type("Declared", (), {"identity": "mine"})()) == "mine"
+
+
 HASHED = ("ankle.txt", "hip.txt", "knee.md")
 
 

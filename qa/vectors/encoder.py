@@ -224,6 +224,12 @@ class Encoder:
             return self._request.infer({"ids": tokens, "mask": mask})[0].copy()
 
 
+# What a vector's bytes depend on besides the files, libraries and precision (qa.vectors.encoding.identity):
+# the graph and the code that tokenises, pads and batches (a change to anything else here keeps cached vectors).
+CODE = (graph, padded_length, Encoder.load, Encoder.encode, Encoder._run)
+MODEL_FILES = ("config.json", "tokenizer.json")
+
+
 def shared(directory: str | None = None, threads: int | None = None) -> Encoder:
     """The encoder in `directory` (default: `model_dir()`) on `threads` threads (default:
     QA_ENCODER_THREADS), loaded once per folder, thread count, precision and process."""

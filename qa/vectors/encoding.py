@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import time
 from collections.abc import Sequence
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from qa.util.buildcache import VectorCache, content_key, dependency_versions
+from qa.util.buildcache import VectorCache, content_key
 from qa.util.progress import Progress, silent
 from qa.util.workers import Workers, WorkersUnavailable
 
@@ -32,28 +33,31 @@ FLUSH_SECONDS = 30.0
 
 
 def identity(enc: Any = None) -> str:
-    """What the vectors' bytes depend on: the encoder's own `identity` when it declares one, else the model,
-    its weights, its precision (bf16 or f32), the code that runs it and the versions of qa's libraries (and
-    of an inference runtime installed beside them)."""
+    """What the vectors' bytes depend on, and nothing else: the encoder's own `identity` when it declares one,
+    else the model's weights (their sha256), its config and tokenizer files, the code that builds and runs the
+    graph (`encoder.CODE`: not the rest of its module), the versions of OpenVINO (which runs it) and of
+    tokenizers (which splits the text), and the precision. Upgrading any other library keeps the cache."""
     from qa.vectors import encoder as encoders
 
     enc = encoders.shared() if enc is None else enc
     declared = getattr(enc, "identity", None)
     if isinstance(declared, str) and declared:
         return declared
-    return content_key(_default_identity(), getattr(enc, "precision", None))
+    return content_key(_default_identity(str(getattr(enc, "directory", ""))), getattr(enc, "precision", None))
 
 
 @cache
-def _default_identity() -> str:
+def _default_identity(directory: str) -> str:
     from qa.vectors import encoder as encoders
 
-    code = hashlib.sha256(Path(encoders.__file__).read_bytes()).hexdigest()
-    runtimes = []
-    for name in ("onnxruntime", "torch"):  # an inference runtime installed beside qa's own libraries
-        with contextlib.suppress(PackageNotFoundError):
-            runtimes.append((name, version(name)))
-    return content_key(encoders.NAME, encoders.WEIGHTS_SHA256, code, dependency_versions(), runtimes)
+    files = {}
+    for name in encoders.MODEL_FILES:  # the weights are named by their sha256, checked when they load
+        with contextlib.suppress(OSError):
+            files[name] = hashlib.sha256((Path(directory) / name).read_bytes()).hexdigest()
+    code = hashlib.sha256("\n".join(inspect.getsource(part) for part in encoders.CODE).encode()).hexdigest()
+    libraries = [(name, version(name)) for name in ("openvino", "tokenizers")]
+    return content_key(encoders.NAME, encoders.WEIGHTS_SHA256, files, code, encoders.MAX_TOKENS, encoders.BUCKET,
+                       libraries)  # fmt: skip
 
 
 def encode_texts(texts: Sequence[str], threads: int | None = None) -> tuple[str, np.ndarray]:

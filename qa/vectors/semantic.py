@@ -32,7 +32,10 @@ DEFAULT_WEIGHT = 2.0  # measured on the dev and own question sets: see README, "
 # 10 / 20 / 100 (hybrid alone 0.6952); the seed questions gave the same answers at 10 to 50.
 DEPTH = 20
 DENSE_DEPTH = 50  # nearest passages by meaning added to the lexical candidates (SciFact, MedQuAD: README)
-ANN_MIN = 10_000  # passages: from here dense candidates come from a graph (qa.vectors.ann; bench/dense.py: 1.8x exact)
+# Passages from which dense candidates come from a graph (qa.vectors.ann): below it the exact search costs
+# at most ~2 ms a question at one thread (bench/dense.py: 1.4 ms at 28,300, 2.5 ms at 50,000; the graph ~0.5 ms
+# at any size), less than encoding the question, and a rebuild links no graph (~10 s for 28,300 vectors).
+ANN_MIN = 40_000
 MODES = ("auto", "off")
 
 
