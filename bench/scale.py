@@ -4,7 +4,12 @@ path for small sizes) vs bm25s; and dense search (exact numpy; usearch's HNSW gr
 synthetic passage vectors. Every build and every serve runs in its own subprocess (clean peak RSS).
 
     python -m bench.scale --sizes 10000 100000 1000000 --qa-sizes 10000 --out bench/results/scale.json
-    python -m bench.scale --sizes 10000000 --lexical ours --qa-sizes --dense-sizes 100000 1000000
+    python -m bench.scale --sizes 2000000 4000000 10000000 --lexical ours --qa-sizes --dense-sizes 1000000 \
+        --memory-gib 14 --out bench/results/scale-large.json
+
+Where one machine ends: with --memory-gib every build and serve process may hold at most that much address
+space (RLIMIT_AS), so a size that does not fit fails with a MemoryError and is recorded as such (the row's
+`error`) instead of waking the kernel's OOM killer, which on a shared machine may pick another process.
 """
 
 from __future__ import annotations
@@ -66,12 +71,22 @@ def latencies(search: Callable[[str], Any], queries: list[str], rounds: int | No
             "p99_ms": 1e3 * float(np.percentile(best, 99))}  # fmt: skip
 
 
+CHUNK = 1_000_000  # passages generated at a time beyond this size (each chunk its own seed): bounded memory
+
+
 def corpus_file(n: int) -> Path:
-    """The cached synthetic corpus of n passages (generated once, deterministic)."""
+    """The cached synthetic corpus of n passages (generated once, deterministic; beyond CHUNK passages in
+    chunks of CHUNK, chunk i drawn with seed i, so 10 M passages never sit in memory at once)."""
     path = CACHE / f"synth-{n}.txt"
     if not path.exists():
         tmp = path.with_suffix(".tmp")
-        synth.write(tmp, synth.passages(n))
+        if n <= CHUNK:
+            synth.write(tmp, synth.passages(n))
+        else:
+            tmp.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("w", encoding="utf-8") as out:
+                for i, start in enumerate(range(0, n, CHUNK)):
+                    out.writelines(t + "\n" for t in synth.passages(min(CHUNK, n - start), seed=i))
         tmp.rename(path)
     return path
 
@@ -267,13 +282,27 @@ WORKERS: dict[str, Callable[[int, Path], dict[str, Any]]] = {
 }  # fmt: skip
 
 
-def in_subprocess(worker: str, n: int, out: Path, timeout: float = 1800) -> dict[str, Any]:
-    """Run one worker in a fresh interpreter and return the JSON it prints."""
+class OutOfMemory(RuntimeError):
+    """A worker ran out of the address space --memory-gib allows it."""
+
+
+def in_subprocess(worker: str, n: int, out: Path, timeout: float = 3600, memory_gib: float | None = None) -> dict:
+    """Run one worker in a fresh interpreter (at most `memory_gib` GiB of address space) and return the JSON
+    it prints; OutOfMemory when it died of a MemoryError."""
     cmd = [sys.executable, "-m", "bench.scale", "--worker", worker, "--n", str(n), "--dir", str(out)]
     env = os.environ | {"PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent),
-                                                       os.environ.get("PYTHONPATH", "")])}  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+                                                       os.environ.get("PYTHONPATH", "")]),
+                        "OPENBLAS_NUM_THREADS": "1"}  # fmt: skip
+    limit = None if memory_gib is None else int(memory_gib * 2**30)
+
+    def cap() -> None:
+        if limit is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False, preexec_fn=cap)
     if done.returncode != 0:
+        if "MemoryError" in done.stderr or "std::bad_alloc" in done.stderr:
+            raise OutOfMemory(f"{worker} n={n} needs more than {memory_gib} GiB of address space")
         raise RuntimeError(f"{worker} n={n} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -292,6 +321,7 @@ def run(
     log=print,
     dense_sizes: list[int] = (),
     lexical: tuple[str, ...] = ("ours", "bm25s"),
+    memory_gib: float | None = None,
 ) -> dict[str, Any]:
     """Every system at every size; index folders live under `workdir`, removed after use but `keep`.
     Lexical systems at `sizes` (the full qa build at `qa_sizes` too); dense search (exact numpy, and the HNSW
@@ -305,13 +335,19 @@ def run(
         for system in systems:
             out = workdir / f"{system}-{n}"
             shutil.rmtree(out, ignore_errors=True)
-            built = in_subprocess(f"{system}-build", n, out)
-            served = in_subprocess(f"{system}-serve", n, out)
-            rows.append({"system": system, "n": n} | built | served)
+            try:
+                built = in_subprocess(f"{system}-build", n, out, memory_gib=memory_gib)
+                served = in_subprocess(f"{system}-serve", n, out, memory_gib=memory_gib)
+            except OutOfMemory as exc:
+                rows.append({"system": system, "n": n, "error": str(exc), "memory_gib": memory_gib})
+                log(f"scale n={n:,} {system}: {exc}", flush=True)
+                shutil.rmtree(out, ignore_errors=True)
+                continue
+            rows.append({"system": system, "n": n} | built | served | {"memory_gib": memory_gib})
             log(f"scale n={n:,} {system}: build {built['build_s']:.1f} s, {json.dumps(served)[:300]}", flush=True)
             if (system, n) not in keep:
                 shutil.rmtree(out, ignore_errors=True)
-    return {"rows": rows, "n_queries": N_QUERIES, "rounds": ROUNDS, "seed": 0}
+    return {"rows": rows, "n_queries": N_QUERIES, "rounds": ROUNDS, "seed": 0, "load": os.getloadavg()[0]}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -320,6 +356,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--qa-sizes", type=int, nargs="*", default=[10_000])
     parser.add_argument("--dense-sizes", type=int, nargs="*", default=[], help="dense search at these sizes")
     parser.add_argument("--lexical", nargs="*", default=["ours", "bm25s"], help="lexical systems (ours, bm25s)")
+    parser.add_argument("--memory-gib", type=float, help="address space allowed to each build and serve process")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--workdir", type=Path, default=CACHE / "indexes")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
@@ -329,7 +366,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker:
         print(json.dumps(WORKERS[args.worker](args.n, args.dir)))
         return
-    result = run(args.sizes, args.qa_sizes, args.workdir, dense_sizes=args.dense_sizes, lexical=tuple(args.lexical))
+    result = run(args.sizes, args.qa_sizes, args.workdir, dense_sizes=args.dense_sizes, lexical=tuple(args.lexical),
+                 memory_gib=args.memory_gib)  # fmt: skip
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -53,3 +53,23 @@ def test_dense_workers_run_on_tiny_synthetic_vectors(tmp_path, monkeypatch):
         assert served[f"dense/{system}"]["p50_ms"] <= served[f"dense/{system}"]["p99_ms"]
     if "ann" in systems:
         assert served["recall@10"] >= 0.9
+
+
+def test_a_worker_over_its_memory_cap_is_recorded_not_killed(tmp_path, monkeypatch):
+    monkeypatch.setattr(scale, "CACHE", tmp_path / "cache")
+    monkeypatch.setenv("QA_BENCH_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(scale.OutOfMemory, match=r"ours-build n=150 needs more than 0.1 GiB"):
+        scale.in_subprocess("ours-build", 150, tmp_path / "ours", memory_gib=0.1)
+    lines = []
+    result = scale.run([150], [], tmp_path / "work", log=lambda *a, **k: lines.append(a[0]), lexical=("ours",),
+                       memory_gib=0.1)  # fmt: skip
+    assert [(r["system"], r["n"], r["memory_gib"]) for r in result["rows"]] == [("ours", 150, 0.1)]
+    assert "error" in result["rows"][0] and lines == ["scale n=150 ours: " + result["rows"][0]["error"]]
+
+
+def test_large_corpora_are_generated_in_chunks_each_with_its_own_seed(tmp_path, monkeypatch):
+    monkeypatch.setattr(scale, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(scale, "CHUNK", 20)
+    texts = synth.read(scale.corpus_file(50))
+    assert texts == synth.passages(20, seed=0) + synth.passages(20, seed=1) + synth.passages(10, seed=2)
+    assert synth.read(scale.corpus_file(15)) == synth.passages(15)  # one chunk: as before
