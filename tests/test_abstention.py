@@ -102,6 +102,19 @@ def test_a_heading_whose_text_was_lost_abstains_and_focuses_on_its_subject():
     assert _decide("how long do strains last", terms, passages, closeness=0.95).answered is False
 
 
+def test_a_heading_that_restates_the_question_is_not_lost_when_another_section_found_says_it():
+    # git-reset(1)'s "Undo a commit and redo" shows commands; gitfaq's section above it answers in words
+    faq = _passage("p1", "How should I undo it?", "git revert makes a new commit that undoes the last change")
+    example = _passage("p2", "Undo the last commit", "$ git reset HEAD^ and edit the files, then commit again")
+    terms = [_term("undo", 2), _term("last", 3), _term("commit", 9)]
+    d = _decide("how do I undo the last commit", terms, [faq, example])
+    assert (d.answered, d.reasons) == (True, ("the first results mention undo",))
+    alone = _decide("how do I undo the last commit", terms, [example])
+    assert alone.answered is False
+    assert alone.reasons == ('the section "Undo the last commit" has no text that answers this '
+                             "(it lacks undo or last; its text may have been lost)",)  # fmt: skip
+
+
 def test_answers_when_the_text_holds_the_words():
     d = _decide("calf cramps last", [_term("cramps", 1), _term("last", 1)],
                 [_passage("p1", "Cramps", "calf cramps last minutes")])  # fmt: skip

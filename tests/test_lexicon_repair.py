@@ -86,3 +86,11 @@ def test_a_recorded_repair_is_redone_only_when_an_answer_it_got_changes():
     assert Lexicon({**lexicon.counts, "unrelated": 7}).agrees(asked)  # a word it never asked about
     assert not Lexicon({**lexicon.counts, "performed": 2}).agrees(asked)
     assert not Lexicon({**lexicon.counts, "unrelated": lexicon.total}).agrees(asked)  # twice the corpus: new scale
+
+
+def test_a_command_line_option_is_never_split_even_where_the_corpus_has_its_parts():
+    # git-rebase(1)'s `--autosquash, --no-autosquash` came out as `--auto squash, --no-auto squash`
+    words = "Squash the commits in auto mode: auto squash, fixup mode and squash mode."
+    options = "--autosquash, --no-autosquash (see -fixupmode) and [--autosquash]"
+    assert fix(options, Lexicon.from_texts([words, options])) == options
+    assert fix("in prose, autosquash is glue", Lexicon.from_texts([words])) == "in prose, auto squash is glue"

@@ -484,6 +484,8 @@ def _lost_section(terms, candidates, text_stems, total, limits) -> tuple[str, fr
         if covered < limits.heading_share:
             continue
         lacking = [t for t in terms if t.word not in sections.get(p.section, set())]
+        if lacking and any(all(t.word in words for t in lacking) for s, words in sections.items() if s != p.section):
+            continue  # another section found here says what this one lacks: the answer is there, not lost
         if sum(t.weight for t in lacking) / total >= limits.section_missing_share:
             reason = (
                 f'the section "{p.section}" has no text that answers this (it lacks '

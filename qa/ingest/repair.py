@@ -746,4 +746,6 @@ def _lex_candidate(text: str, start: int, end: int) -> bool:
     after = " " if after == "-" else after
     if before.isalnum() or before in "_/@.'&+#\\" or after.isalnum() or after in "_/@&+#\\":
         return False
-    return not _NOT_PROSE_CHUNK.search(_chunk_at(text, start, end))
+    chunk = _chunk_at(text, start, end)
+    # a command-line option (--autosquash, -no-autosquash) is an identifier, not glued prose
+    return not (chunk.lstrip("([{\"'").startswith("-") or _NOT_PROSE_CHUNK.search(chunk))
