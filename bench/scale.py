@@ -286,6 +286,12 @@ class OutOfMemory(RuntimeError):
     """A worker ran out of the address space --memory-gib allows it."""
 
 
+# How a failed allocation under RLIMIT_AS shows in a worker's stderr: Python's MemoryError, C++'s bad_alloc,
+# an OSError from mmap, or a C extension that returned NULL without setting the error (seen in the test suite:
+# `from wordfreq import ...` under a 0.1 GiB cap gave "SystemError: error return without exception set").
+ALLOCATION_FAILED = ("MemoryError", "std::bad_alloc", "Cannot allocate memory", "error return without exception set")
+
+
 def in_subprocess(worker: str, n: int, out: Path, timeout: float = 3600, memory_gib: float | None = None) -> dict:
     """Run one worker in a fresh interpreter (at most `memory_gib` GiB of address space) and return the JSON
     it prints; OutOfMemory when it died of a MemoryError."""
@@ -301,7 +307,7 @@ def in_subprocess(worker: str, n: int, out: Path, timeout: float = 3600, memory_
 
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False, preexec_fn=cap)
     if done.returncode != 0:
-        if "MemoryError" in done.stderr or "std::bad_alloc" in done.stderr:
+        if limit is not None and any(sign in done.stderr for sign in ALLOCATION_FAILED):
             raise OutOfMemory(f"{worker} n={n} needs more than {memory_gib} GiB of address space")
         raise RuntimeError(f"{worker} n={n} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

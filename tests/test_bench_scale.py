@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import numpy as np
 import pytest
 
@@ -73,3 +75,16 @@ def test_large_corpora_are_generated_in_chunks_each_with_its_own_seed(tmp_path, 
     texts = synth.read(scale.corpus_file(50))
     assert texts == synth.passages(20, seed=0) + synth.passages(20, seed=1) + synth.passages(10, seed=2)
     assert synth.read(scale.corpus_file(15)) == synth.passages(15)  # one chunk: as before
+
+
+@pytest.mark.parametrize("stderr", ["MemoryError\n", "terminate called after throwing an instance of 'std::bad_alloc'",
+                                    "OSError: [Errno 12] Cannot allocate memory",
+                                    "SystemError: error return without exception set"])  # fmt: skip
+def test_each_sign_of_a_failed_allocation_under_the_cap_is_out_of_memory(tmp_path, monkeypatch, stderr):
+    died = subprocess.CompletedProcess([], 1, "", "Traceback (most recent call last):\n" + stderr)
+    monkeypatch.setattr(scale.subprocess, "run", lambda *a, **k: died)
+    with pytest.raises(scale.OutOfMemory, match=r"ours-build n=150 needs more than 0.5 GiB"):
+        scale.in_subprocess("ours-build", 150, tmp_path, memory_gib=0.5)
+    with pytest.raises(RuntimeError, match=r"ours-build n=150 failed") as uncapped:  # no cap: no such verdict
+        scale.in_subprocess("ours-build", 150, tmp_path)
+    assert not isinstance(uncapped.value, scale.OutOfMemory)
