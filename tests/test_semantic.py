@@ -61,6 +61,20 @@ def test_reranked_results_carry_the_cosine_and_a_fused_score(seed_qa):
     assert [r.score for r in a.results] == sorted((r.score for r in a.results), reverse=True)
 
 
+def test_a_passage_that_opens_its_section_gains_the_lead_bonus(seed_qa):
+    answerer, store = seed_qa._loaded.answerer, seed_qa._loaded.store
+    opening = [store.passage_id(i) for i in range(12) if answerer._opens_section(i)]
+    assert opening == ["calf-pain-p1", "calf-pain-p3", "calf-pain-p4", "calf-pain-p5", "calf-pain-p12"]
+    question = "What usually causes calf pain?"
+    hits = answerer.engine.search(question, k=20, mode="hybrid")
+    plain = answerer.reranker.rerank(question, hits)
+    assert [store.passage_id(h.doc) for h in plain[:3]] == ["calf-pain-p4", "calf-pain-p1", "calf-pain-p16"]
+    led = answerer.reranker.rerank(question, hits, [store.passage_id(h.doc) == "calf-pain-p16" for h in hits])
+    assert [store.passage_id(h.doc) for h in led[:3]] == ["calf-pain-p4", "calf-pain-p16", "calf-pain-p1"]
+    assert led[1].score == pytest.approx(plain[2].score + semantic.LEAD_BONUS, abs=1e-12)
+    assert led[0].score == plain[0].score and led[2].score == plain[1].score
+
+
 def test_bm25_and_tfidf_modes_are_never_reranked(seed_qa, seed_lexical):
     for mode in ("bm25", "tfidf"):
         reranked, plain = (

@@ -94,7 +94,7 @@ class Answerer:
         dense = self.reranker.nearest(question, allowed=allowed) if rerank and terms else ()
         hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense) if terms else []
         if rerank:
-            hits = self.reranker.rerank(question, hits)[:depth]
+            hits = self.reranker.rerank(question, hits, [self._opens_section(hit.doc) for hit in hits])[:depth]
         # a passage that states nothing (a title, table cells) answers nothing: those that do come first
         speaks = [says_something(self.store.get(hit.doc)) for hit in hits]
         hits = [hit for hit, s in zip(hits, speaks, strict=True) if s] + [
@@ -125,6 +125,12 @@ class Answerer:
             spelled=abstention.compounds(question),
         )
         return Evidence(terms, hits, candidates, assessment)
+
+    def _opens_section(self, i: int) -> bool:
+        """Whether passage i is the first of its section (no passage before it, or one under another heading)."""
+        previous = self.store.get(i).previous_id
+        j = self.store.index_of(previous) if previous is not None else None
+        return j is None or self.store.section(j) != self.store.section(i)
 
     @cached_property
     def _titles(self) -> frozenset[str]:
