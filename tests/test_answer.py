@@ -341,3 +341,22 @@ def test_an_example_s_description_comes_with_its_code():
     assert p.text[chosen.start : chosen.end] == (
         "Compute the last day of the current month.|SELECT date('now','start of month','+1 month','-1 day');"
     )
+
+
+def test_a_passage_repeated_in_another_document_is_shown_after_every_distinct_one(tmp_path):
+    # git-merge(1) and git-rebase(1) both include the same MERGE STRATEGIES section: one text, two pages
+    from qa.api import QA
+    from qa.storage.index import build_index
+
+    shared = "The octopus strategy is the default merge strategy when merging more than two branches."
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "merge.md").write_text(f"# git merge\n\n## octopus\n\n{shared}\n", encoding="utf-8")
+    (tmp_path / "corpus" / "rebase.md").write_text(f"# git rebase\n\n## octopus\n\n{shared}\n", encoding="utf-8")
+    (tmp_path / "corpus" / "glossary.md").write_text(
+        "# Glossary\n\n## octopus\n\nAn octopus merge joins several branches in one merge commit.\n", encoding="utf-8"
+    )
+    build_index(tmp_path / "corpus", tmp_path / "index", semantic=False)
+    qa = QA.open(tmp_path / "index", tmp_path / "corpus")
+    a = qa.ask("what is the octopus merge strategy", k=3)
+    assert [r.passage_id for r in a.results] == ["merge-p1", "glossary-p1", "rebase-p1"]
+    assert [r.text for r in a.results][0] == [r.text for r in a.results][2] == shared

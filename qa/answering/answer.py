@@ -95,6 +95,7 @@ class Answerer:
         hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense) if terms else []
         if rerank:
             hits = self.reranker.rerank(question, hits, [self._opens_section(hit.doc) for hit in hits])[:depth]
+        hits = _distinct_first(hits, [" ".join(self.store.get(hit.doc).text.lower().split()) for hit in hits])
         # a passage that states nothing (a title, table cells) answers nothing: those that do come first
         speaks = [says_something(self.store.get(hit.doc)) for hit in hits]
         hits = [hit for hit, s in zip(hits, speaks, strict=True) if s] + [
@@ -227,6 +228,18 @@ class SentenceWeights:
 
 _SIGNATURE = re.compile(r"^[\w.]+\s*\(.*\)\s*(?:->\s*\S.*)?[¶:]?$|¶$")
 _TERMINAL = tuple('.!?;:"”)')
+
+
+def _distinct_first(hits: list, texts: list[str]) -> list:
+    """The hits in order, but a passage whose text repeats one ranked above it goes behind all distinct ones
+    (then passages that state nothing go behind those that do, so a repeat still precedes table cells):
+    a page included in several (a shared section of two manual pages, a repeated notice) is shown once."""
+    seen: set[str] = set()
+    first, repeats = [], []
+    for hit, text in zip(hits, texts, strict=True):
+        (repeats if text in seen else first).append(hit)
+        seen.add(text)
+    return first + repeats
 
 
 def bare(text: str, section: str) -> bool:
