@@ -95,16 +95,8 @@ class Answerer:
         hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense) if terms else []
         if rerank:
             hits = self.reranker.rerank(question, hits, [self._opens_section(hit.doc) for hit in hits])[:depth]
-        hits = _distinct_first(hits, [" ".join(self.store.get(hit.doc).text.lower().split()) for hit in hits])
-        # a passage that states nothing (a title, table cells) answers nothing: those that do come first
-        speaks = [says_something(self.store.get(hit.doc)) for hit in hits]
-        hits = [hit for hit, s in zip(hits, speaks, strict=True) if s] + [
-            hit for hit, s in zip(hits, speaks, strict=True) if not s
-        ]
         source_question = any(t.word in SOURCE_WORDS for t in terms)
-        if source_question:  # "which source…": the reference entries first
-            hits = sorted(hits, key=lambda hit: self.store.kind(hit.doc) != "reference")
-        candidates = [self.store.get(hit.doc) for hit in hits]
+        hits, candidates = _shown_order(hits, [self.store.get(hit.doc) for hit in hits], source_question)
         ignored = SOURCE_WORDS | SOURCE_VERBS if source_question else frozenset()
         assessment = abstention.assess(
             abstention.understand(
@@ -230,16 +222,20 @@ _SIGNATURE = re.compile(r"^[\w.]+\s*\(.*\)\s*(?:->\s*\S.*)?[¶:]?$|¶$")
 _TERMINAL = tuple('.!?;:"”)')
 
 
-def _distinct_first(hits: list, texts: list[str]) -> list:
-    """The hits in order, but a passage whose text repeats one ranked above it goes behind all distinct ones
-    (then passages that state nothing go behind those that do, so a repeat still precedes table cells):
-    a page included in several (a shared section of two manual pages, a repeated notice) is shown once."""
+def _shown_order(hits: list, passages: list[Passage], source_question: bool) -> tuple[list, list[Passage]]:
+    """The hits (and their passages) in the order they are weighed and shown, a stable sort of the fused
+    order by, most significant first: in a question about sources ("which source…"), reference entries
+    first; a passage that states nothing (`says_something`: a title, table cells) behind those that do; a
+    passage whose text repeats one ranked above it (a section two manual pages both include) behind the
+    distinct ones, so the first results are distinct."""
     seen: set[str] = set()
-    first, repeats = [], []
-    for hit, text in zip(hits, texts, strict=True):
-        (repeats if text in seen else first).append(hit)
+    keys = []
+    for p in passages:
+        text = " ".join(p.text.lower().split())
+        keys.append((source_question and p.kind != "reference", not says_something(p), text in seen))
         seen.add(text)
-    return first + repeats
+    order = sorted(range(len(hits)), key=keys.__getitem__)
+    return [hits[i] for i in order], [passages[i] for i in order]
 
 
 def bare(text: str, section: str) -> bool:
