@@ -47,6 +47,8 @@ def test_no_answer_without_javascript_on_a_phone(chromium, live_server, artifact
 def test_keyboard_only_search(chromium, live_server):
     page = chromium.new_page()
     page.goto(live_server + "/")
+    # autofocus is applied at a rendering update after load, not by it: wait for it (fails after 5 s)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'q'", timeout=5000)
     assert page.evaluate("document.activeElement.id") == "q"
     page.keyboard.type("knee ligaments")
     page.keyboard.press("Tab")
