@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -52,3 +53,57 @@ def test_equals_a_plain_sort(values, k, masked, rnd):
     finally:
         postings.DENSE_TOP_K_MAX = saved
     assert (ids.tolist(), vals.tolist()) == expected
+
+
+# Documents back to back as surface ids; surface 4 is a stop word (term -1). Document 2 is empty, document 3 holds
+# only the stop word, document 5 is longer than a chunk of 3 tokens.
+RUN_TOKENS = np.array([0, 1, 0, 2, 4, 1, 4, 4, 3, 3, 0, 1, 2, 3, 0, 0, 4, 2], dtype=np.intc)
+RUN_LENGTHS = np.array([3, 3, 0, 2, 2, 7, 1], dtype=np.int64)
+RUN_TERM_OF = np.array([2, 0, 1, 3, -1], dtype=np.int32)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 100])
+def test_counting_in_runs_equals_counting_all_tokens_at_once(chunk):
+    from qa.search.postings import count_postings_flat, count_postings_runs
+
+    docs = np.repeat(np.arange(len(RUN_LENGTHS)), RUN_LENGTHS)
+    terms = RUN_TERM_OF[RUN_TOKENS]
+    flat, flat_len = count_postings_flat(terms[terms >= 0], docs[terms >= 0], len(RUN_LENGTHS), 4)
+    runs, runs_len = count_postings_runs(RUN_TOKENS, RUN_LENGTHS, RUN_TERM_OF, 4, chunk_tokens=chunk)
+    assert runs.indptr.tolist() == [0, 3, 6, 8, 10]
+    assert runs.indices.tolist() == [0, 1, 5, 1, 5, 6, 0, 5, 4, 5]
+    assert runs.data.tolist() == [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 3.0, 2.0, 1.0]
+    assert runs_len.tolist() == [3, 2, 0, 0, 2, 6, 1]
+    for a, b in (
+        (flat.indptr, runs.indptr),
+        (flat.indices, runs.indices),
+        (flat.data, runs.data),
+        (flat_len, runs_len),
+    ):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    assert runs.n_docs == 7
+
+
+def test_counting_in_runs_of_no_documents():
+    from qa.search.postings import count_postings_runs
+
+    runs, doc_len = count_postings_runs(np.zeros(0, dtype=np.intc), np.zeros(0, dtype=np.int64), RUN_TERM_OF, 4)
+    assert runs.indptr.tolist() == [0, 0, 0, 0, 0] and len(runs.indices) == 0 and len(doc_len) == 0
+
+
+@pytest.mark.parametrize(
+    ("size", "blocks"),
+    [
+        (1, [(0, 3), (3, 6), (6, 8), (8, 10)]),
+        (4, [(0, 3), (3, 6), (6, 10)]),
+        (5, [(0, 3), (3, 8), (8, 10)]),
+        (100, [(0, 10)]),
+    ],
+)
+def test_row_blocks_cover_every_posting_once_and_never_split_a_row(size, blocks):
+    from qa.search.postings import count_postings_runs
+
+    runs, _ = count_postings_runs(RUN_TOKENS, RUN_LENGTHS, RUN_TERM_OF, 4)
+    found = list(runs.row_blocks(size))
+    assert [(lo, hi) for lo, hi, _ in found] == blocks
+    assert np.concatenate([t for _, _, t in found]).tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 3, 3]

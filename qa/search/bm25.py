@@ -23,8 +23,9 @@ def okapi_weights(
     """(per-posting BM25 weight as float32, idf per term) for term-frequency postings `counts`."""
     idf = okapi_idf(counts.df().astype(np.float64), counts.n_docs, epsilon)
     avgdl = doc_len.sum() / max(counts.n_docs, 1)
-    tf = counts.data.astype(np.float64)
-    norm = k1 * (1 - b + b * doc_len[counts.indices] / (avgdl if avgdl > 0 else 1.0))
-    term_of_posting = np.repeat(np.arange(counts.n_terms), counts.df())
-    weights = idf[term_of_posting] * (tf * (k1 + 1) / (tf + norm))
-    return weights.astype(np.float32), idf
+    weights = np.empty(len(counts.data), dtype=np.float32)
+    for lo, hi, term_of_posting in counts.row_blocks():  # float64 temporaries of one block, not of the corpus
+        tf = counts.data[lo:hi].astype(np.float64)
+        norm = k1 * (1 - b + b * doc_len[counts.indices[lo:hi]] / (avgdl if avgdl > 0 else 1.0))
+        weights[lo:hi] = idf[term_of_posting] * (tf * (k1 + 1) / (tf + norm))
+    return weights, idf

@@ -21,7 +21,7 @@ import numpy as np
 from qa.models import RankerScore
 from qa.search import bm25, fusion, tfidf
 from qa.search.analyzer import Analyzer
-from qa.search.postings import Postings, count_postings_flat, top_k
+from qa.search.postings import Postings, count_postings_runs, top_k
 from qa.search.spelling import Speller, max_distance
 from qa.search.vocabulary import Vocabulary
 from qa.search.wordstats import english_typo
@@ -151,7 +151,7 @@ class Engine:
         analyzer = Analyzer()
         surface_ids = _FirstSeen()
         lookup = surface_ids.__getitem__
-        tokens = array("q")  # every word of every document as a surface id, in order
+        tokens = array("i")  # every word of every document as a surface id (C int), in order
         lengths = np.zeros(len(texts), dtype=np.int64)
         for i, text in enumerate(texts):
             words = analyzer.word_list(text)
@@ -159,7 +159,7 @@ class Engine:
             lengths[i] = len(words)
             if progress is not None and (i % 1000 == 999 or i == len(texts) - 1):
                 progress(i + 1, len(texts))
-        token_ids = np.frombuffer(tokens, dtype=np.int64) if len(tokens) else np.zeros(0, dtype=np.int64)
+        token_ids = np.frombuffer(tokens, dtype=np.intc) if len(tokens) else np.zeros(0, dtype=np.intc)
         freq = np.bincount(token_ids, minlength=len(surface_ids))
         surface = Counter(dict(zip(surface_ids, freq.tolist(), strict=True)))
         unglue = _unglue_map(surface, analyzer) if settings.glue else {}
@@ -168,11 +168,9 @@ class Engine:
         vocab = Vocabulary.from_terms(t for t in terms if t is not None)
         ids = {vocab.term(i): i for i in range(len(vocab))}
         term_of_surface = np.array([ids[t] if t is not None else -1 for t in terms] + [-1], dtype=np.int32)
-        kept = term_of_surface[token_ids]
+        # counted a chunk of documents at a time: no per-token array but `tokens` (4 bytes a word) is made
+        counts, doc_len = count_postings_runs(token_ids, lengths, term_of_surface, len(vocab))
         del token_ids, tokens
-        doc_of_token = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
-        keep = kept >= 0
-        counts, doc_len = count_postings_flat(kept[keep], doc_of_token[keep], len(texts), len(vocab))
         arrays = {
             "indptr": counts.indptr,
             "indices": counts.indices,
@@ -381,11 +379,14 @@ class Engine:
 
     @staticmethod
     def _hybrid_data(arrays: dict[str, np.ndarray], settings: EngineSettings) -> np.ndarray:
-        term_of_posting = np.repeat(np.arange(len(arrays["indptr"]) - 1), np.diff(arrays["indptr"]))
-        return fusion.linear_weights(
-            arrays["bm25_data"], arrays["tfidf_data"], arrays["tfidf_idf"][term_of_posting],
-            settings.hybrid_tfidf_weight,
-        )  # fmt: skip
+        bm25_data, tfidf_data = arrays["bm25_data"], arrays["tfidf_data"]
+        out = np.empty(len(bm25_data), dtype=np.float32)
+        pattern = Postings(arrays["indptr"], arrays["indices"], bm25_data, len(arrays["doc_len"]))
+        for lo, hi, term_of_posting in pattern.row_blocks():  # float64 temporaries of one block at a time
+            out[lo:hi] = fusion.linear_weights(
+                bm25_data[lo:hi], tfidf_data[lo:hi], arrays["tfidf_idf"][term_of_posting], settings.hybrid_tfidf_weight
+            )
+        return out
 
     def clear_caches(self) -> None:
         """Forget remembered query-word repairs and term lookups (benchmarks measure them cold)."""

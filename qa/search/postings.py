@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+
+BLOCK_POSTINGS = 2_000_000  # postings weighed at a time by `row_blocks` callers (~100 MB of float64 temporaries)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,20 @@ class Postings:
     def df(self) -> np.ndarray:
         """Documents per term (the row lengths)."""
         return np.diff(self.indptr)
+
+    def row_blocks(self, postings: int | None = None) -> Iterator[tuple[int, int, np.ndarray]]:
+        """Consecutive term ranges as (first posting, end posting, term id of each of those postings), each
+        range about `postings` (default BLOCK_POSTINGS) long, one term's row never split: per-posting weights
+        computed a block at a time need temporaries of one block, not of the whole corpus."""
+        postings = BLOCK_POSTINGS if postings is None else postings
+        t = 0
+        while t < self.n_terms:
+            lo = int(self.indptr[t])
+            end = max(int(np.searchsorted(self.indptr, lo + postings, side="right")) - 1, t + 1)
+            end = min(end, self.n_terms)
+            hi = int(self.indptr[end])
+            yield lo, hi, np.repeat(np.arange(t, end), np.diff(self.indptr[t : end + 1]))
+            t = end
 
     def with_data(self, data: np.ndarray) -> Postings:
         """The same sparsity pattern carrying other weights (BM25 and TF-IDF share one pattern)."""
@@ -97,6 +113,64 @@ def count_postings_flat(
     np.cumsum(np.bincount(row, minlength=n_terms), out=indptr[1:])
     postings = Postings(indptr, col.astype(np.int32), tf.astype(np.float32), n_docs)
     return postings, np.bincount(doc_ids, minlength=n_docs).astype(np.int64)
+
+
+# Tokens counted at a time by `count_postings_runs`: its temporaries (a sort key per token, ~30 bytes a token)
+# stay near 0.1 GB whatever the corpus size, where `count_postings_flat` over all tokens of 4 M synthetic
+# passages (bench/scale.py) needed ~6 GB beyond its input.
+RUN_CHUNK_TOKENS = 4_000_000
+
+
+def count_postings_runs(
+    tokens: np.ndarray, lengths: np.ndarray, term_of: np.ndarray, n_terms: int, chunk_tokens: int | None = None
+) -> tuple[Postings, np.ndarray]:
+    """`count_postings_flat` of documents stored back to back: document i is the next `lengths[i]` entries of
+    `tokens`, token x counting as term `term_of[x]` (-1: not indexed). The same arrays, but built a chunk of
+    documents at a time (`chunk_tokens`, default RUN_CHUNK_TOKENS), so that beyond `tokens` and the result no
+    array is as long as the corpus: each chunk's (term, document) pairs are sorted and counted, then every
+    chunk's postings are copied behind the earlier chunks' in each term's row (later chunks hold later
+    documents, so each row stays sorted by document)."""
+    chunk_tokens = RUN_CHUNK_TOKENS if chunk_tokens is None else chunk_tokens
+    n_docs = len(lengths)
+    ends = np.cumsum(lengths, dtype=np.int64)
+    doc_len = np.zeros(n_docs, dtype=np.int64)
+    df = np.zeros(n_terms, dtype=np.int64)
+    pieces = []  # per chunk: (postings per term, document ids int32, term frequencies float32), by (term, doc)
+    first = 0
+    while first < n_docs:
+        start = int(ends[first - 1]) if first else 0
+        last = max(int(np.searchsorted(ends, start + chunk_tokens, side="right")), first + 1)
+        terms = term_of[tokens[start : int(ends[last - 1])]]
+        docs = np.repeat(np.arange(first, last, dtype=np.int32), lengths[first:last])
+        keep = terms >= 0
+        terms, docs = terms[keep], docs[keep]
+        doc_len[first:last] = np.bincount(docs - first, minlength=last - first)
+        key = terms.astype(np.int64) * n_docs + docs
+        del terms, docs, keep
+        key.sort()
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+        tf = np.diff(np.r_[starts, len(key)]).astype(np.float32)
+        row, col = np.divmod(key[starts], max(n_docs, 1))
+        del key, starts
+        counts = np.bincount(row, minlength=n_terms).astype(np.int32)
+        df += counts
+        pieces.append((counts, col.astype(np.int32), tf))
+        del row, col
+        first = last
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    data = np.empty(int(indptr[-1]), dtype=np.float32)
+    written = indptr[:-1].copy()  # where each term's next posting goes
+    pieces.reverse()
+    while pieces:
+        counts, col, tf = pieces.pop()
+        row = np.repeat(np.arange(n_terms), counts)
+        run_start = np.cumsum(counts) - counts  # first position of each term's run in this chunk
+        at = written[row] + (np.arange(len(row), dtype=np.int64) - run_start[row])
+        indices[at], data[at] = col, tf
+        written += counts
+    return Postings(indptr, indices, data, n_docs), doc_len
 
 
 DENSE_TOP_K_MAX = 32_768  # documents: above this, top_k filters the scoring documents first
