@@ -360,3 +360,41 @@ def test_a_passage_repeated_in_another_document_is_shown_after_every_distinct_on
     a = qa.ask("what is the octopus merge strategy", k=3)
     assert [r.passage_id for r in a.results] == ["merge-p1", "glossary-p1", "rebase-p1"]
     assert [r.text for r in a.results][0] == [r.text for r in a.results][2] == shared
+
+
+def _page_passage(text: str, ordinal: int = 1, kind: str = "passage", sentences: int = 1):
+    """A passage of `sentences` sentences (the text split at ". ") at `ordinal` in its document."""
+    from qa.models import Passage, Sentence
+
+    parts = text.split(". ") if sentences > 1 else [text]
+    spans, pos = [], 0
+    for part in parts:
+        spans.append(Sentence(part, pos, pos + len(part), Span(pos, pos + len(part))))
+        pos += len(part) + 2
+    return Passage(f"doc-p{ordinal}", "doc", ordinal, kind, "NAME", text, tuple(spans), Span(0, len(text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "ordinal", "kind", "sentences", "expected"),
+    [
+        ("DELETE — delete rows of a table", "DELETE", 1, "passage", 1, True),  # DocBook's refnamediv
+        ("git-stash - Stash the changes in a dirty working directory away", "git-stash(1)", 1, "passage", 1, True),
+        ("json — JSON encoder and decoder", "json — JSON encoder and decoder", 1, "passage", 1, True),  # Sphinx h1
+        ("CREATE TABLE AS — define a new table from the results of a query", "CREATE TABLE AS", 1, "passage", 1, True),
+        ("git-stash -- Stash the changes away", "git-stash(1)", 1, "passage", 1, True),
+        ("DELETE — delete rows of a table", "DELETE", 2, "passage", 1, False),  # not the page's first passage
+        ("DELETE — delete rows of a table", "UPDATE", 1, "passage", 1, False),  # another page's name
+        ("DELETE — delete rows. It is fast", "DELETE", 1, "passage", 2, False),  # two sentences
+        ("DELETE — delete rows of a table", "DELETE", 1, "reference", 1, False),
+        ("DELETE deletes rows of a table", "DELETE", 1, "passage", 1, False),  # no dash: a sentence
+        ("DELETE-ing rows — a how-to", "DELETE", 1, "passage", 1, False),  # the name is "DELETE-ing rows"
+        ("the 2-3 tree - a structure", "the 2-3 tree", 1, "passage", 1, True),
+        ("x - " + " ".join(["word"] * 19), "x", 1, "passage", 1, False),  # 21 words: no NAME line
+        ("x - " + " ".join(["word"] * 18), "x", 1, "passage", 1, True),  # 20 words
+        ("", "", 1, "passage", 1, False),
+    ],
+)
+def test_summary_line_is_a_pages_name_line(text, title, ordinal, kind, sentences, expected):
+    from qa.vectors.semantic import summary_line
+
+    assert summary_line(_page_passage(text, ordinal, kind, sentences), title) is expected

@@ -177,6 +177,70 @@ def test_rerank_orders_by_fused_score_and_keeps_ranker_scores():
     assert reranker.rerank("q", []) == []
 
 
+def test_a_page_description_takes_its_name_lines_place():
+    from qa.models import RankerScore
+    from qa.search.engine import Hit
+
+    class Two:
+        dim = 2
+
+        def encode(self, texts):  # noqa: ANN001, ANN202
+            return np.array([[1.0, 0.0]], dtype=np.float32)
+
+    # doc 0: a NAME line near the question; doc 1: its page's description; doc 2 another page
+    vectors = np.array([[0.9, 0.436], [0.5, 0.866], [0.7, 0.714]], dtype=np.float32)
+    reranker = semantic.Reranker(Two(), vectors, weight=2.0)  # type: ignore[arg-type]
+    hits = [Hit(0, 10.0, {"bm25": RankerScore(10.0, 1)}), Hit(1, 5.0, {"bm25": RankerScore(5.0, 3)}),
+            Hit(2, 6.0, {"bm25": RankerScore(6.0, 2)})]  # fmt: skip
+    plain = reranker.rerank("q", hits)
+    # fused: doc0 1.0 + 1.8 = 2.8, doc1 0.5 + 1.0 = 1.5, doc2 0.6 + 1.4 = 2.0
+    assert [h.doc for h in plain] == [0, 2, 1]
+    out = reranker.rerank("q", hits, summaries={0: 1})
+    assert [h.doc for h in out] == [1, 0, 2]
+    assert [h.score for h in out] == pytest.approx([2.8, 2.8 - semantic.SUMMARY_GAP, 2.0])
+    # the description is judged by the closer meaning score of the two; its words stay its own
+    assert out[0].scores["semantic"] == plain[0].scores["semantic"] == RankerScore(pytest.approx(0.9), 1)
+    assert out[0].scores["bm25"] == RankerScore(5.0, 3)
+    assert out[1].scores == plain[0].scores
+    # a description already above its NAME line, a description or a line not among the hits: no change
+    assert [(h.doc, h.score) for h in reranker.rerank("q", hits, summaries={2: 0})] == [(h.doc, h.score) for h in plain]
+    assert [(h.doc, h.score) for h in reranker.rerank("q", hits, summaries={0: 7, 9: 1})] == [
+        (h.doc, h.score) for h in plain
+    ]
+    assert [h.doc for h in reranker.rerank("q", hits, [False, False, True], summaries={0: 1})] == [1, 0, 2]
+
+
+MANUAL_PAGES = {
+    "git-stash.md": "# git-stash(1)\n\n## NAME\n\ngit-stash - Stash the changes in a dirty working directory away\n\n"
+    "## SYNOPSIS\n\n    git stash list [<log-options>]\n    git stash pop [--index] [<stash>]\n\n## DESCRIPTION\n\n"
+    "Use git stash when you want to record the current state of the working directory and the index, but want to go "
+    "back to a clean working directory.\n\n## OPTIONS\n\nThe --index option tries to reinstate not only the working "
+    "tree's changes, but also the index's ones.\n",
+    "git-clean.md": "# git-clean(1)\n\n## NAME\n\ngit-clean - Remove untracked files from the working tree\n\n"
+    "## SYNOPSIS\n\n    git clean [-d] [-f] [-i] [-n] [-q]\n\n## DESCRIPTION\n\nCleans the working tree by "
+    "recursively removing files that are not under version control, starting from the current directory.\n",
+}
+
+
+def test_a_manual_pages_description_comes_before_its_name_line(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", MANUAL_PAGES)
+    build_index(corpus, tmp_path / "index")
+    qa = QA.open(tmp_path / "index", corpus)
+    answerer, store = qa._loaded.answerer, qa._loaded.store
+    every = answerer.engine.search("git", k=10, mode="hybrid", also=range(len(store)))
+    names = {store.passage_id(i): store.passage_id(j) for i, j in answerer._summaries(every).items()}
+    assert names == {"git-clean-p1": "git-clean-p3", "git-stash-p1": "git-stash-p3"}  # past each SYNOPSIS
+    question = "how do I remove untracked files from my working tree?"
+    hits = answerer.engine.search(question, k=20, mode="hybrid")
+    plain = answerer.reranker.rerank(question, hits, [answerer._opens_section(h.doc) for h in hits])
+    assert [store.passage_id(h.doc) for h in plain[:2]] == ["git-clean-p1", "git-clean-p3"]
+    a = qa.ask(question)
+    assert a.answered is True
+    assert _ids(a) == ["git-clean-p3", "git-clean-p1", "git-stash-p4"]
+    assert a.results[0].score == pytest.approx(plain[0].score, abs=1e-6)
+    assert a.results[1].score == pytest.approx(plain[0].score - semantic.SUMMARY_GAP, abs=1e-6)
+
+
 def test_readyz_says_whether_reranking_is_on(seed_qa, make_app):
     client = make_app(QA=seed_qa).test_client()
     body = client.get("/readyz").get_json()

@@ -16,6 +16,7 @@ from qa.models import Answer, IndexInfo, Passage, Result, Span
 from qa.search.wordstats import english_typo, specificity
 from qa.storage.store import PassageStore
 from qa.util.lru import MiB, cached
+from qa.vectors import semantic
 
 # results whose answer sentence is also chosen by meaning: their sentences are encoded when first shown,
 # about 25 ms a passage on 2 busy cores (bench/semantic.py), so only the first result's (what answer@1 and
@@ -94,7 +95,8 @@ class Answerer:
         dense = self.reranker.nearest(question, allowed=allowed) if rerank and terms else ()
         hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense) if terms else []
         if rerank:
-            hits = self.reranker.rerank(question, hits, [self._opens_section(hit.doc) for hit in hits])[:depth]
+            leads = [self._opens_section(hit.doc) for hit in hits]
+            hits = self.reranker.rerank(question, hits, leads, self._summaries(hits))[:depth]
         source_question = any(t.word in SOURCE_WORDS for t in terms)
         hits, candidates = _shown_order(hits, [self.store.get(hit.doc) for hit in hits], source_question)
         ignored = SOURCE_WORDS | SOURCE_VERBS if source_question else frozenset()
@@ -124,6 +126,36 @@ class Answerer:
         previous = self.store.get(i).previous_id
         j = self.store.index_of(previous) if previous is not None else None
         return j is None or self.store.section(j) != self.store.section(i)
+
+    def _summaries(self, hits: list) -> dict[int, int]:
+        """NAME line -> its page's description, for the hits that are a page's NAME line
+        (qa.vectors.semantic.summary_line) and whose page has a description."""
+        out = {}
+        for hit in hits:
+            if semantic.summary_line(self.store.get(hit.doc), self.store.document_of(hit.doc).title):
+                described = self._description(hit.doc)
+                if described is not None:
+                    out[hit.doc] = described
+        return out
+
+    def _description(self, i: int) -> int | None:
+        """The first passage after NAME line i, in its document, that opens a section, states something and is
+        neither code nor under a Synopsis heading (a manual page's NAME, SYNOPSIS, DESCRIPTION), if any."""
+        document = self.store.document_index(i)
+        for j in range(i + 1, len(self.store)):
+            if self.store.document_index(j) != document:
+                return None
+            p = self.store.get(j)
+            if p.kind != "passage":
+                return None
+            if (
+                self._opens_section(j)
+                and p.section.strip().lower() != "synopsis"
+                and says_something(p)
+                and not code(p.text.split("\n", 1)[0])
+            ):
+                return j
+        return None
 
     @cached_property
     def _titles(self) -> frozenset[str]:

@@ -13,6 +13,7 @@ no word with the question, and abstention (:func:`qa.answering.abstention.decide
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -38,6 +39,11 @@ DENSE_DEPTH = 50  # nearest passages by meaning added to the lexical candidates 
 # sqlite/postgresql/git/python 0.30/0.17/0.15/0.22 -> 0.35/0.17/0.21/0.27, seed and MedQuAD hit@1 equal; 0.2
 # cost MedQuAD hit@1 and a postgresql false abstention (NOTES-rank2.md, README "Semantic reranking").
 LEAD_BONUS = 0.1
+# A page's NAME line ("DELETE — delete rows of a table", qa.ingest.passages.summary_line) names its subject in a few
+# words and so sits near every question about it; its page's description (the first passage after the synopsis)
+# says what was asked. The description takes the NAME line's fused score when that is higher and the line goes
+# SUMMARY_GAP behind it (NOTES-rank.md, README "Semantic reranking").
+SUMMARY_GAP = 0.05
 # Passages from which dense candidates come from a graph (qa.vectors.ann): below it the exact search costs
 # at most ~2 ms a question at one thread (bench/dense.py: 1.4 ms at 28,300, 2.5 ms at 50,000; the graph ~0.5 ms
 # at any size), less than encoding the question, and a rebuild links no graph (~10 s for 28,300 vectors).
@@ -122,6 +128,25 @@ def vector_texts(passages: Sequence[Passage], titles: Mapping[str, str]) -> list
     return out
 
 
+SUMMARY_WORDS = 20  # a page's NAME line is one short sentence ("git-stash - Stash the changes…")
+_SUMMARY = re.compile(r"^(\S.{0,60}?)\s+(?:—|-{1,2})\s+\S")
+
+
+def summary_line(passage: Passage, title: str) -> bool:
+    """Whether a passage is its page's NAME line, "<name> — <what it is>": the document's first passage, one
+    sentence of at most SUMMARY_WORDS words, whose name is the page title or begins it (`DELETE — delete rows
+    of a table` on DELETE, `git-stash - Stash the changes…` on git-stash(1), `json — JSON encoder and decoder`).
+    It names the page's subject in a few words, so it sits near every question about that subject, while the
+    page's description says what a reader asked (SUMMARY_GAP)."""
+    if passage.kind != "passage" or passage.ordinal != 1 or len(passage.sentences) != 1:
+        return False
+    text = " ".join(passage.text.split())
+    m = _SUMMARY.match(text)
+    if m is None or len(text.split()) > SUMMARY_WORDS:
+        return False
+    return " ".join(title.split()).lower().startswith(m.group(1).lower())
+
+
 class Reranker:
     """Dense candidates and fused order for one loaded index; immutable apart from its cache of
     question vectors."""
@@ -182,9 +207,18 @@ class Reranker:
         order = keep[np.lexsort((keep, -cosine[keep]))][:k]
         return (order if rows is None else rows[order]).tolist()
 
-    def rerank(self, question: str, hits: list, leads: Sequence[bool] | None = None) -> list:  # noqa: ANN001
+    def rerank(
+        self,
+        question: str,
+        hits: list,  # qa.search.engine.Hit
+        leads: Sequence[bool] | None = None,
+        summaries: Mapping[int, int] | None = None,
+    ) -> list:
         """The hits (qa.search.engine.Hit) in fused order; each carries its `semantic` score (cosine) and rank
-        among them. `leads[i]`: hit i opens its section (LEAD_BONUS is added to its fused score)."""
+        among them. `leads[i]`: hit i opens its section (LEAD_BONUS is added to its fused score).
+        `summaries`: passage -> the passage that describes its page, for NAME lines: when both are hits, the
+        description takes the line's fused score (and its `semantic` score, when closer) if higher, and the
+        line goes SUMMARY_GAP behind it."""
         if not hits:
             return hits
         ids = np.fromiter((h.doc for h in hits), dtype=np.int64, count=len(hits))
@@ -193,12 +227,26 @@ class Reranker:
         bonus = [LEAD_BONUS if lead else 0.0 for lead in leads] if leads is not None else [0.0] * len(hits)
         fused = [h.score / best + self.weight * float(c) + b for h, c, b in zip(hits, cosine, bonus, strict=True)]
         semantic_rank = {int(i): r for r, i in enumerate(np.lexsort((ids, -cosine)), start=1)}
-        order = sorted(range(len(hits)), key=lambda i: (-fused[i], hits[i].doc))
-        return [
-            replace(
-                hits[i],
-                score=fused[i],
-                scores={**hits[i].scores, "semantic": RankerScore(round(float(cosine[i]), 6), semantic_rank[i])},
-            )
-            for i in order
+        scores = [
+            {**h.scores, "semantic": RankerScore(round(float(c), 6), semantic_rank[i])}
+            for i, (h, c) in enumerate(zip(hits, cosine, strict=True))
         ]
+        if summaries:
+            _stand_in(hits, fused, scores, summaries)
+        order = sorted(range(len(hits)), key=lambda i: (-fused[i], hits[i].doc))
+        return [replace(hits[i], score=fused[i], scores=scores[i]) for i in order]
+
+
+def _stand_in(hits: list, fused: list[float], scores: list[dict], summaries: Mapping[int, int]) -> None:
+    """In place: each page description among the hits takes its NAME line's fused score when higher (and the
+    line's semantic score when closer, so the description is judged as the line would be), the line SUMMARY_GAP
+    behind it."""
+    where = {h.doc: i for i, h in enumerate(hits)}
+    for line, described in sorted(summaries.items()):
+        i, j = where.get(line), where.get(described)
+        if i is None or j is None or fused[i] <= fused[j]:
+            continue
+        fused[j] = fused[i]
+        fused[i] -= SUMMARY_GAP
+        if scores[i]["semantic"].score > scores[j]["semantic"].score:
+            scores[j] = {**scores[j], "semantic": scores[i]["semantic"]}
