@@ -258,6 +258,28 @@ def test_the_documents_own_topic_goes_without_saying():
     )
 
 
+@pytest.mark.parametrize(
+    "share, documents, reasons",
+    [
+        (0.73, 243, ("the passages found do not use the word sql",)),  # SQL over PostgreSQL's pages: their topic
+        (0.5, 243, ("the passages found do not mention sql",)),  # half the pages is not most of them
+        (0.73, 9, ("the passages found do not mention sql",)),  # too few documents to say what all are about
+    ],
+)
+def test_a_word_most_documents_say_is_their_topic(share, documents, reasons):
+    """Over PostgreSQL's pages "SQL" is in 14% of the passages but 73% of the pages: ALTER SYSTEM's passage
+    that answers "from SQL" need not repeat it (before: "the passages found do not mention sql")."""
+    passages = [_passage("p1", "ALTER SYSTEM", "alter system changes a server setting permanently")]
+    terms = [_term("change", 4), _term("server", 2), _term("setting", 8), _term("permanently", 1), _term("sql", 11)]
+    question = "how do I change a server setting permanently from SQL?"
+    spread = {"sql": share}.get
+    understood = understand(terms, question, 80, spread=lambda stem: spread(stem, 0.01), documents=documents)
+    assert [t.doc_share for t in understood] == ([0.01] * 4 + [share] if documents >= 10 else [0.0] * 5)
+    bodies = [_stems(p.text) | _stems(p.section) for p in passages]
+    d = decide(assess(understood, passages, bodies, _stems))
+    assert (d.answered, d.reasons) == ("use the word" in reasons[0], reasons)
+
+
 # ----- words the documents do not write as the question does ------------------------------------
 
 

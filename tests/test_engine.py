@@ -241,3 +241,22 @@ def test_unknown_stem_searches_longer_corpus_stems_in_hybrid_only():
 def test_known_stems_are_not_widened():
     eng = Engine.build(["we treat it", "treatment options"])
     assert [h.doc for h in eng.search("treat", mode="hybrid")] == [0]
+
+
+@pytest.mark.parametrize(
+    "stem, longer, held",
+    [
+        ("calf", 0, [0, 1, 2, 5, 6]),  # 5: "ofcalf" repaired at build time
+        ("cramp", 0, [0, 3]),  # cramp and cramps: one stem
+        ("strength", 2, [6]),  # strengthen: two letters more
+        ("strength", 1, []),  # ... not one
+        ("muscl", 0, [0, 1, 3]),  # the stem itself, no longer stem needed
+        ("musc", 1, [0, 1, 3]),
+        ("musc", 0, []),  # not a stem of its own
+        ("nope", 3, []),
+    ],
+)
+def test_holding_lists_the_texts_that_say_a_stem_or_a_longer_one(engine, stem, longer, held):
+    found = engine.holding(stem, longer)
+    assert found.tolist() == held
+    assert found.dtype == np.int32

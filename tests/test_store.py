@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from qa.models import Document, Passage, Reference, Sentence, Span
@@ -86,6 +87,8 @@ def test_index_of_finds_every_id_and_rejects_others(tmp_path):
     assert store.document("a-doc").title == "A"
     assert store.document("nope") is None
     assert store.document_mask("a-doc").tolist() == [False, True, True]
+    assert store.documents_of(np.array([2, 0, 1, 2])).tolist() == [1, 0, 1, 1]
+    assert store.documents_of(np.array([], dtype=np.int32)).tolist() == []
     assert store.kind(2) == "reference" and store.section(1) == "Só"
 
 

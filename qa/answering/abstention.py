@@ -52,6 +52,8 @@ class Thresholds:
     heading_share: float = 0.9  # a heading this close to the question names the section that must answer
     section_missing_share: float = 0.35  # ... and abstain when its text lacks this share of the question
     common_df: float = 0.25  # a word in more than this share of passages is common in this corpus
+    topic_share: float = 0.5  # a word in more than this share of the documents is their own topic ("SQL"
+    topic_documents: int = 10  # over PostgreSQL's pages), counted over at least this many documents
     cover: float = 0.65  # the best first result must hold this share of the question's weight...
     close_meaning: float = 0.5  # ... unless the first result is this close in meaning (cosine)...
     close_cover: float = 0.0  # ... and still holds this share
@@ -70,6 +72,7 @@ class Term:
     name: bool = False  # written as a name: capitalised inside the question, in capitals, or with digits
     typo_of: str | None = None  # the common English word it misspells, when the documents lack it
     phrase: int = 0  # run of content words it stands in ("Ming dynasty", "marine toxins"), in question order
+    doc_share: float = 0.0  # share of the documents saying it (0 when they are fewer than topic_documents)
 
     @property
     def generic(self) -> bool:
@@ -195,11 +198,14 @@ def understand(
     titles: frozenset[str] = frozenset(),
     surface: Callable[[str], str | None] = lambda stem: None,
     writes: Callable[[str], bool] | None = None,
+    spread: Callable[[str], float] = lambda stem: 0.0,
+    documents: int = 0,
 ) -> list[Term]:
     """The question's content words (qa.search.engine.QueryTerm in, Term out): fragments and, in a question
     about sources, the words that only say so are dropped. `writes(word)`: whether the documents write
     that surface word (a rare word whose stem the documents hold only as another word, "lateral" for
-    "later", is absent)."""
+    "later", is absent); `spread(stem)`: the share of the `documents` that say the stem (as `says` reads
+    it: a derivation counts, "postgres" in "PostgreSQL")."""
     named, pieces = names(question), fragments(question)
     kept = {t.word for t in query_terms if t.word not in pieces and t.word not in source_words}
     phrase_of: dict[str, int] = {}
@@ -234,6 +240,7 @@ def understand(
             continue  # "wat" for what: no content at all
         weight = specificity(typo) if typo else specificity(t.word)
         stems = frozenset((t.stem,) if unrepaired else (t.stem, *t.corrected_to))
+        shared = max(map(spread, stems)) if indexed and documents >= Thresholds.topic_documents else 0.0
         out.append(
             Term(
                 t.word,
@@ -244,6 +251,7 @@ def understand(
                 t.word in named and not typo,
                 typo,
                 phrase_of.get(t.word, 0),
+                shared,
             )  # fmt: skip
         )
     return out
@@ -359,10 +367,16 @@ def assess(
         absent=absent,
         absent_subject=absent_subject,
         missing=missing,
-        # a subject word in more than common_df of the passages is the documents' own topic ("sqlite" over
-        # SQLite's pages): the passage that answers need not repeat it
+        # a subject word in more than common_df of the passages ("sqlite" over SQLite's pages) or said by
+        # more than topic_share of the documents ("SQL" over PostgreSQL's) is the documents' own topic: the
+        # passage that answers need not repeat it
         unanswered_subject=tuple(
-            t for t in subject if t.indexed and t.word not in in_answer and t.df_share <= limits.common_df
+            t
+            for t in subject
+            if t.indexed
+            and t.word not in in_answer
+            and t.df_share <= limits.common_df
+            and t.doc_share <= limits.topic_share
         ),
         cover=max(covers[: limits.answer_depth], default=0.0),
         first_cover=covers[0] if covers else 0.0,

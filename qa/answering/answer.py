@@ -54,6 +54,7 @@ class Answerer:
         # passages, headings and reference titles are analysed again and again: remember them
         self.spans = cached(engine.analyzer.spans, 32 * MiB)  # questions too: bounded in bytes
         self._body = cached(self._read_body, 16 * MiB)  # a passage's stems with its title and heading
+        self._spread = cached(self._read_spread, 1 * MiB)  # a stem's share of the documents
         self._citations = cached(
             lambda i: link_citations(self.store.get(i), self.store.references, self.spans), 16 * MiB
         )
@@ -110,6 +111,8 @@ class Answerer:
                 self._titles,
                 self.engine.surface,
                 self._writes,
+                self._spread,
+                len(self.store.documents),
             ),
             candidates,
             [self._body(hit.doc) for hit in hits[: self.limits.depth]],
@@ -165,6 +168,12 @@ class Answerer:
     def _writes(self, word: str) -> bool:
         """Whether the documents write this surface word (lowercased)."""
         return self.engine.speller.words.id(word) >= 0
+
+    def _read_spread(self, stem: str) -> float:
+        """The share of the documents whose passages say `stem` or a derivation of it (as abstention.says
+        reads one: "postgres" in "PostgreSQL")."""
+        held = self.engine.holding(stem, abstention.DERIVED if len(stem) >= 4 else 0)
+        return len(np.unique(self.store.documents_of(held))) / max(len(self.store.documents), 1)
 
     def _stems(self, text: str) -> frozenset[str]:
         return abstention.body_of(frozenset(stem for stem, _, _ in self.spans(text)))

@@ -419,6 +419,16 @@ class Engine:
                 out.append(QueryTerm(word, s, 0, 0.0, False, tuple(self.vocab.term(t) for t in ids)))
         return out
 
+    def holding(self, stem: str, longer: int = 0) -> np.ndarray:
+        """Sorted ids of the texts that hold `stem`, or a stem that begins with it and is at most `longer`
+        characters longer (empty when none does)."""
+        ids = [] if (tid := self.vocab.id(stem)) < 0 else [tid]
+        if longer:
+            ids += [t for t in self.vocab.with_prefix(stem, 10_000) if len(self.vocab.term(t)) <= len(stem) + longer]
+        ip = self._bm25.row_bounds
+        rows = [self._bm25.indices[ip[t] : ip[t + 1]] for t in ids]
+        return np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int32)
+
     def surface(self, stem: str) -> str | None:
         """The corpus's most frequent word with this stem ("sprain" for sprain), None when not indexed."""
         tid = self.vocab.id(stem)

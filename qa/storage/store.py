@@ -155,6 +155,10 @@ class PassageStore:
     def document_index(self, i: int) -> int:
         return int(self._cols["doc"][i])
 
+    def documents_of(self, ids: np.ndarray) -> np.ndarray:
+        """The document index of each passage position in `ids` (int64, in their order)."""
+        return self._cols["doc"][ids]
+
     def document_of(self, i: int) -> Document:
         return self.documents[self.document_index(i)]
 
