@@ -398,3 +398,25 @@ def test_summary_line_is_a_pages_name_line(text, title, ordinal, kind, sentences
     from qa.vectors.semantic import summary_line
 
     assert summary_line(_page_passage(text, ordinal, kind, sentences), title) is expected
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("Path.mkdir(mode=0o777, parents=False, exist_ok=False)", True),  # a Sphinx signature
+        ("json.loads(s, *, cls=None, object_hook=None)", True),
+        ("class collections.Counter([iterable-or-mapping])", True),
+        ("-m, --move", True),  # an option entry
+        ("--depth <depth>", True),
+        ("time.sleep(secs)", True),
+        ("Causes", False),  # an article's heading
+        ("2. ALTER TABLE RENAME", False),
+        ("What are the treatments for Ependymoma?", False),
+        ("Sequence Types — list, tuple, range", False),
+        ("", False),
+    ],
+)
+def test_entry_headings(heading, expected):
+    from qa.answering.answer import entry
+
+    assert entry(heading) is expected

@@ -195,19 +195,19 @@ def test_a_page_description_takes_its_name_lines_place():
     plain = reranker.rerank("q", hits)
     # fused: doc0 1.0 + 1.8 = 2.8, doc1 0.5 + 1.0 = 1.5, doc2 0.6 + 1.4 = 2.0
     assert [h.doc for h in plain] == [0, 2, 1]
-    out = reranker.rerank("q", hits, summaries={0: 1})
+    out = reranker.rerank("q", hits, stand_ins={0: 1})
     assert [h.doc for h in out] == [1, 0, 2]
-    assert [h.score for h in out] == pytest.approx([2.8, 2.8 - semantic.SUMMARY_GAP, 2.0])
+    assert [h.score for h in out] == pytest.approx([2.8, 2.8 - semantic.STAND_IN_GAP, 2.0])
     # the description is judged by the closer meaning score of the two; its words stay its own
     assert out[0].scores["semantic"] == plain[0].scores["semantic"] == RankerScore(pytest.approx(0.9), 1)
     assert out[0].scores["bm25"] == RankerScore(5.0, 3)
     assert out[1].scores == plain[0].scores
     # a description already above its NAME line, a description or a line not among the hits: no change
-    assert [(h.doc, h.score) for h in reranker.rerank("q", hits, summaries={2: 0})] == [(h.doc, h.score) for h in plain]
-    assert [(h.doc, h.score) for h in reranker.rerank("q", hits, summaries={0: 7, 9: 1})] == [
+    assert [(h.doc, h.score) for h in reranker.rerank("q", hits, stand_ins={2: 0})] == [(h.doc, h.score) for h in plain]
+    assert [(h.doc, h.score) for h in reranker.rerank("q", hits, stand_ins={0: 7, 9: 1})] == [
         (h.doc, h.score) for h in plain
     ]
-    assert [h.doc for h in reranker.rerank("q", hits, [False, False, True], summaries={0: 1})] == [1, 0, 2]
+    assert [h.doc for h in reranker.rerank("q", hits, [False, False, True], stand_ins={0: 1})] == [1, 0, 2]
 
 
 MANUAL_PAGES = {
@@ -228,7 +228,7 @@ def test_a_manual_pages_description_comes_before_its_name_line(tmp_path):
     qa = QA.open(tmp_path / "index", corpus)
     answerer, store = qa._loaded.answerer, qa._loaded.store
     every = answerer.engine.search("git", k=10, mode="hybrid", also=range(len(store)))
-    names = {store.passage_id(i): store.passage_id(j) for i, j in answerer._summaries(every).items()}
+    names = {store.passage_id(i): store.passage_id(j) for i, j in answerer._stand_ins(every).items()}
     assert names == {"git-clean-p1": "git-clean-p3", "git-stash-p1": "git-stash-p3"}  # past each SYNOPSIS
     question = "how do I remove untracked files from my working tree?"
     hits = answerer.engine.search(question, k=20, mode="hybrid")
@@ -238,7 +238,44 @@ def test_a_manual_pages_description_comes_before_its_name_line(tmp_path):
     assert a.answered is True
     assert _ids(a) == ["git-clean-p3", "git-clean-p1", "git-stash-p4"]
     assert a.results[0].score == pytest.approx(plain[0].score, abs=1e-6)
-    assert a.results[1].score == pytest.approx(plain[0].score - semantic.SUMMARY_GAP, abs=1e-6)
+    assert a.results[1].score == pytest.approx(plain[0].score - semantic.STAND_IN_GAP, abs=1e-6)
+
+
+ENTRY_PAGES = {
+    "pathlib.md": "# pathlib\n\n## Path.mkdir(mode=0o777, parents=False, exist_ok=False)\n\n"
+    "Create a new directory at this given path. If mode is given, it is combined with the process umask value to "
+    "determine the file mode and access flags.\n\nIf the path already exists, FileExistsError is raised. If "
+    "parents is true, any missing parents of this path are created as needed; they are created with the default "
+    "permissions.\n\nIf parents is false (the default), a missing parent raises FileNotFoundError.\n\n"
+    "## Path.rmdir()\n\nRemove this directory. The directory must be empty.\n",
+    "walking.md": "# Walking\n\n## Hills\n\nWalking uphill works the calves and the heart much harder than walking "
+    "on the flat does, so a hill walk of one hour counts as a long one.\n\nA missing warm-up before a steep path "
+    "makes calf strain more likely, and the parents of young walkers often forget it when the family sets out in "
+    "the morning.\n",
+}
+
+
+def test_an_entrys_first_passage_comes_before_the_rest_of_its_entry(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", ENTRY_PAGES)
+    build_index(corpus, tmp_path / "index")
+    qa = QA.open(tmp_path / "index", corpus)
+    answerer, store = qa._loaded.answerer, qa._loaded.store
+    assert [store.passage_id(i) for i in range(len(store))] == [
+        "pathlib-p1", "pathlib-p2", "pathlib-p3", "pathlib-p4", "walking-p1", "walking-p2"
+    ]  # fmt: skip
+    # Path.mkdir's later passages stand under its first; an article's section ("Hills") has no stand-in
+    assert [answerer._section_start(i) for i in range(len(store))] == [None, 0, 0, None, None, None]
+    question = "how do I create a directory and its missing parents"
+    hits = answerer.engine.search(question, k=20, mode="hybrid")
+    plain = answerer.reranker.rerank(question, hits, [answerer._opens_section(h.doc) for h in hits])
+    assert [store.passage_id(h.doc) for h in plain[:2]] == ["pathlib-p2", "pathlib-p1"]
+    a = qa.ask(question)
+    assert _ids(a)[:2] == ["pathlib-p1", "pathlib-p2"]
+    assert a.results[0].score == pytest.approx(plain[0].score, abs=1e-6)
+    assert a.results[1].score == pytest.approx(plain[0].score - semantic.STAND_IN_GAP, abs=1e-6)
+    assert _ids(qa.ask("what do parents forget when the warm-up is missing before a steep path"))[:2] == [
+        "walking-p2", "walking-p1"
+    ]  # fmt: skip
 
 
 def test_readyz_says_whether_reranking_is_on(seed_qa, make_app):

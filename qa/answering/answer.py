@@ -1,4 +1,8 @@
-"""Turns ranked hits into the answer object: best sentence, highlights, citations, and honest abstention."""
+"""Turns ranked hits into the answer object: best sentence, highlights, citations, and honest abstention.
+
+Why one module of this size: the Answerer and the sentence choice share the passage classes defined here (`bare`,
+`says_something`, `code`, `entry`) that decide which passage is shown first, which stands for another and which
+sentence answers; split them out together if it grows further."""
 
 from __future__ import annotations
 
@@ -97,7 +101,7 @@ class Answerer:
         hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense) if terms else []
         if rerank:
             leads = [self._opens_section(hit.doc) for hit in hits]
-            hits = self.reranker.rerank(question, hits, leads, self._summaries(hits))[:depth]
+            hits = self.reranker.rerank(question, hits, leads, self._stand_ins(hits))[:depth]
         source_question = any(t.word in SOURCE_WORDS for t in terms)
         hits, candidates = _shown_order(hits, [self.store.get(hit.doc) for hit in hits], source_question)
         ignored = SOURCE_WORDS | SOURCE_VERBS if source_question else frozenset()
@@ -130,16 +134,26 @@ class Answerer:
         j = self.store.index_of(previous) if previous is not None else None
         return j is None or self.store.section(j) != self.store.section(i)
 
-    def _summaries(self, hits: list) -> dict[int, int]:
-        """NAME line -> its page's description, for the hits that are a page's NAME line
-        (qa.vectors.semantic.summary_line) and whose page has a description."""
-        out = {}
-        for hit in hits:
-            if semantic.summary_line(self.store.get(hit.doc), self.store.document_of(hit.doc).title):
-                described = self._description(hit.doc)
-                if described is not None:
-                    out[hit.doc] = described
+    def _stand_ins(self, hits: list) -> dict[int, int]:
+        """Hit -> the hit standing for it (semantic.Reranker.rerank): a NAME line (semantic.summary_line) -> its
+        page's description; a passage a few into an entry's section -> the section's first (`_section_start`)."""
+        found, out = {hit.doc for hit in hits}, {}
+        for i in (hit.doc for hit in hits):
+            named = semantic.summary_line(self.store.get(i), self.store.document_of(i).title)
+            j = self._description(i) if named else self._section_start(i)
+            if j in found:
+                out[i] = j
         return out
+
+    def _section_start(self, i: int) -> int | None:
+        """The first passage of i's section, at most SECTION_REACH passages before i, when the section is an entry
+        (`Path.mkdir(mode=0o777, …)`, `--depth <depth>`): its first sentences say what it is."""
+        j = i
+        for step in range(semantic.SECTION_REACH + 1 if entry(self.store.section(i)) else 0):
+            if self._opens_section(j):
+                return j if step else None
+            j = self.store.index_of(self.store.get(j).previous_id)
+        return None
 
     def _description(self, i: int) -> int | None:
         """The first passage after NAME line i, in its document, that opens a section, states something and is
@@ -151,12 +165,8 @@ class Answerer:
             p = self.store.get(j)
             if p.kind != "passage":
                 return None
-            if (
-                self._opens_section(j)
-                and p.section.strip().lower() != "synopsis"
-                and says_something(p)
-                and not code(p.text.split("\n", 1)[0])
-            ):
+            heading, first = p.section.strip().lower(), p.text.split("\n", 1)[0]
+            if self._opens_section(j) and heading != "synopsis" and says_something(p) and not code(first):
                 return j
         return None
 
@@ -347,6 +357,11 @@ def best_sentence(
 
 _PROMPT = ("$ ", ">>> ", "% ", "sqlite> ", "=> ", "postgres=# ")
 _CODE_MARKS = re.compile(r"\w\((?!\d\))|[{}\[\]=<>|`]|::|(?:^|\s)--?\w")  # a call, brackets, "=", an option flag
+
+
+def entry(heading: str) -> bool:
+    """A heading naming an API or option entry: a signature or code (`json.loads(s, *, …)`, `-m, --move`)."""
+    return code(heading) or bool(_SIGNATURE.search(heading.strip()))
 
 
 def code(text: str) -> bool:

@@ -39,11 +39,14 @@ DENSE_DEPTH = 50  # nearest passages by meaning added to the lexical candidates 
 # sqlite/postgresql/git/python 0.30/0.17/0.15/0.22 -> 0.35/0.17/0.21/0.27, seed and MedQuAD hit@1 equal; 0.2
 # cost MedQuAD hit@1 and a postgresql false abstention (NOTES-rank2.md, README "Semantic reranking").
 LEAD_BONUS = 0.1
-# A page's NAME line ("DELETE — delete rows of a table", qa.ingest.passages.summary_line) names its subject in a few
-# words and so sits near every question about it; its page's description (the first passage after the synopsis)
-# says what was asked. The description takes the NAME line's fused score when that is higher and the line goes
-# SUMMARY_GAP behind it (NOTES-rank.md, README "Semantic reranking").
-SUMMARY_GAP = 0.05
+# A passage can stand for others: a page's NAME line ("DELETE — delete rows of a table", summary_line) names its
+# subject in a few words and so sits near every question about it, while its page's description (the first passage
+# after the synopsis) says what was asked; a section's later passages ("If the path already exists…" under
+# Path.mkdir) share its words, while its first says what it is ("Create a new directory at this given path"). The
+# passage that stands for another takes its fused score when that is higher, and the other goes STAND_IN_GAP behind
+# it (NOTES-rank.md, README "Semantic reranking").
+STAND_IN_GAP = 0.05
+SECTION_REACH = 3  # a section's first passage stands for the next three of its section (API and option entries)
 # Passages from which dense candidates come from a graph (qa.vectors.ann): below it the exact search costs
 # at most ~2 ms a question at one thread (bench/dense.py: 1.4 ms at 28,300, 2.5 ms at 50,000; the graph ~0.5 ms
 # at any size), less than encoding the question, and a rebuild links no graph (~10 s for 28,300 vectors).
@@ -137,7 +140,7 @@ def summary_line(passage: Passage, title: str) -> bool:
     sentence of at most SUMMARY_WORDS words, whose name is the page title or begins it (`DELETE — delete rows
     of a table` on DELETE, `git-stash - Stash the changes…` on git-stash(1), `json — JSON encoder and decoder`).
     It names the page's subject in a few words, so it sits near every question about that subject, while the
-    page's description says what a reader asked (SUMMARY_GAP)."""
+    page's description says what a reader asked (STAND_IN_GAP)."""
     if passage.kind != "passage" or passage.ordinal != 1 or len(passage.sentences) != 1:
         return False
     text = " ".join(passage.text.split())
@@ -212,13 +215,13 @@ class Reranker:
         question: str,
         hits: list,  # qa.search.engine.Hit
         leads: Sequence[bool] | None = None,
-        summaries: Mapping[int, int] | None = None,
+        stand_ins: Mapping[int, int] | None = None,
     ) -> list:
         """The hits (qa.search.engine.Hit) in fused order; each carries its `semantic` score (cosine) and rank
         among them. `leads[i]`: hit i opens its section (LEAD_BONUS is added to its fused score).
-        `summaries`: passage -> the passage that describes its page, for NAME lines: when both are hits, the
-        description takes the line's fused score (and its `semantic` score, when closer) if higher, and the
-        line goes SUMMARY_GAP behind it."""
+        `stand_ins`: passage -> the passage that stands for it (its page's description for a NAME line, its
+        section's first passage for a later one): when both are hits, the stand-in takes the other's fused score
+        (and its `semantic` score, when closer) if higher, and the other goes STAND_IN_GAP behind it."""
         if not hits:
             return hits
         ids = np.fromiter((h.doc for h in hits), dtype=np.int64, count=len(hits))
@@ -231,22 +234,22 @@ class Reranker:
             {**h.scores, "semantic": RankerScore(round(float(c), 6), semantic_rank[i])}
             for i, (h, c) in enumerate(zip(hits, cosine, strict=True))
         ]
-        if summaries:
-            _stand_in(hits, fused, scores, summaries)
+        if stand_ins:
+            _stand_in(hits, fused, scores, stand_ins)
         order = sorted(range(len(hits)), key=lambda i: (-fused[i], hits[i].doc))
         return [replace(hits[i], score=fused[i], scores=scores[i]) for i in order]
 
 
-def _stand_in(hits: list, fused: list[float], scores: list[dict], summaries: Mapping[int, int]) -> None:
-    """In place: each page description among the hits takes its NAME line's fused score when higher (and the
-    line's semantic score when closer, so the description is judged as the line would be), the line SUMMARY_GAP
-    behind it."""
+def _stand_in(hits: list, fused: list[float], scores: list[dict], stand_ins: Mapping[int, int]) -> None:
+    """In place: each stand-in among the hits takes the fused score of the passage it stands for when higher (and
+    that passage's semantic score when closer, so the abstention rules judge it as they would have judged the
+    other), which goes STAND_IN_GAP behind it; in passage order, so a description also stands for its section."""
     where = {h.doc: i for i, h in enumerate(hits)}
-    for line, described in sorted(summaries.items()):
-        i, j = where.get(line), where.get(described)
+    for passage, stand_in in sorted(stand_ins.items()):
+        i, j = where.get(passage), where.get(stand_in)
         if i is None or j is None or fused[i] <= fused[j]:
             continue
         fused[j] = fused[i]
-        fused[i] -= SUMMARY_GAP
+        fused[i] -= STAND_IN_GAP
         if scores[i]["semantic"].score > scores[j]["semantic"].score:
             scores[j] = {**scores[j], "semantic": scores[i]["semantic"]}
