@@ -4,8 +4,10 @@ path for small sizes) vs bm25s; and dense search (exact numpy; usearch's HNSW gr
 synthetic passage vectors. Every build and every serve runs in its own subprocess (clean peak RSS).
 
     python -m bench.scale --sizes 10000 100000 1000000 --qa-sizes 10000 --out bench/results/scale.json
-    python -m bench.scale --sizes 2000000 4000000 10000000 --lexical ours --qa-sizes --dense-sizes 1000000 \
+    python -m bench.scale --sizes 2000000 4000000 --lexical ours --qa-sizes --dense-sizes 1000000 \
         --memory-gib 14 --out bench/results/scale-large.json
+    python -m bench.scale --sizes 10000000 --lexical ours --qa-sizes --memory-gib 16 \
+        --out bench/results/scale-10m.json
 
 Where one machine ends: with --memory-gib every build and serve process may hold at most that much address
 space (RLIMIT_AS), so a size that does not fit fails with a MemoryError and is recorded as such (the row's
