@@ -39,12 +39,21 @@ NOTES = [
     "- Build: `Engine.build` counts each token as a surface-word id (one C-level dict lookup) and stems each "
     "distinct word once; the index arrays are byte-identical to the previous per-token code (checked on "
     "SciFact, glued SciFact, a 20k synthetic corpus and edge cases). 100k synthetic passages: 26.7 s → 15.8 s; "
-    "1M: 68 s (was ≈ 270 s extrapolated).",
-    "- Sentence encoder and new questions: the encoder table and the HTTP table (with its new-question rows) "
-    "were measured while other jobs kept the machine at a load of 6–20 on its 2 cores, so their absolute "
-    "figures are low (the HTTP ceiling too); the ratios are side by side in one run. With a new question on "
-    "every request, encoding it is most of the work (profiled: ~80% of `QA.ask`); before the encoder moved to "
-    "OpenVINO the ratio was 0.12× (the issue's measurement).",
+    "1M: 68 s (was ≈ 270 s extrapolated). Postings are now counted a chunk of 4 M tokens at a time and "
+    "weighed a block of 2 M postings at a time (same bytes): build peak at 1M 3.06 → 1.63 GB side by side, "
+    "and 10M synthetic passages build in 11.7 GiB (`bench/results/scale-10m.json`, README).",
+    "- The run of 2026-12-02 (all tables but the encoder's, which is from 2026-11-26) was measured at a load "
+    "of ~5 while two other test suites ran: absolute figures are low and the SciFact ratios to bm25s fell "
+    "(BM25 1.16× → 0.62×, hybrid 0.76× → 0.36×). The engine's query code and arrays are those of the commit "
+    "before the build change (same sha256 of every array on SciFact; side by side BM25 5,716–5,933 vs "
+    "6,132–6,540 q/s, hybrid 4,244–6,127 vs 4,562–6,292, alternating runs): the load moved it.",
+    "- Sentence encoder and new questions: the encoder table was measured while other jobs kept the machine "
+    "at a load of 6–20 on its 2 cores, so its absolute figures are low; the ratios are side by side in one "
+    "run. With a new question on every request, encoding it is most of the work (profiled: ~4 ms of the "
+    "~5.3 ms a new request costs over a repeated one, one OpenVINO call at one thread that streams the 21 MB "
+    "of bfloat16 weights every time); before the encoder moved to OpenVINO the ratio was 0.12× (the issue's "
+    "measurement). A busy machine flatters the new/repeated ratio (0.38–0.54× in this run; 0.31 / 0.36× with "
+    "1 / 2 workers at a load of ~1).",
 ]
 
 
