@@ -409,6 +409,11 @@ def test_summary_line_is_a_pages_name_line(text, title, ordinal, kind, sentences
         ("-m, --move", True),  # an option entry
         ("--depth <depth>", True),
         ("time.sleep(secs)", True),
+        ("sys.argv", True),  # a dotted name
+        ("typing. Optional", True),  # Sphinx's descclassname + descname, read with a space
+        ("exception copy. Error", True),
+        ("e.g. this", False),
+        ("Python 3.11", False),
         ("Causes", False),  # an article's heading
         ("2. ALTER TABLE RENAME", False),
         ("What are the treatments for Ependymoma?", False),

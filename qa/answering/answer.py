@@ -359,9 +359,16 @@ _PROMPT = ("$ ", ">>> ", "% ", "sqlite> ", "=> ", "postgres=# ")
 _CODE_MARKS = re.compile(r"\w\((?!\d\))|[{}\[\]=<>|`]|::|(?:^|\s)--?\w")  # a call, brackets, "=", an option flag
 
 
+_DOTTED = re.compile(  # `sys.argv`, `class json.JSONDecoder`; after a dot, a space only before a capital
+    r"^(?:(?:class|exception|method|attribute|data|function)\s+)?[A-Za-z_]\w*(?:\.(?:\s(?=[A-Z]))?[A-Za-z_]\w*)+$"
+)
+
+
 def entry(heading: str) -> bool:
-    """A heading naming an API or option entry: a signature or code (`json.loads(s, *, …)`, `-m, --move`)."""
-    return code(heading) or bool(_SIGNATURE.search(heading.strip()))
+    """A heading naming an API or option entry: a signature, code or a dotted name (`json.loads(s, *, …)`, `-m,
+    --move`, `sys.argv`, `typing. Optional` as Sphinx's markup reads)."""
+    h = heading.strip()
+    return code(h) or bool(_SIGNATURE.search(h) or _DOTTED.match(h))
 
 
 def code(text: str) -> bool:
