@@ -58,6 +58,7 @@ class Answerer:
         # passages, headings and reference titles are analysed again and again: remember them
         self.spans = cached(engine.analyzer.spans, 32 * MiB)  # questions too: bounded in bytes
         self._body = cached(self._read_body, 16 * MiB)  # a passage's stems with its title and heading
+        self._stand_in = cached(self._stand_in_of, 4 * MiB)  # the passage standing for a passage (or None)
         self._spread = cached(self._read_spread, 1 * MiB)  # a stem's share of the documents
         self._citations = cached(
             lambda i: link_citations(self.store.get(i), self.store.references, self.spans), 16 * MiB
@@ -137,13 +138,12 @@ class Answerer:
     def _stand_ins(self, hits: list) -> dict[int, int]:
         """Hit -> the hit standing for it (semantic.Reranker.rerank): a NAME line (semantic.summary_line) -> its
         page's description; a passage a few into an entry's section -> the section's first (`_section_start`)."""
-        found, out = {hit.doc for hit in hits}, {}
-        for i in (hit.doc for hit in hits):
-            named = semantic.summary_line(self.store.get(i), self.store.document_of(i).title)
-            j = self._description(i) if named else self._section_start(i)
-            if j in found:
-                out[i] = j
-        return out
+        found = {hit.doc for hit in hits}
+        return {i: j for i in (hit.doc for hit in hits) if (j := self._stand_in(i)) in found}
+
+    def _stand_in_of(self, i: int) -> int | None:
+        named = semantic.summary_line(self.store.get(i), self.store.document_of(i).title)
+        return self._description(i) if named else self._section_start(i)
 
     def _section_start(self, i: int) -> int | None:
         """The first passage of i's section, at most SECTION_REACH passages before i, when the section is an entry
