@@ -296,6 +296,10 @@ def test_a_word_most_documents_say_is_their_topic(share, documents, reasons):
         ("WHAT CAUSES CALF PAIN?", []),  # shouted: no statement names
         ("what is non-Hodgkin lymphoma", ["non-hodgkin"]),
         ("does sqlite support full outer joins?", []),
+        ("how do I set up a GitHub Actions workflow?", ["github", "github actions"]),
+        ("how do I connect my repo to Azure DevOps?", ["devops", "azure devops"]),
+        ("GitLab CI or Jenkins?", ["gitlab", "gitlab ci"]),  # a CamelCase first word is a name too
+        ("What are the treatments for Parathyroid Cancer ?", []),  # Title Case without CamelCase: no name
     ],
 )
 def test_compounds_of_the_question(question, found):
@@ -314,13 +318,16 @@ def test_compounds_of_the_question(question, found):
         ("sourcetree", "stage hunks in SourceTree", True),
         ("create sequence", "CREATE  SEQUENCE serial START 101;", True),
         ("create sequence", "CREATE TABLE sqlite_sequence(name,seq);", False),
+        ("github actions", "GitHub Actions runs the tests", True),
+        ("github actions", "see https://github.com/git/git/actions/workflows/main.yml", False),
+        ("github actions", "the github actions tab", True),
     ],
 )
 def test_a_compound_is_found_only_as_written(word, text, written):
     from qa.answering.abstention import compounds
 
     question = {"max_connections": "raise max_connections", "sourcetree": "use SourceTree",
-                "create sequence": "use CREATE SEQUENCE"}[word]  # fmt: skip
+                "create sequence": "use CREATE SEQUENCE", "github actions": "set up GitHub Actions"}[word]  # fmt: skip
     assert bool(compounds(question)[word].search(text.lower())) is written
 
 

@@ -145,13 +145,17 @@ _PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _SEPARATORS = re.compile(r"[_-]")
 # a statement or clause the question writes in capitals, two words or more: CREATE SEQUENCE, ON DELETE CASCADE
 _CAPITALS = re.compile(r"\b[A-Z]{2,}(?:\s+[A-Z]{2,})+\b")
+# a name of several capitalised words one of which is CamelCase: GitHub Actions, Azure DevOps, GitLab CI
+_CAMEL_WORD = r"[A-Za-z][a-z]+[A-Z][A-Za-z]*"
+_CAMEL_NAME = re.compile(rf"\b(?:(?:[A-Z][A-Za-z]*\s+)+{_CAMEL_WORD}|{_CAMEL_WORD}(?:\s+[A-Z][A-Za-z]*)+)\b")
 
 
 def compounds(question: str) -> dict[str, re.Pattern[str]]:
     """Words the question writes as one token of several parts (identifiers, names: see _JOINED), each
     with the pattern that finds it written so in a text: parts joined by _, - or a space (or nothing) for
     a joined word, by _ or - (or nothing) for CamelCase ("source tree" is not SourceTree), a plural or
-    -ed/-ing/-ly ending free."""
+    -ed/-ing/-ly ending free; a name of capitalised words around a CamelCase one ("GitHub Actions": not
+    GitHub's page ".../git/actions") with its words side by side."""
     out: dict[str, re.Pattern[str]] = {}
     for pattern, sep, split in ((_JOINED, r"[\s_-]?", _SEPARATORS.split), (_CAMEL, r"[_-]?", _PARTS.findall)):
         for m in pattern.finditer(question):
@@ -163,6 +167,10 @@ def compounds(question: str) -> dict[str, re.Pattern[str]]:
                 continue
             body = sep.join(re.escape(x) for x in parts)
             out.setdefault(m.group().lower(), re.compile(rf"(?<![^\W_]){body}(?:e?s|ed|ing|ly)?(?![^\W_])"))
+    for m in _CAMEL_NAME.finditer(question):
+        words = [[x.lower() for x in _PARTS.findall(w)] for w in m.group().split()]
+        body = r"[\s_-]?".join(r"[_-]?".join(re.escape(x) for x in parts) for parts in words)
+        out.setdefault(" ".join(m.group().lower().split()), re.compile(rf"(?<![^\W_]){body}(?:e?s)?(?![^\W_])"))
     if any(c.islower() for c in question):  # (a question shouted in capitals has no statement names)
         for m in _CAPITALS.finditer(question):
             body = r"\s+".join(re.escape(x.lower()) for x in m.group().split())
