@@ -195,6 +195,8 @@ OUT_OF_CORPUS = [
     ("how do I install numpy on windows", "the documents do not mention install, numpy or windows"),
     ("how do I center a div in css", "the documents do not mention center, div or css"),  # center: references only
     ("What does the sciatic nerve do?", "the passages found do not mention sciatic"),
+    # unknown in English, read as leg + heel glued: said only where "leg heel" is written
+    ("can a legheel hurt?", "the passages found do not mention legheel"),
 ]
 
 
@@ -329,6 +331,37 @@ def test_a_compound_is_found_only_as_written(word, text, written):
     question = {"max_connections": "raise max_connections", "sourcetree": "use SourceTree",
                 "create sequence": "use CREATE SEQUENCE", "github actions": "set up GitHub Actions"}[word]  # fmt: skip
     assert bool(compounds(question)[word].search(text.lower())) is written
+
+
+@pytest.mark.parametrize(
+    "text, written",
+    [
+        ("use the crosstab function", True),
+        ("a cross tab of rows", True),
+        ("cross-tabs and pivots", True),
+        ("a cross_tab", True),
+        ("a cross join; the tab key", False),
+        ("crosstabulation", False),  # another word
+        ("across tables", False),
+    ],
+)
+def test_a_glued_word_is_found_only_with_its_parts_side_by_side(text, written):
+    from qa.answering.abstention import glued
+
+    assert bool(glued(("cross", "tab")).search(text)) is written
+
+
+def test_a_glued_word_english_does_not_know_must_be_written_so(seed_qa):
+    """The engine reads "calfpain" as calf + pain: the seed writes "calf pain", so it answers; "legheel"
+    (leg + heel, never side by side there) abstains."""
+    answerer = seed_qa._loaded.answerer
+    spelled = answerer._glued(answerer.engine.query_terms("what causes calfpain or legheel pain?"))
+    assert {w: p.pattern for w, p in spelled.items()} == {
+        "calfpain": r"(?<![^\W_])calf[\s_-]?pain(?:e?s)?(?![^\W_])",
+        "legheel": r"(?<![^\W_])leg[\s_-]?heel(?:e?s)?(?![^\W_])",
+    }
+    assert seed_qa.ask("what causes calfpain?").answered
+    assert answerer._glued(answerer.engine.query_terms("calf pain at night")) == {}  # no repair, nothing glued
 
 
 def test_a_compound_no_passage_found_writes_abstains():

@@ -178,6 +178,17 @@ def compounds(question: str) -> dict[str, re.Pattern[str]]:
     return out
 
 
+UNKNOWN = 8.0  # the specificity of a word English does not use at all (Zipf 0: crosstab, columnstore)
+
+
+def glued(parts: Sequence[str]) -> re.Pattern[str]:
+    """The pattern that finds a word written as its `parts` side by side, joined by _, - or a space (or
+    nothing), a plural free: a word of the question the documents lack, read as two of theirs glued
+    ("crosstab" as cross + tab), is said only where they write it so, not by cross joins and tabs."""
+    body = r"[\s_-]?".join(re.escape(x) for x in parts)
+    return re.compile(rf"(?<![^\W_]){body}(?:e?s)?(?![^\W_])")
+
+
 _NAME = re.compile(r"[^\W_]+")
 
 
