@@ -346,22 +346,24 @@ def test_a_compound_is_found_only_as_written(word, text, written):
     ],
 )
 def test_a_glued_word_is_found_only_with_its_parts_side_by_side(text, written):
-    from qa.answering.abstention import glued
+    from qa.answering.abstention import joined
 
-    assert bool(glued(("cross", "tab")).search(text)) is written
+    assert bool(joined(("cross", "tab")).search(text)) is written
 
 
 def test_a_glued_word_english_does_not_know_must_be_written_so(seed_qa):
     """The engine reads "calfpain" as calf + pain: the seed writes "calf pain", so it answers; "legheel"
     (leg + heel, never side by side there) abstains."""
-    answerer = seed_qa._loaded.answerer
-    spelled = answerer._glued(answerer.engine.query_terms("what causes calfpain or legheel pain?"))
+    from qa.answering.abstention import glued
+
+    engine = seed_qa._loaded.answerer.engine
+    spelled = glued(engine.query_terms("what causes calfpain or legheel pain?"), engine.analyzer.stem)
     assert {w: p.pattern for w, p in spelled.items()} == {
         "calfpain": r"(?<![^\W_])calf[\s_-]?pain(?:e?s)?(?![^\W_])",
         "legheel": r"(?<![^\W_])leg[\s_-]?heel(?:e?s)?(?![^\W_])",
     }
     assert seed_qa.ask("what causes calfpain?").answered
-    assert answerer._glued(answerer.engine.query_terms("calf pain at night")) == {}  # no repair, nothing glued
+    assert glued(engine.query_terms("calf pain at night"), engine.analyzer.stem) == {}  # no repair, nothing glued
 
 
 def test_a_compound_no_passage_found_writes_abstains():

@@ -181,12 +181,27 @@ def compounds(question: str) -> dict[str, re.Pattern[str]]:
 UNKNOWN = 8.0  # the specificity of a word English does not use at all (Zipf 0: crosstab, columnstore)
 
 
-def glued(parts: Sequence[str]) -> re.Pattern[str]:
+def joined(parts: Sequence[str]) -> re.Pattern[str]:
     """The pattern that finds a word written as its `parts` side by side, joined by _, - or a space (or
-    nothing), a plural free: a word of the question the documents lack, read as two of theirs glued
-    ("crosstab" as cross + tab), is said only where they write it so, not by cross joins and tabs."""
+    nothing), a plural free."""
     body = r"[\s_-]?".join(re.escape(x) for x in parts)
     return re.compile(rf"(?<![^\W_]){body}(?:e?s)?(?![^\W_])")
+
+
+def glued(query_terms: Sequence, stem: Callable[[str], str | None]) -> dict[str, re.Pattern[str]]:  # noqa: ANN001
+    """Question words (qa.search.engine.QueryTerm) that neither the documents nor English know and that the
+    engine reads as two corpus words glued (its split repair: "crosstab" searches cross and tab), each with
+    the pattern of it written so (`joined`): it is said only there, not by cross joins and tabs. Words
+    English knows ("subfolder") may be said by their parts apart."""
+    out = {}
+    for t in query_terms:
+        if t.in_vocab or len(t.corrected_to) != 2 or specificity(t.word) < UNKNOWN:
+            continue
+        for i in range(1, len(t.word)):
+            if (stem(t.word[:i]), stem(t.word[i:])) == t.corrected_to:
+                out[t.word] = joined((t.word[:i], t.word[i:]))
+                break
+    return out
 
 
 _NAME = re.compile(r"[^\W_]+")

@@ -125,24 +125,9 @@ class Answerer:
             closeness=hits[0].scores["semantic"].score if rerank and hits else None,
             source_question=source_question,
             limits=self.limits,
-            spelled=abstention.compounds(question) | self._glued(terms),
+            spelled=abstention.compounds(question) | abstention.glued(terms, self.engine.analyzer.stem),
         )
         return Evidence(terms, hits, candidates, assessment)
-
-    def _glued(self, terms: Sequence) -> dict[str, re.Pattern[str]]:  # noqa: ANN001
-        """Question words English does not know that the engine reads as two corpus words glued together
-        (its split repair: "crosstab" searches cross and tab), each with the pattern of it written so
-        (abstention.glued); words English knows ("subfolder") may be said by their parts apart."""
-        out = {}
-        stem = self.engine.analyzer.stem
-        for t in terms:
-            if t.in_vocab or len(t.corrected_to) != 2 or specificity(t.word) < abstention.UNKNOWN:
-                continue
-            for i in range(1, len(t.word)):
-                if (stem(t.word[:i]), stem(t.word[i:])) == t.corrected_to:
-                    out[t.word] = abstention.glued((t.word[:i], t.word[i:]))
-                    break
-        return out
 
     def _opens_section(self, i: int) -> bool:
         """Whether passage i is the first of its section (no passage before it, or one under another heading)."""
