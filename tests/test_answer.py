@@ -147,8 +147,8 @@ def _word_spans(passage, weights):
 
 
 def test_the_question_s_intent_steers_the_answer_sentence():
-    from qa.answering.answer import best_sentence
     from qa.answering.intent import asked_kinds
+    from qa.answering.sentence import best_sentence
 
     p = _sentences("Around 30 percent of all people experience calf cramps at night.|"
                    "The cramps can last between a few seconds and 10 minutes.")  # fmt: skip
@@ -204,7 +204,7 @@ def test_a_sentence_holds_the_kind_asked_for(sentence, kinds, held):
 
 
 def test_a_bare_heading_or_signature_comes_with_its_description():
-    from qa.answering.answer import bare, best_sentence
+    from qa.answering.sentence import bare, best_sentence
 
     p = _sentences(
         "sorted(iterable, /, *, key=None, reverse=False)|Return a new sorted list from the items in iterable."
@@ -256,7 +256,7 @@ def json_page_qa(tmp_path_factory):
 
 
 def test_a_run_of_table_cells_is_never_the_answer_over_real_text(json_page_qa):
-    from qa.answering.answer import says_something
+    from qa.answering.sentence import says_something
 
     a = json_page_qa.ask("how do I parse a JSON string", k=10)
     # the conversion table's cells ("string str number (int) int") were the first result, "string" its answer
@@ -289,13 +289,13 @@ def test_a_run_of_table_cells_is_never_the_answer_over_real_text(json_page_qa):
     ],
 )
 def test_bare_lines(text, is_bare):
-    from qa.answering.answer import bare
+    from qa.answering.sentence import bare
 
     assert bare(text, "Frequently Asked Questions") is is_bare
 
 
 def test_an_faq_question_comes_with_its_answer():
-    from qa.answering.answer import best_sentence, says_something
+    from qa.answering.sentence import best_sentence, says_something
 
     p = _sentences("(13) Can I use SQLite in my commercial product without paying royalties?|"
                    "Yes. SQLite is in the public domain.")  # fmt: skip
@@ -326,13 +326,13 @@ def test_an_faq_question_comes_with_its_answer():
     ],
 )
 def test_code_lines(text, is_code):
-    from qa.answering.answer import code
+    from qa.answering.sentence import code
 
     assert code(text) is is_code
 
 
 def test_an_example_s_description_comes_with_its_code():
-    from qa.answering.answer import best_sentence
+    from qa.answering.sentence import best_sentence
 
     p = _sentences("Compute the current date.|SELECT date();|Compute the last day of the current month.|"
                    "SELECT date('now','start of month','+1 month','-1 day');")  # fmt: skip
@@ -422,6 +422,6 @@ def test_summary_line_is_a_pages_name_line(text, title, ordinal, kind, sentences
     ],
 )
 def test_entry_headings(heading, expected):
-    from qa.answering.answer import entry
+    from qa.answering.sentence import entry
 
     assert entry(heading) is expected
