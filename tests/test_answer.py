@@ -1,5 +1,7 @@
 """The answer object on a small inline corpus: ranking, answer sentence, highlights, citations, abstention."""
 
+from dataclasses import replace
+
 import pytest
 
 from qa.models import Span
@@ -425,3 +427,25 @@ def test_entry_headings(heading, expected):
     from qa.answering.sentence import entry
 
     assert entry(heading) is expected
+
+
+def test_the_first_sentence_under_a_code_heading_is_its_description():
+    """Under `subprocess.call(...)` the first sentence says what the call does; the next qualifies it and
+    shares as many of "how do I run a shell command and wait for it to finish"'s words."""
+    from qa.answering.sentence import best_sentence, names_code
+
+    p = _sentences("Run the command described by args.|Wait for command to complete, then return the returncode.")
+    p = replace(p, section="subprocess.call(args, *, stdin=None)")
+    weights = {"run": 2.5, "command": 4.0, "wait": 3.3}
+    first, second = "Run the command described by args.", "Wait for command to complete, then return the returncode."
+    assert p.text[slice(*_span(best_sentence(p, _word_spans(p, weights), weights, opens=True)))] == first
+    assert p.text[slice(*_span(best_sentence(p, _word_spans(p, weights), weights)))] == second  # not its first passage
+    prose = replace(p, section="Activating And Configuring WAL Mode")  # a topic, not a piece of code
+    assert prose.text[slice(*_span(best_sentence(prose, _word_spans(prose, weights), weights, opens=True)))] == second
+    headings = ["5. ALTER TABLE DROP COLUMN", "row_number()", "DESCRIPTION", "--squash, --no-squash",
+                "5.9.3. The Schema Search Path", "Description", "Frequently Asked Questions", "12."]  # fmt: skip
+    assert [names_code(h) for h in headings] == [True, True, True, True, False, False, False, False]
+
+
+def _span(span):
+    return span.start, span.end

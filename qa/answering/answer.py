@@ -221,7 +221,8 @@ class Answerer:
         spans = [(a, b, stem) for stem, a, b in self.spans(passage.text) if stem in weights]
         choice = meaning and len(passage.sentences) > 1  # one sentence: nothing to choose
         cosines = self.reranker.sentence_cosines(question, hit.doc, passage) if choice else None
-        answer = best_sentence(passage, spans, weights, intent.asked_kinds(question), cosines)
+        kinds = intent.asked_kinds(question)
+        answer = best_sentence(passage, spans, weights, kinds, cosines, opens=self._opens_section(hit.doc))
         return Result(
             rank=rank,
             passage_id=passage.passage_id,

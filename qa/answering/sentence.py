@@ -21,6 +21,7 @@ class SentenceWeights:
     intent: float = 0.5  # bonus when it holds the kind of thing asked for (a duration for "how long")...
     loose_intent: float = 0.1  # ... or a name where "who" or "where" asks (names are everywhere in some texts)
     bare: float = 0.5  # a heading, lead-in or signature counts this much: it titles the sentences after it
+    lead: float = 0.25  # bonus of the first sentence under a heading that names code: the description of it
 
 
 _SIGNATURE = re.compile(r"^[\w.]+\s*\(.*\)\s*(?:->\s*\S.*)?[¶:]?$|¶$")
@@ -46,6 +47,19 @@ def bare(text: str, section: str) -> bool:
 STATEMENT_WORDS = 3  # a sentence says something with a subject, a verb and what it says of it
 
 
+_NUMBERED = re.compile(r"^(?:[\dA-Z]+\.)+\d*\s+")  # "5.", "5.9.3.", "A.2." before a heading's words
+
+
+def names_code(heading: str) -> bool:
+    """Whether a section heading names a piece of code: an API signature (`textwrap.dedent(text)`), a
+    statement or command in capitals (`ALTER TABLE DROP COLUMN`, a manual page's `DESCRIPTION`), an option
+    (`--squash, --no-squash`); its section's first sentence describes that thing."""
+    h = _NUMBERED.sub("", " ".join(heading.split()).rstrip("¶ "))
+    if not any(c.isalpha() for c in h):
+        return False
+    return bool(_SIGNATURE.search(h)) or code(h) or h.upper() == h
+
+
 def says_something(passage: Passage) -> bool:
     """Whether a passage has a sentence that states something: not bare (`bare`) and of
     STATEMENT_WORDS words or more. A page title alone, a heading whose text went to the next passage, a
@@ -62,10 +76,13 @@ def best_sentence(
     kinds: tuple[str, ...] = (),
     cosines: Sequence[float] | None = None,
     how: SentenceWeights = SentenceWeights(),  # noqa: B008 (frozen)
+    opens: bool = False,
 ) -> Span:
     """The sentence that best answers: the share of the question's weight it holds (a word of the
     sentence before counting `inherited` as much), plus `meaning` x its cosine to the question when
-    given, plus `intent` when it holds what the question asks for (qa.answering.intent); a bare heading or
+    given, plus `intent` when it holds what the question asks for (qa.answering.intent), plus `lead` for
+    the first sentence of a passage that `opens` its section under a heading that `names_code` (the
+    description of that function or command, which the sentences after it qualify); a bare heading or
     signature counts `bare` as much and, when it still wins, comes with the sentence after it. The
     first one on a tie."""
     sentences = passage.sentences
@@ -82,7 +99,9 @@ def best_sentence(
         if kinds and intent.holds(s.text, kinds):
             score += how.loose_intent if set(kinds) <= intent.LOOSE else how.intent
         if bare(s.text, passage.section):
-            score *= how.bare  # a table header "Python" or a signature is not the answer its neighbour is
+            score *= how.bare
+        elif i == 0 and opens and names_code(passage.section):
+            score += how.lead  # a table header "Python" or a signature is not the answer its neighbour is
         if score > best_score:
             best, best_score = i, score
     start, end = sentences[best].start, sentences[best].end
