@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from flask import Blueprint, current_app, render_template, request
 
 from qa.api import DEFAULT_K, DEFAULT_MODE, MODES, QA, is_blank, validate_k, validate_mode, validate_question
 from qa.errors import NotFound
-from qa.models import Answer, Passage
+from qa.models import Answer, Document, Passage
 from qa.web.api import check_api_key, check_budget, current_qa
 from qa.web.render import highlight, safe_url
 
@@ -48,7 +51,43 @@ def index() -> str:
         default_k=DEFAULT_K,
         default_mode=DEFAULT_MODE,
         stale_changes=stale,
+        example=_example(),
     )
+
+
+_NUMBERING = re.compile(r"^(?:(?:chapter|part|section)\s+)?(?:[\dIVX]+\.)+\d*\s+", re.IGNORECASE)
+_SUBTITLE = re.compile(r"\s+(?:—|–|-|:)\s+|:\s+")
+
+
+def example_question(documents: Sequence[Document]) -> str:
+    """The search box's example question, from the corpus (issue 10: never a question about another
+    corpus): the first document title that is a question ("What If OpenDocument Used SQLite?"), else
+    "what is X?" for the first title's subject X (its words before a dash or colon, without section
+    numbers: "2to3 — Automated Python 2 to 3 code translation" gives "what is 2to3?"); "" without
+    documents."""
+    titles = [" ".join(d.title.split()) for d in documents if d.title.strip()]
+    asked = [t for t in titles if t.endswith("?")]
+    if asked:
+        return asked[0]
+    for title in titles:
+        subject = _SUBTITLE.split(_NUMBERING.sub("", title), maxsplit=1)[0].strip()
+        if subject:
+            return f"what is {subject}?"
+    return ""
+
+
+def _example() -> str:
+    """example_question of the loaded index, worked out once per index version ("" while none is loaded:
+    the form still shows)."""
+    qa = current_app.extensions.get("qa")
+    if qa is None:
+        return ""
+    version = qa.info.version
+    cached = current_app.extensions.get("qa_example")
+    if cached is None or cached[0] != version:
+        cached = (version, example_question(qa.documents()))
+        current_app.extensions["qa_example"] = cached
+    return cached[1]
 
 
 @bp.get("/passages/<passage_id>")
