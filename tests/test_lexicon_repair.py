@@ -94,3 +94,19 @@ def test_a_command_line_option_is_never_split_even_where_the_corpus_has_its_part
     options = "--autosquash, --no-autosquash (see -fixupmode) and [--autosquash]"
     assert fix(options, Lexicon.from_texts([words, options])) == options
     assert fix("in prose, autosquash is glue", Lexicon.from_texts([words])) == "in prose, auto squash is glue"
+
+
+# Words of Debian's python3-doc, git-doc and sqlite3-doc pages that wordfreq does not list although it lists
+# their base (rewrap, redisplay, deallocate, checkpoint); split as glue before, beside pages with the parts.
+INFLECTED = [
+    "This is useful for introspection, for bypassing the cache, or for rewrapping the function with a different cache.",
+    "The prompt is redisplayed after the output.",
+    "Pages are deallocated when the transaction ends, and deallocating them is cheap.",
+    "The subcommand inherits its options, and checkpointing happens later.",
+]
+PARTS = "Rewrap it. Ping the host. Red is played. In her house its roof. Deal with it. It is located here. Check it."
+
+
+@pytest.mark.parametrize("sentence", INFLECTED)
+def test_an_inflection_of_an_english_word_is_one_word(sentence):
+    assert fix(sentence, Lexicon.from_texts([PARTS, sentence])) == sentence

@@ -675,6 +675,8 @@ def _lexicon_cuts(lower: str, lexicon: Lexicon) -> tuple[int, ...]:
         rest = lower[len(p) :]
         if lower.startswith(p) and len(rest) >= 3 and (lexicon.count(rest) >= 2 or _zipf(rest) >= _RARE):
             return ()
+    if _inflected(lower):  # rewrapping is rewrap + -ing, not rewrap|ping
+        return ()
     cuts = _lexicon_split(lower, lexicon)
     if not cuts or z < _UNKNOWN:
         return cuts
@@ -682,6 +684,27 @@ def _lexicon_cuts(lower: str, lexicon: Lexicon) -> tuple[int, ...]:
     if all(p in _FUNCTION for p in parts):  # forthe, ofthe: listed, still glue
         return cuts
     return cuts if z < _LEX_COMMON_PAIR and all(_zipf(p) >= _LEX_COMMON_PART for p in parts) else ()
+
+
+_INFLECTIONS = ("ings", "ing", "ers", "er", "ed", "es", "s")
+_INFLECTED_BASE = 1.0  # the base must be an English word this common (wordfreq lists a few glued pairs lower)
+
+
+def _inflected(lower: str) -> bool:
+    """Whether `lower` is an English word's inflection (rewrapping, rewrapped: rewrap; recomputing: recompute),
+    which wordfreq may not list although it lists the word: one word, never glued ones."""
+    for suffix in _INFLECTIONS:
+        stem = lower[: -len(suffix)]
+        if not lower.endswith(suffix) or len(stem) < 3:
+            continue
+        bases = {stem, stem + "e"}
+        if stem[-1] == stem[-2]:  # wrapp|ing
+            bases.add(stem[:-1])
+        if stem.endswith("i"):  # appli|es
+            bases.add(stem[:-1] + "y")
+        if any(_zipf(base) >= _INFLECTED_BASE for base in bases):
+            return True
+    return False
 
 
 def _lexicon_split(lower: str, lexicon: Lexicon) -> tuple[int, ...]:
