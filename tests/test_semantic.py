@@ -154,18 +154,21 @@ def test_vectors_that_do_not_fit_the_encoder_are_refused():
         semantic.Reranker(encoder.shared(), np.zeros((3, 10), dtype=np.float32))
 
 
+class TwoD:
+    """A two-dimensional encoder whose every question is the unit vector (1, 0)."""
+
+    dim = 2
+
+    def encode(self, texts):  # noqa: ANN001, ANN202
+        return np.array([[1.0, 0.0]], dtype=np.float32)
+
+
 def test_rerank_orders_by_fused_score_and_keeps_ranker_scores():
     from qa.models import RankerScore
     from qa.search.engine import Hit
 
-    class Two:
-        dim = 2
-
-        def encode(self, texts):  # noqa: ANN001, ANN202
-            return np.array([[1.0, 0.0]], dtype=np.float32)
-
     vectors = np.array([[0.0, 1.0], [1.0, 0.0], [0.6, 0.8]], dtype=np.float32)
-    reranker = semantic.Reranker(Two(), vectors, weight=2.0)  # type: ignore[arg-type]
+    reranker = semantic.Reranker(TwoD(), vectors, weight=2.0)  # type: ignore[arg-type]
     hits = [Hit(0, 10.0, {"bm25": RankerScore(10.0, 1)}), Hit(1, 4.0, {"bm25": RankerScore(4.0, 2)}),
             Hit(2, 5.0, {"bm25": RankerScore(5.0, 3)})]  # fmt: skip
     out = reranker.rerank("q", hits)
@@ -181,15 +184,9 @@ def test_a_page_description_takes_its_name_lines_place():
     from qa.models import RankerScore
     from qa.search.engine import Hit
 
-    class Two:
-        dim = 2
-
-        def encode(self, texts):  # noqa: ANN001, ANN202
-            return np.array([[1.0, 0.0]], dtype=np.float32)
-
     # doc 0: a NAME line near the question; doc 1: its page's description; doc 2 another page
     vectors = np.array([[0.9, 0.436], [0.5, 0.866], [0.7, 0.714]], dtype=np.float32)
-    reranker = semantic.Reranker(Two(), vectors, weight=2.0)  # type: ignore[arg-type]
+    reranker = semantic.Reranker(TwoD(), vectors, weight=2.0)  # type: ignore[arg-type]
     hits = [Hit(0, 10.0, {"bm25": RankerScore(10.0, 1)}), Hit(1, 5.0, {"bm25": RankerScore(5.0, 3)}),
             Hit(2, 6.0, {"bm25": RankerScore(6.0, 2)})]  # fmt: skip
     plain = reranker.rerank("q", hits)

@@ -1,8 +1,4 @@
-"""Turns ranked hits into the answer object: best sentence, highlights, citations, and honest abstention.
-
-Why one module of this size: the Answerer and the sentence choice share the passage classes defined here (`bare`,
-`says_something`, `code`, `entry`) that decide which passage is shown first, which stands for another and which
-sentence answers; split them out together if it grows further."""
+"""Turns ranked hits into the answer object: best sentence, highlights, citations, and honest abstention."""
 
 from __future__ import annotations
 
