@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-
 from flask import Blueprint, current_app, render_template, request
 
+from qa.answering.example import example_question
 from qa.api import DEFAULT_K, DEFAULT_MODE, MODES, QA, is_blank, validate_k, validate_mode, validate_question
 from qa.errors import NotFound
-from qa.models import Answer, Document, Passage
+from qa.models import Answer, Passage
 from qa.web.api import check_api_key, check_budget, current_qa
 from qa.web.render import highlight, safe_url
 
@@ -53,27 +51,6 @@ def index() -> str:
         stale_changes=stale,
         example=_example(),
     )
-
-
-_NUMBERING = re.compile(r"^(?:(?:chapter|part|section)\s+)?(?:[\dIVX]+\.)+\d*\s+", re.IGNORECASE)
-_SUBTITLE = re.compile(r"\s+(?:—|–|-|:)\s+|:\s+")
-
-
-def example_question(documents: Sequence[Document]) -> str:
-    """The search box's example question, from the corpus (issue 10: never a question about another
-    corpus): the first document title that is a question ("What If OpenDocument Used SQLite?"), else
-    "what is X?" for the first title's subject X (its words before a dash or colon, without section
-    numbers: "2to3 — Automated Python 2 to 3 code translation" gives "what is 2to3?"); "" without
-    documents."""
-    titles = [" ".join(d.title.split()) for d in documents if d.title.strip()]
-    asked = [t for t in titles if t.endswith("?")]
-    if asked:
-        return asked[0]
-    for title in titles:
-        subject = _SUBTITLE.split(_NUMBERING.sub("", title), maxsplit=1)[0].strip()
-        if subject:
-            return f"what is {subject}?"
-    return ""
 
 
 def _example() -> str:
