@@ -1,14 +1,16 @@
 """HTTP throughput of gunicorn serving `/v1/ask` against `/healthz` (the stack's own ceiling) in the same
-run, under wrk on 127.0.0.1 for a bounded time, with 1, 2 and 4 workers; `/v1/ask` both with six questions
-asked over and over (their vectors and analyses cached) and with a question never asked before on every
-request; and the memory each worker holds (RSS, USS, PSS) when serving a large memory-mapped index.
+run, under wrk on 127.0.0.1 for a bounded time, with 1, 2 and 4 workers (sync, or gthread with `--threads`
+above 1: concurrent new questions of a worker then share the sentence encoder's calls); `/v1/ask` both with
+six questions asked over and over (their vectors and analyses cached) and with a question never asked before
+on every request; and the memory each worker holds (RSS, USS, PSS) when serving a large memory-mapped index.
 
-    python -m bench.http --workers 1 2 4 --duration 10 --out bench/results/http.json
+    python -m bench.http --workers 1 2 4 --threads 1 4 --duration 10 --out bench/results/http.json
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -20,6 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -176,20 +179,47 @@ def new_questions(n: int, corpus_dir: Path = ROOT / "corpus", seed: int = 0) -> 
     return out
 
 
-def throughput(index_dir: Path, corpus_dir: Path, workers: int, duration: int, new: list[str]) -> dict[str, Any]:
-    """/healthz, /v1/ask with repeated questions, then with `new` ones (each asked once), on one server."""
-    with gunicorn(index_dir, corpus_dir, workers) as (base, _):
+def throughput(
+    index_dir: Path, corpus_dir: Path, workers: int, duration: int, new: list[str], threads: int = 1
+) -> dict[str, Any]:
+    """/healthz, /v1/ask with repeated questions, then with `new` ones (each asked once), on one server of
+    `workers` workers of `threads` threads (THREADS: 1 sync workers, more gthread). Each run also gives the
+    workers' CPU time per request (`cpu_ms`): on a shared machine req/s follow the neighbours' load, CPU time
+    much less, and cores / CPU time per request is what a machine of its own would serve at saturation."""
+    with gunicorn(index_dir, corpus_dir, workers, {"THREADS": str(threads)}) as (base, pid):
         connections = max(4, 2 * workers)
         wrk(base + "/healthz", 1, connections)  # warm-up
         wrk(base + "/", 1, connections, ask_paths())
-        health = wrk(base + "/healthz", duration, connections)
-        ask = wrk(base + "/", duration, connections, ask_paths())
-        ask_new = wrk(base + "/", duration, connections, ask_paths(tuple(new)), once=True)
+        health = _with_cpu(pid, lambda: wrk(base + "/healthz", duration, connections))
+        ask = _with_cpu(pid, lambda: wrk(base + "/", duration, connections, ask_paths()))
+        ask_new = _with_cpu(pid, lambda: wrk(base + "/", duration, connections, ask_paths(tuple(new)), once=True))
     if ask_new["requests"] > len(new):
         raise RuntimeError(f"{ask_new['requests']} requests but only {len(new)} new questions: some were repeated")
-    return {"workers": workers, "connections": connections, "healthz": health, "ask": ask, "ask_new": ask_new,
+    return {"workers": workers, "threads": threads, "connections": connections, "healthz": health, "ask": ask,
+            "ask_new": ask_new,
             "ask_vs_healthz": ask["rps"] / health["rps"] if health["rps"] else None,
-            "new_vs_repeated": ask_new["rps"] / ask["rps"] if ask["rps"] else None}  # fmt: skip
+            "new_vs_repeated": ask_new["rps"] / ask["rps"] if ask["rps"] else None,
+            "new_vs_repeated_cpu": ask["cpu_ms"] / ask_new["cpu_ms"] if ask_new["cpu_ms"] else None}  # fmt: skip
+
+
+def worker_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU seconds of the master's worker processes so far."""
+    import psutil
+
+    total = 0.0
+    for child in psutil.Process(master_pid).children():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = child.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def _with_cpu(master_pid: int, run_wrk: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """wrk's figures and the workers' CPU milliseconds per request during the run."""
+    before = worker_cpu_seconds(master_pid)
+    figures = run_wrk()
+    spent = worker_cpu_seconds(master_pid) - before
+    return figures | {"cpu_ms": 1e3 * spent / figures["requests"] if figures["requests"] else None}
 
 
 def memory(index_dir: Path, corpus_dir: Path, workers: int, questions: list[str], duration: int = 3) -> dict[str, Any]:
@@ -228,15 +258,19 @@ def index_bytes(index_dir: Path) -> int:
     return info_from_manifest(read_manifest(build), build).size_bytes
 
 
-def run(workers: list[int], duration: int, large: tuple[Path, Path] | None, workdir: Path) -> dict[str, Any]:
-    """Throughput per worker count on the seed index; memory per worker count on the large index."""
+def run(
+    workers: list[int], duration: int, large: tuple[Path, Path] | None, workdir: Path, threads: Sequence[int] = (1,)
+) -> dict[str, Any]:
+    """Throughput per worker count and thread count on the seed index; memory per worker count on the large
+    index (sync workers)."""
     workdir.mkdir(parents=True, exist_ok=True)
     seed = seed_index(workdir)
     new = new_questions(NEW_PER_SECOND * duration)
     result: dict[str, Any] = {"duration_s": duration, "throughput": [], "memory": [], "log_level": "WARNING"}
     for n in workers:
-        result["throughput"].append(throughput(seed, ROOT / "corpus", n, duration, new))
-        print(f"http workers={n}: {json.dumps(result['throughput'][-1])}", flush=True)
+        for t in threads:
+            result["throughput"].append(throughput(seed, ROOT / "corpus", n, duration, new, t))
+            print(f"http workers={n} threads={t}: {json.dumps(result['throughput'][-1])}", flush=True)
     if large is not None:
         from bench import synth
 
@@ -250,6 +284,7 @@ def run(workers: list[int], duration: int, large: tuple[Path, Path] | None, work
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2, 4])
+    parser.add_argument("--threads", type=int, nargs="*", default=[1], help="threads per worker (1: sync workers)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--large-index", type=Path, help="an index folder for the memory measurement")
     parser.add_argument("--large-corpus", type=Path, help="the corpus folder of --large-index")
@@ -257,7 +292,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     large = (args.large_index, args.large_corpus) if args.large_index else None
     with tempfile.TemporaryDirectory(prefix="qa-bench-http-") as tmp:
-        result = run(args.workers, args.duration, large, Path(tmp))
+        result = run(args.workers, args.duration, large, Path(tmp), args.threads)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -169,39 +169,46 @@ def _plot_scale(rows: list[dict], path: Path) -> None:
 
 def http_section(h: dict[str, Any], results: Path) -> tuple[list[str], list[tuple[str, bool, str]]]:
     lines = ["## HTTP: gunicorn, `/v1/ask` vs `/healthz`", "",
-             f"gunicorn sync workers with `--preload` (`qa/web/gunicorn_conf.py`), seed-corpus index, "
+             f"gunicorn with `--preload` (`qa/web/gunicorn_conf.py`; threads 1: sync workers, more: gthread "
+             "workers, whose concurrent new questions share the sentence encoder's calls), seed-corpus index, "
              f"`QA_LOG_LEVEL={h.get('log_level', 'WARNING')}` (the per-request access log off, so the figures are "
              f"the service's), wrk on 127.0.0.1 (`-t2 -c max(4, 2×workers) -d{h['duration_s']}s --latency`); "
              "`/v1/ask` rotates through 6 questions. wrk shares the 2 cores with the server.", "",
-             "| workers | /healthz req/s | p50 ms | p99 ms | errors | /v1/ask req/s | p50 ms | p99 ms | errors | "
-             "ask / healthz |", "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+             "| workers | threads | /healthz req/s | p50 ms | p99 ms | errors | /v1/ask req/s | p50 ms | p99 ms | "
+             "errors | ask / healthz |", "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     targets = []
     for t in h["throughput"]:
         z, a = t["healthz"], t["ask"]
-        lines.append(f"| {t['workers']} | {z['rps']:,.0f} | {z['p50_ms']:.2f} | {z['p99_ms']:.2f} | {z['errors']} | "
+        lines.append(f"| {t['workers']} | {t.get('threads', 1)} | {z['rps']:,.0f} | {z['p50_ms']:.2f} | "
+                     f"{z['p99_ms']:.2f} | {z['errors']} | "
                      f"{a['rps']:,.0f} | {a['p50_ms']:.2f} | {a['p99_ms']:.2f} | {a['errors']} | "
                      f"{t['ask_vs_healthz']:.2f} |")  # fmt: skip
         ok = t["ask_vs_healthz"] >= TARGETS["http_ratio"] and a["errors"] == 0
-        targets.append((f"/v1/ask ≥ 0.5× /healthz req/s, no errors ({t['workers']} workers)", ok,
+        targets.append((f"/v1/ask ≥ 0.5× /healthz req/s, no errors ({_server(t)})", ok,
                         f"{t['ask_vs_healthz']:.2f}×, {a['errors']} errors"))  # fmt: skip
     new_rows = [t for t in h["throughput"] if t.get("ask_new")]
     if new_rows:
         lines += ["", "A question never asked before on every request (questions made of the seed's words, one in "
                   "five with a typo; wrk gives each a path of its own), against the six repeated ones above, same "
-                  "server, same run:", "",
-                  "| workers | repeated req/s | new question req/s | p50 ms | p99 ms | errors | new / repeated |",
-                  "|---|---|---|---|---|---|---|"]  # fmt: skip
+                  "server, same run; and the workers' CPU time per request in each run (psutil), whose ratio is what "
+                  "a machine of its own would serve at saturation (req/s follow the neighbours' load):", "",
+                  "| workers | threads | repeated req/s | new question req/s | p50 ms | p99 ms | errors | "
+                  "new / repeated | CPU ms a request, repeated / new | new / repeated by CPU |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for t in new_rows:
         n = t["ask_new"]
-        lines.append(f"| {t['workers']} | {t['ask']['rps']:,.0f} | {n['rps']:,.0f} | {n['p50_ms']:.2f} | "
-                     f"{n['p99_ms']:.2f} | {n['errors']} | {t['new_vs_repeated']:.2f} |")  # fmt: skip
+        cpu = (f"{t['ask']['cpu_ms']:.2f} / {n['cpu_ms']:.2f} | {t['new_vs_repeated_cpu']:.2f}"
+               if t.get("new_vs_repeated_cpu") else "– | –")  # fmt: skip
+        lines.append(f"| {t['workers']} | {t.get('threads', 1)} | {t['ask']['rps']:,.0f} | {n['rps']:,.0f} | "
+                     f"{n['p50_ms']:.2f} | {n['p99_ms']:.2f} | {n['errors']} | {t['new_vs_repeated']:.2f} | "
+                     f"{cpu} |")  # fmt: skip
         ok = t["new_vs_repeated"] >= TARGETS["new_question_ratio"] and n["errors"] == 0
-        targets.append((f"/v1/ask new question ≥ 0.5× repeated req/s, no errors ({t['workers']} workers)", ok,
+        targets.append((f"/v1/ask new question ≥ 0.5× repeated req/s, no errors ({_server(t)})", ok,
                         f"{t['new_vs_repeated']:.2f}×, {n['errors']} errors"))  # fmt: skip
     if h.get("memory"):
         lines += ["", f"Memory of N workers serving the 100k-passage synthetic index "
                   f"({h['large_index_bytes'] / MIB:.0f} MiB on disk, memory-mapped), after 3 s of `/v1/ask` load"
-                  + (f" (measured at commit {h['memory_from_commit']}, before the encoder ran on OpenVINO)"
+                  + (f" (measured in the run of commit {h['memory_from_commit']}; this run measured throughput only)"
                      if h.get("memory_from_commit") else "") + ":", "",
                   "| workers | master RSS MiB | worker RSS MiB (each) | worker USS MiB (each) | worker PSS MiB (each) "
                   "| total PSS MiB | total RSS MiB |", "|---|---|---|---|---|---|---|"]  # fmt: skip
@@ -218,6 +225,11 @@ def http_section(h: dict[str, Any], results: Path) -> tuple[list[str], list[tupl
     return lines, targets
 
 
+def _server(t: dict[str, Any]) -> str:
+    threads = t.get("threads", 1)
+    return f"{t['workers']} workers" + (f" × {threads} threads" if threads > 1 else "")
+
+
 def _plot_http(h: dict[str, Any], path: Path) -> None:
     import matplotlib
 
@@ -225,11 +237,12 @@ def _plot_http(h: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ws = [t["workers"] for t in h["throughput"]]
+    ws = [_server(t) for t in h["throughput"]]
     x = range(len(ws))
     ax.bar([i - 0.2 for i in x], [t["healthz"]["rps"] for t in h["throughput"]], 0.4, label="/healthz")
     ax.bar([i + 0.2 for i in x], [t["ask"]["rps"] for t in h["throughput"]], 0.4, label="/v1/ask")
-    ax.set(xticks=list(x), xticklabels=[f"{w} workers" for w in ws], ylabel="requests/s")
+    ax.set(xticks=list(x), xticklabels=ws, ylabel="requests/s")
+    ax.tick_params(axis="x", labelsize=7)
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=90)

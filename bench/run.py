@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
         if "http" not in args.skip:
             large = scale.CACHE / "indexes" / f"qa-{max(QA_SIZES)}"
             pair = (large, scale.qa_corpus_dir(max(QA_SIZES))) if large.exists() else None
-            save("http", http.run([1, 2, 4], args.duration, pair, scale.CACHE / "http"))
+            save("http", http.run([1, 2, 4], args.duration, pair, scale.CACHE / "http", threads=(1, 4)))
         if "semantic" not in args.skip:
             save("semantic", semantic.run(rounds=5))
         if "encoder" not in args.skip:  # sentence-transformers' column needs QA_BENCH_ST_PYTHON (see bench/encoder.py)

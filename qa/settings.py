@@ -25,6 +25,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "HOST", "127.0.0.1", "Address `make run` (gunicorn) binds to."),
     Setting("PORT", "PORT", 8000, "Port `make run` (gunicorn) listens on.", int),
     Setting("WORKERS", "WORKERS", 2, "gunicorn worker processes (one per core is a good start).", int),
+    Setting(
+        "THREADS",
+        "THREADS",
+        1,
+        "Threads per gunicorn worker: 1 runs sync workers; more run gthread workers whose concurrent new "
+        "questions share the sentence encoder's calls.",
+        int,
+    ),
     Setting("LOG_LEVEL", "QA_LOG_LEVEL", "INFO", "Log level of the structured access log."),
     Setting(
         "API_KEYS",

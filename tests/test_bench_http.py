@@ -41,6 +41,8 @@ def test_one_worker_serves_both_routes(tmp_path):
     assert row["healthz"]["errors"] == 0 and row["ask"]["errors"] == 0
     assert 0 < row["ask_new"]["requests"] <= 3 * http.NEW_PER_SECOND and row["ask_new"]["errors"] == 0
     assert row["new_vs_repeated"] == row["ask_new"]["rps"] / row["ask"]["rps"]
+    assert row["threads"] == 1 and all(row[k]["cpu_ms"] > 0 for k in ("healthz", "ask", "ask_new"))
+    assert row["new_vs_repeated_cpu"] == row["ask"]["cpu_ms"] / row["ask_new"]["cpu_ms"]
 
 
 def test_new_questions_are_distinct_and_made_of_the_corpus_words():
@@ -91,4 +93,11 @@ def test_the_report_judges_new_questions_against_repeated_ones(tmp_path):
            "ask_new": ask | {"rps": 450.0, "p50_ms": 4.0, "p99_ms": 9.0}, "new_vs_repeated": 0.45}  # fmt: skip
     lines, targets = report.http_section({"duration_s": 1, "throughput": [row]}, tmp_path)
     assert ("/v1/ask new question ≥ 0.5× repeated req/s, no errors (2 workers)", False, "0.45×, 0 errors") in targets
-    assert "| 2 | 1,000 | 450 | 4.00 | 9.00 | 0 | 0.45 |" in lines
+    assert "| 2 | 1 | 1,000 | 450 | 4.00 | 9.00 | 0 | 0.45 | – | – |" in lines  # a row of before the CPU times
+    threaded = row | {"threads": 4, "ask": ask | {"cpu_ms": 2.0}, "ask_new": row["ask_new"] | {"cpu_ms": 3.2},
+                      "new_vs_repeated": 0.55, "new_vs_repeated_cpu": 0.625}  # fmt: skip
+    lines, targets = report.http_section({"duration_s": 1, "throughput": [row, threaded]}, tmp_path)
+    assert targets[-1] == ("/v1/ask new question ≥ 0.5× repeated req/s, no errors (2 workers × 4 threads)", True,
+                           "0.55×, 0 errors")  # fmt: skip
+    assert "| 2 | 4 | 1,000 | 450 | 4.00 | 9.00 | 0 | 0.55 | 2.00 / 3.20 | 0.62 |" in lines
+    assert "| 2 | 4 | 2,000 | 1.00 | 2.00 | 0 | 1,000 | 1.00 | 2.00 | 0 | 0.50 |" in lines

@@ -23,6 +23,8 @@ class Fixed:
     def encode(self, texts):  # noqa: ANN001, ANN201
         return np.repeat(self.v, len(texts), axis=0)
 
+    encode_together = encode  # what the reranker calls at query time
+
 
 def _unit(rows: list[list[float]]) -> np.ndarray:
     a = np.array(rows, dtype=np.float32)

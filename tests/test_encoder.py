@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -152,3 +154,91 @@ def test_without_the_package_the_error_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(encoder.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(encoder.EncoderUnavailable, match=r"not installed: run `make install`"):
         encoder.model_dir()
+
+
+@pytest.mark.parametrize("precision", ["auto", "f32"])
+def test_encoding_together_gives_the_bytes_encode_gives(precision, enc, f32):
+    one = enc if precision == "auto" else f32
+    assert np.array_equal(one.encode_together(VARIED), one.encode(VARIED))
+    assert np.array_equal(one.encode_together(VARIED[2:3]), one.encode(VARIED[2:3]))
+    assert one.encode_together([]).shape == (0, 384)
+
+
+def _hold_first_call(enc, monkeypatch, fail: set[int] = frozenset()):
+    """Record (rows, padded length) of each inference call; the first one waits for `release`; the calls
+    numbered in `fail` (0 = the first) raise instead of running."""
+    calls, release, entered = [], threading.Event(), threading.Event()
+
+    def run(batch_ids, length):
+        number = len(calls)
+        calls.append((len(batch_ids), length))
+        if number == 0:
+            entered.set()
+            assert release.wait(30)
+        if number in fail:
+            raise RuntimeError(f"inference call {number} failed")
+        return encoder.Encoder._run(enc, batch_ids, length)
+
+    monkeypatch.setattr(enc, "_run", run)
+    return calls, release, entered
+
+
+def _start(target, texts):
+    out: dict[int, object] = {}
+
+    def call(i):
+        try:
+            out[i] = target([texts[i]])
+        except Exception as error:  # noqa: BLE001 - handed to the test to assert on
+            out[i] = error
+
+    threads = [threading.Thread(target=call, args=(i,), daemon=True) for i in range(len(texts))]
+    return threads, out
+
+
+def _wait_for(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_callers_arriving_during_a_call_share_the_next_calls_and_get_their_own_bytes(enc, monkeypatch):
+    texts = VARIED[:9]  # token counts 4, 3, 7 | 9, 15, 12 | 25, 25 | 256: buckets 8, 8, 8, 16, 16, 16, 32, 32, 256
+    alone = [enc.encode([t]) for t in texts]
+    calls, release, entered = _hold_first_call(enc, monkeypatch)
+    threads, out = _start(enc.encode_together, texts)
+    threads[0].start()
+    assert entered.wait(30)
+    for t in threads[1:]:
+        t.start()
+    _wait_for(lambda: len(enc._waiting) == 8)  # all eight wait behind the held call
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert not any(t.is_alive() for t in threads)
+    # the first text alone, then the other eight in one call per padded length
+    assert calls == [(1, 8), (2, 8), (3, 16), (2, 32), (1, 256)]
+    assert all(np.array_equal(out[i], alone[i]) for i in range(9))
+    assert enc._waiting == [] and not enc._combining
+
+
+def test_a_failed_call_fails_every_caller_of_its_round_and_the_encoder_goes_on(enc, monkeypatch):
+    texts = VARIED[:4]
+    calls, release, entered = _hold_first_call(enc, monkeypatch, fail={1})
+    threads, out = _start(enc.encode_together, texts)
+    threads[0].start()
+    assert entered.wait(30)
+    for t in threads[1:]:
+        t.start()
+    _wait_for(lambda: len(enc._waiting) == 3)
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert not any(t.is_alive() for t in threads)
+    assert calls == [(1, 8), (2, 8)]  # the round stops at its failed call: the 16-token text never runs
+    assert np.array_equal(out[0], enc.encode(texts[:1]))
+    assert [str(out[i]) for i in (1, 2, 3)] == ["inference call 1 failed"] * 3
+    assert all(isinstance(out[i], RuntimeError) for i in (1, 2, 3))
+    assert not enc._combining
+    assert np.array_equal(enc.encode_together(texts[1:2]), enc.encode(texts[1:2]))

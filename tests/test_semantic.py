@@ -162,6 +162,8 @@ class TwoD:
     def encode(self, texts):  # noqa: ANN001, ANN202
         return np.array([[1.0, 0.0]], dtype=np.float32)
 
+    encode_together = encode  # what the reranker calls at query time
+
 
 def test_rerank_orders_by_fused_score_and_keeps_ranker_scores():
     from qa.models import RankerScore

@@ -171,10 +171,11 @@ class Reranker:
         self.depth = depth  # lexical candidates reordered
         self.dense_depth = dense_depth  # nearest passages by meaning added to them
         self.graph = graph  # an approximate nearest-neighbour index over `vectors` (None: exact search)
-        self.vector = cached(lambda question: self.encoder.encode([question])[0], 16 * MiB)  # ~1.5 KiB + key each
+        # encode_together: concurrent new questions of one worker (gunicorn's threads) share inference calls
+        self.vector = cached(lambda question: self.encoder.encode_together([question])[0], 16 * MiB)  # ~1.5 KiB + key
         # sentences of a passage, encoded when it is first among the results (not stored: see README);
         # keyed by (passage, its sentences), ~1.5 KiB a sentence
-        self._sentences = cached(lambda key: self.encoder.encode(list(key[1])), 32 * MiB)
+        self._sentences = cached(lambda key: self.encoder.encode_together(list(key[1])), 32 * MiB)
 
     def sentence_cosines(self, question: str, i: int, passage: Any) -> np.ndarray:
         """Cosine similarity of each sentence of passage `i` to the question."""

@@ -26,7 +26,12 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "QA_E
 _values = _settings.from_env()
 bind = f"{_values['HOST']}:{_values['PORT']}"
 workers = _values["WORKERS"]
-worker_class = "sync"
+# THREADS > 1: gthread workers, each answering that many requests at once (the GIL serialises the Python, but
+# the sentence encoder runs outside it and concurrent new questions share its calls: Encoder.encode_together).
+threads = _values["THREADS"]
+if threads < 1:
+    raise ValueError(f"THREADS must be a whole number ≥ 1 (1: sync workers), not {threads}")
+worker_class = "gthread" if threads > 1 else "sync"
 preload_app = True
 accesslog = None  # the app writes its own structured access log (JSON lines on stderr)
 timeout = 30
