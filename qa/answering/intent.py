@@ -2,9 +2,11 @@
 
 "How long do calf cramps last?" asks for a duration: "The cramps can last between a few seconds and 10
 minutes" holds one, "Around 30-37% of all people experience calf cramps" does not, although it shares
-more of the question's words. The question's first words (how long, when, where, how many, who, why)
-name the kind; plain patterns find it in a sentence (numbers with time units, years and months, names
-after "in"/"at", capitalised names, "because"). Nothing here is learned: every pattern can be read.
+more of the question's words. The question's first words (how long, when, where, how many, who, why;
+"what is the maximum…" and "the largest … can" ask for a number, "how does X decide…" for the means, a
+yes/no question for a sentence that says yes or no) name the kind; plain patterns find it in a sentence
+(numbers with time units, years and months, names after "in"/"at", capitalised names, "because", "by
+following…", "not"). Nothing here is learned: every pattern can be read.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import re
 from qa.util.lru import MiB, byte_lru_cache
 
 DURATION, DATE, PLACE, NUMBER, PERSON, REASON = "duration", "date", "place", "number", "person", "reason"
-LOOSE = frozenset([PLACE, PERSON])  # kinds whose patterns (capitalised words) match much text that is no answer
+MEANS, POLARITY = "means", "polarity"
+# kinds whose patterns (capitalised words, "not", "using") match much text that is no answer
+LOOSE = frozenset([PLACE, PERSON, MEANS, POLARITY])
 
 _UNITS = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|centuries|century|lifetime)"
 _NUMBER_WORDS = (
@@ -43,6 +47,8 @@ _SENTENCE_KINDS: dict[str, re.Pattern[str]] = {
         r"in order to|owing to|as a result|reason)\b",
         re.IGNORECASE,
     ),
+    MEANS: re.compile(r"\bby (?:means of |\w+ing\b)|\b(?:through|via|using)\b", re.IGNORECASE),
+    POLARITY: re.compile(r"\b(?:not|no|never|cannot|yes|only|always)\b|n['’]t\b", re.IGNORECASE),
 }
 
 # (pattern over the lowercased question, kinds of answer it asks for), first match wins
@@ -52,7 +58,10 @@ _QUESTION_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\bhow long\b", (DURATION,)),
         (
             r"\bhow (?:many|much|often|far|old|big|large|tall|high|fast|deep)\b|\bwhat (?:percentage|proportion|number|"
-            r"amount|share)\b|\bhow (?:common|frequent|rare)\b",
+            r"amount|share)\b|\bhow (?:common|frequent|rare)\b"
+            r"|\bwhat(?:'s| is| are) the (?:maximum|minimum|max|min)\b"
+            r"|\b(?:maximum|minimum) (?:size|length|number|value)\b"
+            r"|\bwhat(?:'s| is| are) the (?:largest|biggest|smallest|longest|highest|lowest)\b.*\b(?:can|could)\b",
             (NUMBER,),
         ),
         (r"\bwhen\b|\b(?:what|which|in what) (?:year|date|century|decade|day|month|time|period|age)\b", (DATE,)),
@@ -62,6 +71,8 @@ _QUESTION_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         ),
         (r"^(?:\W*)(?:who|whom|whose)\b|\b(?:who|whom|whose)\b", (PERSON,)),
         (r"\bwhy\b|\bwhat (?:causes|caused|makes|made)\b|\bwhat is the (?:cause|reason)\b", (REASON,)),
+        (r"^\W*how (?:does|do|did|is|are|was|were) (?!i\b|you\b|we\b|one\b)", (MEANS,)),
+        (r"^\W*(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have|must)\b", (POLARITY,)),
     )
 )
 
@@ -79,3 +90,12 @@ def asked_kinds(question: str) -> tuple[str, ...]:
 def holds(sentence: str, kinds: tuple[str, ...]) -> bool:
     """Whether the sentence holds something of one of these kinds (a duration, a date, a name...)."""
     return any(_SENTENCE_KINDS[k].search(sentence) for k in kinds)
+
+
+_HOWTO = re.compile(r"\bhow (?:do|can|should|would|could) (?:i|you|we|one)\b|\bhow to\b")
+
+
+def howto(question: str) -> bool:
+    """Whether the question asks how to do something ("how do I undo the last commit?", "how to …"): an
+    example's code answers it as well as a sentence does."""
+    return bool(_HOWTO.search(" ".join(question.lower().split())))
