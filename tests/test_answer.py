@@ -180,6 +180,14 @@ def test_the_question_s_intent_steers_the_answer_sentence():
         ("Why does my calf hurt at night?", ("reason",)),
         ("What causes calf pain?", ("reason",)),
         ("What is a calf strain?", ()),
+        ("what is the largest database file sqlite can handle?", ("number",)),  # a limit
+        ("what is the maximum length of a VARCHAR?", ("number",)),
+        ("What is the largest tendon in the body?", ()),  # a name, not a number
+        ("how does postgres decide which schema an unqualified table name refers to?", ("means",)),
+        ("how do I undo the last commit?", ()),  # a how-to, not a mechanism
+        ("does declaring VARCHAR(10) limit the length of the text?", ("polarity",)),
+        ("Is calf pain a symptom of COVID-19?", ("polarity",)),
+        ("What does the soleus do?", ()),
     ],
 )
 def test_asked_kinds(question, kinds):
@@ -197,12 +205,95 @@ def test_asked_kinds(question, kinds):
         ("The dynasty ruled from 1368 to 1644.", ("date",), True),
         ("Rest and ice help.", ("date", "number"), False),
         ("It is common because the muscle is overused.", ("reason",), True),
+        ("The system determines which table is meant by following a search path.", ("means",), True),
+        ("Therefore tables are often referred to by unqualified names.", ("means",), False),
+        ("SQLite does not enforce the length of a VARCHAR.", ("polarity",), True),
+        ("You can declare a VARCHAR(10) and SQLite will store a long string there.", ("polarity",), False),
+        ("It isn't.", ("polarity",), True),
     ],
 )
 def test_a_sentence_holds_the_kind_asked_for(sentence, kinds, held):
     from qa.answering.intent import holds
 
     assert holds(sentence, kinds) is held
+
+
+@pytest.mark.parametrize(
+    "question, text, cosines, expected",
+    [
+        (  # sq26 as found (words, cosines): a yes/no question, by the small margin a LOOSE kind gives
+            "does declaring VARCHAR(10) limit the length of the text?",
+            "SQLite does not enforce the length of a VARCHAR.|"
+            "You can declare a VARCHAR(10) and SQLite will be happy to store a 500-million character string there.",
+            [0.62, 0.46],
+            "SQLite does not enforce the length of a VARCHAR.",
+        ),
+        (  # sq10: the largest a thing can be is a number
+            "what is the largest database file sqlite can handle?",
+            "An SQLite database is limited in size to 281 terabytes (248 bytes, 256 tibibytes).|"
+            "And even if it could handle larger databases, SQLite stores the entire database in a single disk file"
+            " and many filesystems limit the maximum size of files to something less than this.",
+            [0.80, 0.88],
+            "An SQLite database is limited in size to 281 terabytes (248 bytes, 256 tibibytes).",
+        ),
+        (  # pg31: how a system decides is the means it decides by
+            "how does postgres decide which schema an unqualified table name refers to?",
+            "Therefore tables are often referred to by unqualified names, which consist of just the table name.|"
+            "The system determines which table is meant by following a search path, which is a list of schemas"
+            " to look in.",
+            [0.70, 0.62],
+            "The system determines which table is meant by following a search path, which is a list of schemas"
+            " to look in.",
+        ),
+    ],
+)
+def test_the_kind_asked_for_tips_the_sentence(question, text, cosines, expected):
+    from qa.answering.intent import asked_kinds
+    from qa.answering.sentence import best_sentence
+    from qa.search.analyzer import Analyzer
+    from qa.search.wordstats import specificity
+
+    analyzer = Analyzer()
+    weights = {
+        stem: specificity(w) for w, stem in ((w, analyzer.stem(w)) for w in analyzer.word_list(question)) if stem
+    }
+    p = _sentences(text)
+    spans = [(a, b, stem) for stem, a, b in analyzer.spans(p.text) if stem in weights]
+    chosen = best_sentence(p, spans, weights, asked_kinds(question), cosines)
+    assert p.text[chosen.start : chosen.end] == expected
+    other = best_sentence(p, spans, weights, (), cosines)  # words and meaning alone chose the other one
+    assert p.text[other.start : other.end] != expected
+
+
+def test_a_how_to_question_is_answered_first_by_the_example_its_section_opens_with(tmp_path):
+    # git-reset(1)'s "Undo a commit and redo": the example's code, then the sentence that explains it
+    from qa.api import QA
+    from qa.storage.index import build_index
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "reset.html").write_text(
+        "<html><head><title>git-reset(1)</title></head><body><h1>git-reset(1)</h1>"
+        "<h2>Undo a commit and redo</h2><pre>$ git commit -m 'first try at the frotz feature and its tests'\n"
+        "$ git reset --soft HEAD^\n$ edit frotz.c nitfol.c xyzzy.c\n$ git commit -a -c ORIG_HEAD</pre>"
+        "<p>This is most often done when you remembered that the last commit you just made is incomplete: undo it"
+        " and commit again.</p><h2>Undo add</h2><p>You can undo the add of a file before the last commit with a"
+        " reset of its path.</p><pre>$ git reset -- frotz.c</pre></body></html>",
+        encoding="utf-8",
+    )
+    build_index(tmp_path / "corpus", tmp_path / "index", semantic=False)
+    qa = QA.open(tmp_path / "index", tmp_path / "corpus")
+    how = qa.ask("how do I undo the last commit?", k=3)
+    assert _ids(how) == ["reset-p1", "reset-p2", "reset-p3"]
+    assert how.results[0].answer.splitlines()[1] == "$ git reset --soft HEAD^"
+    when = qa.ask("when is the last commit undone?", k=3)  # no how-to: the order found
+    assert _ids(when) == ["reset-p2", "reset-p1", "reset-p3"]
+    from qa.answering.abstention import decide
+
+    found = qa._loaded.answerer.evidence("how do I undo the last commit?", 3, "hybrid")
+    assert found.candidates[0].passage_id == "reset-p2"  # the verdict weighs the order found...
+    assert decide(found.assessment).answered is how.answered is True  # ...and only the order shown changes
+    add = qa.ask("how do I undo the add of a file?", k=3)  # its example comes after it: the order found
+    assert _ids(add) == ["reset-p3", "reset-p2", "reset-p1"]
 
 
 def test_a_bare_heading_or_signature_comes_with_its_description():

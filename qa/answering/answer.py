@@ -70,6 +70,8 @@ class Answerer:
         weights = self._weights(found.terms)
         if decision.focus:
             hits = self._focused(hits, found.candidates, decision.focus, weights)
+        elif intent.howto(question):
+            hits = self._example_first(hits)
         meaning = self.reranker is not None and mode == "hybrid"
         results = tuple(
             self._result(rank, hit, weights, question, meaning and rank <= SENTENCE_DEPTH)
@@ -125,6 +127,23 @@ class Answerer:
             spelled=abstention.compounds(question) | abstention.glued(terms, self.engine.analyzer.stem),
         )
         return Evidence(terms, hits, candidates, assessment)
+
+    def _example_first(self, hits: list) -> list:
+        """The hits with the example the first one explains first: in a how-to question, when the first hit
+        follows, in its section, an example of code that opens the section ("Undo a commit and redo":
+        `$ git reset --soft HEAD^` …, then "This is most often done when…"), that example, when found, is
+        what answers first; the verdict was weighed before (the order shown, not the evidence)."""
+        if not hits:
+            return hits
+        i = hits[0].doc
+        previous = self.store.get(i).previous_id
+        j = self.store.index_of(previous) if previous is not None else None
+        if j is None or self.store.section(j) != self.store.section(i) or not self._opens_section(j):
+            return hits
+        if not code(self.store.get(j).text.split("\n", 1)[0]):
+            return hits
+        found = [n for n, hit in enumerate(hits) if hit.doc == j]
+        return [hits[found[0]], *(h for n, h in enumerate(hits) if n != found[0])] if found else hits
 
     def _opens_section(self, i: int) -> bool:
         """Whether passage i is the first of its section (no passage before it, or one under another heading)."""
