@@ -181,3 +181,56 @@ def test_a_section_left_with_only_its_heading_is_chrome(head, body, kept):
     lines = [line for line in p.text.text.split("\n") if line.strip()]
     assert lines[:2] == ["git-add(1)", "Add file contents to the index."]
     assert (lines[2] if len(lines) > 2 else "") == kept
+
+
+FAQ = (
+    "<h1>FAQ</h1><h2>Frequently Asked Questions</h2>"
+    "<p><b>(19) INSERT is really slow - I can only do few dozen INSERTs per second</b></p>"
+    "<blockquote><p>Actually, SQLite will easily do 50,000 or more INSERT statements per second.</p>"
+    "<p>By default, each INSERT statement is its own transaction.</p></blockquote>"
+)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "heading"),
+    [
+        ("<p><b>Maximum length of a string or BLOB</b></p>", "Maximum length of a string or BLOB"),
+        ("<p><strong>Maximum Number Of Columns</strong></p>", "Maximum Number Of Columns"),
+        # bold with emphasis between (SQLite's pragma entries); the <br> line after the first is body text
+        (
+            "<p><b>PRAGMA busy_timeout;<br>PRAGMA busy_timeout = </b><i>milliseconds</i><b>;</b></p>",
+            "PRAGMA busy_timeout;",
+        ),
+        ('<p><b><a href="lang_vacuum.html">VACUUM</a> command</b></p>', "VACUUM command"),
+        ("<p>Run <b>VACUUM</b> to shrink the file.</p>", None),  # bold inside a sentence
+        ('<p><strong>Source code:</strong> <a href="x.py">Lib/json/__init__.py</a></p>', None),  # link beside
+        ("<p><b>expr:</b></p>", None),  # one word: a syntax-diagram label
+        ("<p><i>Note that this is experimental.</i></p>", None),  # emphasis only
+        ("<p><b>" + "word " * 26 + "</b></p>", None),  # over BOLD_HEADING_WORDS: a bold statement
+        # DocBook's table and example titles caption what follows
+        (
+            '<div class="table"><p class="title"><strong>Table 5.1. ACL Privilege Abbreviations</strong></p>'
+            '<div class="table-contents"><table><tr><td>SELECT</td><td>r</td></tr></table></div></div>',
+            None,
+        ),
+        ("<p><b>Example 2. A loop</b></p><pre>for x in y: pass</pre>", None),
+    ],
+)
+def test_a_short_paragraph_all_in_bold_is_a_heading(paragraph, heading):
+    p = extract("<h1>Limits</h1><h2>Limits In SQLite</h2>" + paragraph + "<p>The text under it says more.</p>")
+    lines = p.text.text.split("\n")
+    heads = [(lines[n].strip(), level) for n, level in sorted(p.headings.items())]
+    assert heads == [("Limits", 1), ("Limits In SQLite", 2)] + ([(heading, 6)] if heading else [])
+
+
+def test_an_faq_question_in_bold_heads_every_passage_of_its_answer(tmp_path):
+    (tmp_path / "faq.html").write_text(FAQ, encoding="utf-8")
+    c = load_corpus(tmp_path)
+    question = "(19) INSERT is really slow - I can only do few dozen INSERTs per second"
+    assert [(p.section, p.heading_path) for p in c.passages] == [
+        (question, ("FAQ", "Frequently Asked Questions", question))
+    ]
+    assert c.passages[0].text == (
+        "Actually, SQLite will easily do 50,000 or more INSERT statements per second. "
+        "By default, each INSERT statement is its own transaction."
+    )

@@ -24,7 +24,8 @@ What is left is emitted: block elements start new lines (paragraph breaks betwee
 keeps its text byte for byte (recorded as a code block), `<code>`/`<kbd>`/`<samp>`/`<tt>` are recorded
 as inline code, h1-h6 are headings of levels 1-6 and a definition term (`<dt>`, e.g. an API signature
 or a command option) is a heading one level below the enclosing heading depth, so the description
-under it is read in its context.
+under it is read in its context; so is a short paragraph all in bold (`<p><b>(19) INSERT is really slow…</b></p>`,
+SQLite's FAQ questions, limits and pragmas) unless it captions the table or code block after it.
 Why one module of this size: the rules above are one ordered decision over one parse tree; split, each part would
 need the tree and every rule before it.
 """
@@ -76,6 +77,11 @@ CLOSES_P = frozenset({
 INLINE_CODE = frozenset({"code", "kbd", "samp", "tt"})
 LINK_LISTS = frozenset({"ul", "ol", "menu", "table", "p", "div", "dl", "section"})
 # fmt: on
+# A paragraph of 2 to this many words, all in <b>/<strong> (emphasis or code between; links only inside the bold):
+# a heading.
+BOLD_HEADING_WORDS = 25
+CAPTIONED = frozenset({"table", "figure", "pre", "img"})  # a bold paragraph before one of these is its caption
+BOLD_COMPANIONS = frozenset({"i", "em", "code", "tt", "kbd", "var", "samp", "br"})  # a link beside the bold is text
 LINE_BREAK_ONLY = frozenset({"br", "li", "tr", "dt", "dd"})  # one newline, not a paragraph break
 PERMALINK_MARKS = frozenset({"¶", "#", "§", "🔗", "⚓", "link"})
 LINK_SHARE = 0.7  # a block whose text is at least this share link text is a link list...
@@ -394,9 +400,11 @@ class _Emitter:
             nxt = next((_start(k) for k in kids[i + 1 :]), end)
             if self.rules.chrome(child):
                 continue
-            self.element(child, nxt)
+            following = next((k for k in kids[i + 1 :] if isinstance(k, _Node)), None)
+            self.element(child, nxt, following)
 
-    def element(self, node: _Node, end: int) -> None:
+    def element(self, node: _Node, end: int, following: _Node | None = None) -> None:
+        """Emit one element; `following` is its next sibling element (a bold paragraph before a table is a caption)."""
         tag = node.tag
         block = tag in BLOCKS
         if block:
@@ -411,22 +419,63 @@ class _Emitter:
             self.pre -= 1
         if tag == "dl":
             self.dl_depth -= 1
-        self._record(tag, start)
+        self._record(tag, start, node, following)
         if block:
             self.block_break(1 if tag in LINE_BREAK_ONLY else 2, end)
 
-    def _record(self, tag: str, start: int) -> None:
+    def _record(self, tag: str, start: int, node: _Node, following: _Node | None) -> None:
         if self.size == start:
             return
         if tag in _HEADINGS:
             self.depth = int(tag[1])
             self.headings.append((start, self.size, self.depth))
-        elif tag == "dt":
+        elif tag == "dt" or (tag == "p" and _bold_heading(node, self.rules) and not _captions(following)):
             self.headings.append((start, self.size, max(self.depth, 6) + self.dl_depth))
         elif tag == "pre" and not self.pre:
             self.code_blocks.append((start, self.size))
         elif tag in INLINE_CODE and not self.pre:
             self.inline_code.append((start, self.size))
+
+
+def _bold_heading(node: _Node, rules: _Rules) -> bool:
+    """A paragraph that is all bold (emphasis or code between) and short (SQLite's FAQ questions "(19) INSERT is really
+    slow…", its limits "Maximum length of a string or BLOB", its pragmas "PRAGMA busy_timeout = milliseconds;"):
+    a heading over what follows, at the level of a definition term. One word is a label, not a heading (SQLite's
+    syntax-diagram names "expr:", "attach-stmt:" over a drawing); a link beside the bold is text (Sphinx's
+    "<strong>Source code:</strong> <a>Lib/json/__init__.py</a>" line)."""
+    bold = plain = 0
+    words = 0
+
+    def visit(n: _Node | _Piece, inside: str | None) -> None:
+        nonlocal bold, plain, words
+        if isinstance(n, _Piece):
+            size = len(n.text.strip())
+            words += len(n.text.split())
+            if inside == "bold":
+                bold += size
+            elif inside is None:
+                plain += size
+            return
+        if rules.chrome(n):
+            return
+        kind = "bold" if n.tag in ("b", "strong") else "other" if n.tag in BOLD_COMPANIONS else None
+        for child in n.children:
+            visit(child, inside or kind)
+
+    for child in node.children:
+        visit(child, None)
+    return bold > 0 and plain == 0 and 2 <= words <= BOLD_HEADING_WORDS
+
+
+def _captions(following: _Node | None) -> bool:
+    """Whether a paragraph before `following` is a caption: the next element is, or opens with, a table, a figure or
+    a code block (DocBook's "Table 5.1. ACL Privilege Abbreviations", "Example 5.1…" titles)."""
+    node = following
+    while node is not None:
+        if node.tag in CAPTIONED:
+            return True
+        node = next((c for c in node.children if isinstance(c, _Node)), None)
+    return False
 
 
 def _start(node: _Node | _Piece) -> int:
