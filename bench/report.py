@@ -42,18 +42,25 @@ NOTES = [
     "1M: 68 s (was ≈ 270 s extrapolated). Postings are now counted a chunk of 4 M tokens at a time and "
     "weighed a block of 2 M postings at a time (same bytes): build peak at 1M 3.06 → 1.63 GB side by side, "
     "and 10M synthetic passages build in 11.7 GiB (`bench/results/scale-10m.json`, README).",
-    "- The run of 2026-12-02 (all tables but the encoder's, which is from 2026-11-26) was measured at a load "
+    "- The encoder table is from a run at commit 57e7c66 (2026-12-02 ~16:00 UTC, load 5.8–8.8 beside other "
+    "helpers' evaluations and tests; sentence-transformers 6.3.0 on torch 2.14.1, the registry's CUDA build run on "
+    "the CPU): 2.83× / 0.37× at 1 thread where the 2026-11-26 run (load 6–20) read 5.72× / 0.18×, so the ratios "
+    "move with the load by ~2× between runs. The HTTP tables are from a run at the same commit (load 5.5–10.3).",
+    "- The run of 2026-12-02 (all tables but the encoder's and the HTTP ones) was measured at a load "
     "of ~5 while two other test suites ran: absolute figures are low and the SciFact ratios to bm25s fell "
     "(BM25 1.16× → 0.62×, hybrid 0.76× → 0.36×). The engine's query code and arrays are those of the commit "
     "before the build change (same sha256 of every array on SciFact; side by side BM25 5,716–5,933 vs "
     "6,132–6,540 q/s, hybrid 4,244–6,127 vs 4,562–6,292, alternating runs): the load moved it.",
-    "- Sentence encoder and new questions: the encoder table was measured while other jobs kept the machine "
-    "at a load of 6–20 on its 2 cores, so its absolute figures are low; the ratios are side by side in one "
-    "run. With a new question on every request, encoding it is most of the work (profiled: ~4 ms of the "
-    "~5.3 ms a new request costs over a repeated one, one OpenVINO call at one thread that streams the 21 MB "
-    "of bfloat16 weights every time); before the encoder moved to OpenVINO the ratio was 0.12× (the issue's "
-    "measurement). A busy machine flatters the new/repeated ratio (0.38–0.54× in this run; 0.31 / 0.36× with "
-    "1 / 2 workers at a load of ~1).",
+    "- New questions: encoding the question is nearly all of what a new request costs over a repeated one "
+    "(cProfile, 600 of each in one process: the OpenVINO call is the whole difference; tokenising and input "
+    "dispatch ~0.3 ms quiet), one call at one thread that streams the 21 MB of bfloat16 weights every time "
+    "(~2.8 ms even for 8 tokens on a quiet machine). With threads (`THREADS` > 1, gthread workers) concurrent "
+    "new questions of one worker share calls (`Encoder.encode_together`; 4 rows of 16 tokens cost ~1.4× one), "
+    "but with wrk's 4 connections a worker seldom has two at the encoder at once (in one process: 1.02–1.05 "
+    "rows a call with 2 threads, 1.5 with 4), so the CPU per new request hardly moves. Before OpenVINO the "
+    "ratio was 0.12× (the issue's measurement); 0.31 / 0.36× with 1 / 2 sync workers at a load of ~1 "
+    "(2026-12-02, earlier session). A busy machine moves req/s by 2–3× between runs; the CPU columns are "
+    "steadier.",
 ]
 
 
@@ -173,7 +180,10 @@ def http_section(h: dict[str, Any], results: Path) -> tuple[list[str], list[tupl
              "workers, whose concurrent new questions share the sentence encoder's calls), seed-corpus index, "
              f"`QA_LOG_LEVEL={h.get('log_level', 'WARNING')}` (the per-request access log off, so the figures are "
              f"the service's), wrk on 127.0.0.1 (`-t2 -c max(4, 2×workers) -d{h['duration_s']}s --latency`); "
-             "`/v1/ask` rotates through 6 questions. wrk shares the 2 cores with the server.", "",
+             "`/v1/ask` rotates through 6 questions. wrk shares the 2 cores with the server."
+             + (f" This run: commit {h['commit']}" if h.get("commit") else "")
+             + (f", 1-minute load average {h['load_average']['min_sampled']:.1f}–{h['load_average']['max_sampled']:.1f}"
+                if h.get("load_average") else "") + ("." if h.get("commit") else ""), "",
              "| workers | threads | /healthz req/s | p50 ms | p99 ms | errors | /v1/ask req/s | p50 ms | p99 ms | "
              "errors | ask / healthz |", "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     targets = []
@@ -305,7 +315,7 @@ def write(results: Path, out: Path) -> None:
              "our analyzer's tokens. Ours: `qa.search.engine.Engine` (`rank(question, k, mode)`).", "",
              "Commands: `make bench` (all); `python -m bench.retrieval --scifact ../shared/beir/scifact --out x.json`; "
              "`python -m bench.scale --sizes 10000 100000 1000000 --qa-sizes 10000 100000 --out x.json`; "
-             "`python -m bench.http --workers 1 2 4 --duration 10 --out x.json`; "
+             "`python -m bench.http --workers 1 2 4 --threads 1 4 --duration 10 --out x.json`; "
              "`python -m bench.semantic --out x.json`; "
              "`QA_BENCH_ST_PYTHON=… python -m bench.encoder --out x.json`; "
              "`python -m bench.run --report-only` (this file from the JSON).", ""]  # fmt: skip
