@@ -344,3 +344,16 @@ def test_the_stored_vector_is_the_encoding_of_the_vector_text(tmp_path):
     a = qa.ask("Is cleidocranial dysplasia inherited?", k=3)
     assert a.results[0].passage_id == "cleidocranial-dysplasia-p2"
     assert a.results[0].scores["semantic"].rank == 1  # nearest in meaning too, though its text never names it
+
+
+def test_an_entrys_first_passage_stands_for_every_later_passage_of_a_long_entry(tmp_path):
+    words = "the cache keeps the most recent calls of the wrapped function and drops the oldest ones when full"
+    body = "\n\n".join(f"Paragraph {n}: {words}, as part {n} of the notes on this decorator." for n in range(1, 8))
+    corpus = write_corpus(
+        tmp_path / "corpus", {"functools.md": f"# functools\n\n## @functools.lru_cache(maxsize=128)\n\n{body}\n"}
+    )
+    build_index(corpus, tmp_path / "index")
+    qa = QA.open(tmp_path / "index", corpus)
+    answerer, store = qa._loaded.answerer, qa._loaded.store
+    assert len(store) == 7  # one passage a paragraph, all under the entry's heading
+    assert [answerer._section_start(i) for i in range(len(store))] == [None, 0, 0, 0, 0, 0, 0]

@@ -46,7 +46,11 @@ LEAD_BONUS = 0.1
 # passage that stands for another takes its fused score when that is higher, and the other goes STAND_IN_GAP behind
 # it (NOTES-rank.md, README "Semantic reranking").
 STAND_IN_GAP = 0.05
-SECTION_REACH = 3  # a section's first passage stands for the next three of its section (API and option entries)
+# An API or option entry's first passage stands for the rest of its entry, up to SECTION_REACH passages on: at 3,
+# "what does functools.lru_cache do" answered from the 15th passage of its 17 ("The cache's size limit assures…"),
+# not "Decorator to wrap a function with a memoizing callable…". 50 moved no first result of the seed, MedQuAD or the
+# SQLite/PostgreSQL doc sets, and 4 of the 136 Python/Git ones, each to the entry's first passage (NOTES-rank.md).
+SECTION_REACH = 50
 # Passages from which dense candidates come from a graph (qa.vectors.ann): below it the exact search costs
 # at most ~2 ms a question at one thread (bench/dense.py: 1.4 ms at 28,300, 2.5 ms at 50,000; the graph ~0.5 ms
 # at any size), less than encoding the question, and a rebuild links no graph (~10 s for 28,300 vectors).
