@@ -423,3 +423,89 @@ def test_a_heading_over_subsections_found_is_never_a_lost_section():
     assert _decide("how do I time a small snippet of code?", terms, [intro, sub]).answered is True
     alone = _decide("how do I time a small snippet of code?", terms, [intro])
     assert alone.answered is False and alone.reasons[0].startswith(f'the section "{title}" has no text')
+
+
+@pytest.mark.parametrize(
+    "question, found",
+    [
+        ("how do I enable two-factor authentication?", {"two-factor": ("two", "factor")}),
+        ("can client-side hooks stop a push?", {"client-side": ("client", "side")}),
+        ("why switch to write-ahead logging?", {"write-ahead": ("write", "ahead")}),
+        ("Is calf pain a symptom of COVID-19?", {}),  # digits: a name (names, compounds)
+        ("how do I parse 2023-01-31?", {}),
+        ("What is Brown-Sequard Syndrome?", {}),  # a rare part: compounds weighs it against the passages found
+        ("is an x-ray needed?", {}),  # a one-letter part
+        ("how do I sort a list?", {}),
+    ],
+)
+def test_plain_hyphenated_words(question, found):
+    from qa.answering.abstention import hyphenated
+
+    assert {word: parts for word, (parts, _) in hyphenated(question).items()} == found
+
+
+@pytest.mark.parametrize(
+    "text, written",
+    [
+        ("use two-factor authentication", True),
+        ("a two factor login", True),
+        ("twofactor", True),
+        ("two-factored", True),
+        ("multi-factor authentication for two accounts", False),
+        ("the factor of two", False),
+    ],
+)
+def test_a_hyphenated_word_is_written_only_as_its_parts_side_by_side(text, written):
+    from qa.answering.abstention import hyphenated
+
+    ((_, pattern),) = hyphenated("two-factor").values()
+    assert bool(pattern.search(text)) is written
+
+
+def test_a_hyphenated_word_the_documents_never_write_abstains(tmp_path):
+    # git's pages say "multi-factor authentication" (git-send-email) but never "two-factor"
+    from qa.api import QA
+    from qa.storage.index import build_index
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "auth.md").write_text(
+        "# Authentication\n\nTo enable multi-factor authentication for an account, ask the mail server's owner.\n\n"
+        "## Hooks\n\nClient side hooks run on your machine before a push; the server cannot trust them.\n",
+        encoding="utf-8",
+    )
+    for topic in ("branches", "tags", "remotes", "stashes", "merges", "rebases"):
+        (tmp_path / "corpus" / f"{topic}.md").write_text(
+            f"# {topic.title()}\n\nA repository keeps its {topic} in the object store and lists them by name.\n",
+            encoding="utf-8",
+        )
+    build_index(tmp_path / "corpus", tmp_path / "index", semantic=False)
+    qa = QA.open(tmp_path / "index", tmp_path / "corpus")
+    two = qa.ask("how do I enable two-factor authentication for my account?")
+    assert (two.answered, two.reasons) == (False, ("the passages found do not mention two-factor",))
+    multi = qa.ask("how do I enable multi-factor authentication for my account?")
+    assert multi.answered is True, multi.reasons
+    client = qa.ask("can client-side hooks stop a push?")  # written apart ("client side"): said
+    assert client.answered is True and client.results[0].section == "Hooks"
+
+
+def test_a_rare_subject_the_documents_write_only_in_other_forms_needs_meaning():
+    # SQLite's pages write "pool" (a lookaside memory pool per connection), never "pooling"
+    written = {"pool", "pools", "configure", "connection"}
+    terms = [_term("configure", 3), _term("connection", 4), QueryTerm("pooling", "pool", 2, 1.0, True)]
+    question = "how do I configure connection pooling?"
+    pooling = understand(terms, question, 40, writes=written.__contains__)[2]
+    assert (pooling.indexed, pooling.other_form) == (True, True)
+    passages = [_passage("p1", "Lookaside", "configure the lookaside pool of each connection")]
+    bodies = [frozenset({"configure", "pool", "connection", "lookaside"})]
+    understood = understand(terms, question, 40, writes=written.__contains__)
+    far = decide(assess(understood, passages, bodies, _stems, closeness=0.36))
+    assert (far.answered, far.reasons) == (
+        False, ("the documents write pooling only in other forms, and the first result is not close in meaning",),
+    )  # fmt: skip
+    assert decide(assess(understood, passages, bodies, _stems, closeness=0.58)).answered is True  # "auto incrementing"
+    # the word itself written: no other form
+    assert understand(terms, question, 40, writes=(written | {"pooling"}).__contains__)[2].other_form is False
+    # a common word is no subject that needs it ("declaring": declare)
+    declaring = understand([QueryTerm("declaring", "declar", 2, 1.0, True)], "does declaring it help", 40,
+                           writes={"declare"}.__contains__)[0]  # fmt: skip
+    assert declaring.other_form is False

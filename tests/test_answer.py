@@ -188,6 +188,9 @@ def test_the_question_s_intent_steers_the_answer_sentence():
         ("does declaring VARCHAR(10) limit the length of the text?", ("polarity",)),
         ("Is calf pain a symptom of COVID-19?", ("polarity",)),
         ("What does the soleus do?", ()),
+        ("What are calf cramps often called?", ("term",)),  # a name for a thing
+        ("what is another name for a charley horse?", ("term",)),
+        ("how is the file called by the shell?", ("means",)),  # not a term: how it is done
     ],
 )
 def test_asked_kinds(question, kinds):
@@ -210,6 +213,8 @@ def test_asked_kinds(question, kinds):
         ("SQLite does not enforce the length of a VARCHAR.", ("polarity",), True),
         ("You can declare a VARCHAR(10) and SQLite will store a long string there.", ("polarity",), False),
         ("It isn't.", ("polarity",), True),
+        ("This is often referred to as a pinched nerve.", ("term",), True),
+        ("Nerve entrapment happens when calf nerves become compressed.", ("term",), False),
     ],
 )
 def test_a_sentence_holds_the_kind_asked_for(sentence, kinds, held):

@@ -73,6 +73,7 @@ class Term:
     typo_of: str | None = None  # the common English word it misspells, when the documents lack it
     phrase: int = 0  # run of content words it stands in ("Ming dynasty", "marine toxins"), in question order
     doc_share: float = 0.0  # share of the documents saying it (0 when they are fewer than topic_documents)
+    other_form: bool = False  # a rare word the documents write only in another form of it ("pooling": pool)
 
     @property
     def generic(self) -> bool:
@@ -131,6 +132,7 @@ class Assessment:
             "lost_section": float(self.lost_section is not None),
             "unspelled": float(bool(self.unspelled)),
             "common_only": float(self.common_only),
+            "other_form_subject": float(self.strong and any(t.other_form for t in self.subject)),
         }
 
 
@@ -175,6 +177,24 @@ def compounds(question: str) -> dict[str, re.Pattern[str]]:
         for m in _CAPITALS.finditer(question):
             body = r"\s+".join(re.escape(x.lower()) for x in m.group().split())
             out.setdefault(" ".join(m.group().lower().split()), re.compile(rf"(?<![^\W_]){body}(?![^\W_])"))
+    return out
+
+
+_HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]{2,}(?:-[A-Za-z]{2,})+(?![\w-])")
+
+
+def hyphenated(question: str) -> dict[str, tuple[tuple[str, ...], re.Pattern[str]]]:
+    """The plain hyphenated words of the question, of parts common in English ("two-factor", "client-side"),
+    which `compounds` leaves to the passages' words: each with its parts and the pattern of it written so
+    (`joined`, an -ed/-ing/-ly ending free too). A passage may say them in other words, but documents that
+    never write one at all do not know the thing it names (two-factor authentication over Git's pages)."""
+    out = {}
+    for m in _HYPHENATED.finditer(question):
+        parts = tuple(m.group().lower().split("-"))
+        if any(specificity(x) >= Thresholds.key_specificity for x in parts):
+            continue  # a rare part: a compound the passages found must write (compounds)
+        body = r"[\s_-]?".join(re.escape(x) for x in parts)
+        out[m.group().lower()] = (parts, re.compile(rf"(?<![^\W_]){body}(?:e?s|ed|ing|ly)?(?![^\W_])"))
     return out
 
 
@@ -257,8 +277,10 @@ def understand(
             continue
         known = t.in_vocab or fold(t.stem) in titles  # a word of a title is in the documents, indexed or not
         speller_word = t.word.isalpha() and fold(t.stem) not in titles  # (the speller knows alphabetic words)
+        other_form = False
         if known and writes is not None and speller_word and (t.word in named or _rare(t.word)):
             known = any(writes(form) for form in inflections(t.word))  # not lateral for later
+            other_form = known and not writes(t.word)
         meant = [w for w in map(surface, t.corrected_to) if w] if not known else []
         # a name respelled only to common words ("Redis" -> red) is that name, not a typo
         unrepaired = not known and t.word in named and bool(meant)
@@ -286,6 +308,7 @@ def understand(
                 typo,
                 phrase_of.get(t.word, 0),
                 shared,
+                other_form,
             )  # fmt: skip
         )
     return out
@@ -456,6 +479,8 @@ def verdict(f: dict[str, float], limits: Thresholds = Thresholds()) -> str:
             return rule
     if f["unanswered_weak"] and not close:
         return "unanswered_weak"
+    if f.get("other_form_subject") and not close:
+        return "other_form"
     if f["common_only"] and f["closeness"] < limits.very_close_meaning:
         return "common_only"
     if f["cover"] >= limits.cover:
@@ -492,6 +517,10 @@ def decide(a: Assessment, limits: Thresholds = Thresholds()) -> Decision:
     if rule == "lost_section" and a.lost_section:
         reason, focus = a.lost_section
         return Decision(False, low, (reason,), focus=focus)
+    if rule == "other_form":
+        words = _listing([t.word for t in a.subject if t.other_form])
+        why = f"the documents write {words} only in other forms, and the first result is not close in meaning"
+        return Decision(False, low, (why,))
     if rule in ("unanswered_strong", "unanswered_weak"):
         words = _listing([t.word for t in a.unanswered_subject])
         return Decision(False, low, (f"the passages found do not mention {words}",))

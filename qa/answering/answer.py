@@ -57,6 +57,7 @@ class Answerer:
         self._body = cached(self._read_body, 16 * MiB)  # a passage's stems with its title and heading
         self._stand_in = cached(self._stand_in_of, 4 * MiB)  # the passage standing for a passage (or None)
         self._spread = cached(self._read_spread, 1 * MiB)  # a stem's share of the documents
+        self._written = cached(self._documents_write, 1 * MiB)  # whether the documents write a hyphenated word
         self._citations = cached(
             lambda i: link_citations(self.store.get(i), self.store.references, self.spans), 16 * MiB
         )
@@ -124,7 +125,9 @@ class Answerer:
             closeness=hits[0].scores["semantic"].score if rerank and hits else None,
             source_question=source_question,
             limits=self.limits,
-            spelled=abstention.compounds(question) | abstention.glued(terms, self.engine.analyzer.stem),
+            spelled=abstention.compounds(question)
+            | abstention.glued(terms, self.engine.analyzer.stem)
+            | self._unwritten(question),
         )
         return Evidence(terms, hits, candidates, assessment)
 
@@ -144,6 +147,29 @@ class Answerer:
             return hits
         found = [n for n, hit in enumerate(hits) if hit.doc == j]
         return [hits[found[0]], *(h for n, h in enumerate(hits) if n != found[0])] if found else hits
+
+    def _unwritten(self, question: str) -> dict:
+        """The question's plain hyphenated words (`abstention.hyphenated`) the documents never write, each with
+        its pattern: no passage found writes them either, so they are `unspelled` there."""
+        return {w: pattern for w, (_, pattern) in abstention.hyphenated(question).items() if not self._written(w)}
+
+    def _documents_write(self, word: str) -> bool:
+        """Whether a passage (text, heading) or a document title writes the hyphenated `word` as its parts side
+        by side ("two factor", "two-factor"); true when its parts are all stop words (nothing to look up)."""
+        parts, pattern = abstention.hyphenated(word)[word]
+        stems = [s for s in map(self.engine.analyzer.stem, parts) if s]
+        if not stems:
+            return True
+        if any(pattern.search(d.title.lower()) for d in self.store.documents):
+            return True
+        held = self.engine.holding(stems[0])
+        for stem in stems[1:]:
+            held = np.intersect1d(held, self.engine.holding(stem))
+        for i in held:
+            p = self.store.get(int(i))
+            if pattern.search(" ".join((p.text, p.section, *p.heading_path)).lower()):
+                return True
+        return False
 
     def _opens_section(self, i: int) -> bool:
         """Whether passage i is the first of its section (no passage before it, or one under another heading)."""

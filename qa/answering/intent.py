@@ -3,10 +3,11 @@
 "How long do calf cramps last?" asks for a duration: "The cramps can last between a few seconds and 10
 minutes" holds one, "Around 30-37% of all people experience calf cramps" does not, although it shares
 more of the question's words. The question's first words (how long, when, where, how many, who, why;
-"what is the maximum…" and "the largest … can" ask for a number, "how does X decide…" for the means, a
-yes/no question for a sentence that says yes or no) name the kind; plain patterns find it in a sentence
-(numbers with time units, years and months, names after "in"/"at", capitalised names, "because", "by
-following…", "not"). Nothing here is learned: every pattern can be read.
+"what is the maximum…" and "the largest … can" ask for a number, "what is X called" for a term, "how does
+X decide…" for the means, a yes/no question for a sentence that says yes or no) name the kind; plain
+patterns find it in a sentence (numbers with time units, years and months, names after "in"/"at",
+capitalised names, "because", "referred to as", "by following…", "not"). Nothing here is learned: every
+pattern can be read.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from qa.util.lru import MiB, byte_lru_cache
 
 DURATION, DATE, PLACE, NUMBER, PERSON, REASON = "duration", "date", "place", "number", "person", "reason"
-MEANS, POLARITY = "means", "polarity"
+MEANS, POLARITY, TERM = "means", "polarity", "term"
 # kinds whose patterns (capitalised words, "not", "using") match much text that is no answer
 LOOSE = frozenset([PLACE, PERSON, MEANS, POLARITY])
 
@@ -47,6 +48,7 @@ _SENTENCE_KINDS: dict[str, re.Pattern[str]] = {
         r"in order to|owing to|as a result|reason)\b",
         re.IGNORECASE,
     ),
+    TERM: re.compile(r"\b(?:called|known as|referred to as|named|termed|nicknamed)\b", re.IGNORECASE),
     MEANS: re.compile(r"\bby (?:means of |\w+ing\b)|\b(?:through|via|using)\b", re.IGNORECASE),
     POLARITY: re.compile(r"\b(?:not|no|never|cannot|yes|only|always)\b|n['’]t\b", re.IGNORECASE),
 }
@@ -56,6 +58,7 @@ _QUESTION_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
     (re.compile(p), kinds)
     for p, kinds in (
         (r"\bhow long\b", (DURATION,)),
+        (r"^\W*what (?:is|are|was|were)\b.*\b(?:called|known as|named)\W*$|\b(?:another|other) names? for\b", (TERM,)),
         (
             r"\bhow (?:many|much|often|far|old|big|large|tall|high|fast|deep)\b|\bwhat (?:percentage|proportion|number|"
             r"amount|share)\b|\bhow (?:common|frequent|rare)\b"
