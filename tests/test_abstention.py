@@ -462,7 +462,7 @@ def test_a_hyphenated_word_is_written_only_as_its_parts_side_by_side(text, writt
     assert bool(pattern.search(text)) is written
 
 
-def test_a_hyphenated_word_the_documents_never_write_abstains(tmp_path):
+def test_a_hyphenated_word_the_documents_never_write_abstains(tmp_path, monkeypatch):
     # git's pages say "multi-factor authentication" (git-send-email) but never "two-factor"
     from qa.api import QA
     from qa.storage.index import build_index
@@ -486,6 +486,12 @@ def test_a_hyphenated_word_the_documents_never_write_abstains(tmp_path):
     assert multi.answered is True, multi.reasons
     client = qa.ask("can client-side hooks stop a push?")  # written apart ("client side"): said
     assert client.answered is True and client.results[0].section == "Hooks"
+    # past HYPHENATED_SCAN passages holding its parts the documents are not read for it: it counts as written
+    import qa.answering.answer as answer_module
+
+    monkeypatch.setattr(answer_module, "HYPHENATED_SCAN", 0)
+    unread = QA.open(tmp_path / "index", tmp_path / "corpus").ask("how do I enable two-factor authentication?")
+    assert "the passages found do not mention two-factor" not in unread.reasons
 
 
 def test_a_rare_subject_the_documents_write_only_in_other_forms_needs_meaning():
