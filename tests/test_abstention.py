@@ -515,3 +515,25 @@ def test_a_rare_subject_the_documents_write_only_in_other_forms_needs_meaning():
     declaring = understand([QueryTerm("declaring", "declar", 2, 1.0, True)], "does declaring it help", 40,
                            writes={"declare"}.__contains__)[0]  # fmt: skip
     assert declaring.other_form is False
+
+
+def test_a_subject_that_is_the_documents_topic_leaves_the_question_to_its_other_words():
+    # Valgrind's manual says "valgrind" on nearly every page and "python" on none: "how to use valgrind with
+    # python?" asks about python, which the documents do not know
+    terms = [QueryTerm("valgrind", "valgrind", 900, 1.0, True), _term("use", 800), _term("python", 0)]
+    question = "how to use valgrind with python?"
+    passages = [_passage("p1", "If You Have Problems", "See Limitations for the known limitations of valgrind")]
+    bodies = [_stems(passages[0].text) | _stems(passages[0].section) | {"use"}]
+
+    def decided(share):
+        understood = understand(terms, question, 5000, spread=lambda stem: share, documents=40)
+        return decide(assess(understood, passages, bodies, _stems, closeness=0.55))
+
+    assert (decided(0.9).answered, decided(0.9).reasons) == (False, ("the documents do not mention python",))
+    # the same word when it is not the documents' topic is the subject, and it is there: answered, with a caveat
+    assert decided(0.2).answered is True
+    assert "the passages found do not use the word python" in decided(0.2).reasons
+    # an absent word too common in English to name a topic ("use") does not abstain by this rule
+    common = [QueryTerm("valgrind", "valgrind", 900, 1.0, True), _term("use", 0)]
+    understood = understand(common, "how to use valgrind", 5000, spread=lambda stem: 0.9, documents=40)
+    assert decide(assess(understood, passages, bodies, _stems, closeness=0.55)).answered is True

@@ -413,6 +413,13 @@ def assess(
     absent_subject = tuple(
         t for t in absent if (strong and t in subject) or (t.phrase in phrases and not t.generic and not t.typo_of)
     )
+    if strong and subject and all(_topic(t, limits) for t in subject):
+        # a subject that is the documents' own topic ("valgrind" over Valgrind's manual) does not say what the
+        # question asks of it: its other words do, and one the documents never write is the subject's absence
+        absent_subject += tuple(
+            t for t in absent
+            if t not in subject and not t.typo_of and t.weight >= limits.caveat_specificity
+        )  # fmt: skip
     missing = tuple(t for t in terms if t.word not in held)
     matched_common = all(
         t.df_share > limits.common_df for t in terms if t.word in held and t.weight > limits.generic_specificity
@@ -444,6 +451,12 @@ def assess(
         source_question=source_question,
         unspelled=_unspelled(spelled or {}, candidates[: limits.depth], source_question),
     )
+
+
+def _topic(t: Term, limits: Thresholds) -> bool:
+    """Whether a word is the documents' own topic: in more than common_df of the passages or said by more
+    than topic_share of the documents."""
+    return t.df_share > limits.common_df or t.doc_share > limits.topic_share
 
 
 def _unspelled(
