@@ -99,9 +99,9 @@ def best_sentence(
         if kinds and intent.holds(s.text, kinds):
             score += how.loose_intent if set(kinds) <= intent.LOOSE else how.intent
         if bare(s.text, passage.section):
-            score *= how.bare
+            score *= how.bare  # a table header "Python" or a signature is not the answer its neighbour is
         elif i == 0 and opens and names_code(passage.section):
-            score += how.lead  # a table header "Python" or a signature is not the answer its neighbour is
+            score += how.lead  # the description of the function or command its heading names
         if score > best_score:
             best, best_score = i, score
     start, end = sentences[best].start, sentences[best].end
