@@ -545,3 +545,116 @@ def test_the_first_sentence_under_a_code_heading_is_its_description():
 
 def _span(span):
     return span.start, span.end
+
+
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("what is memcheck?", "memcheck"),
+        ("What is (are) Ovarian Germ Cell Tumors ?", "ovarian germ cell tumors"),
+        ("what does definitely lost mean?", "definitely lost"),
+        ("what does Optional[int] mean in a type hint", "optional"),  # a name applied: defined by the name
+        ("what's a CTE", "cte"),
+        ("what is meant by a savepoint?", "savepoint"),
+        ("define len(s)", "len"),
+        ("what is partitioning a table?", "partitioning a table"),
+        ("what is the fastest way to empty a big table?", None),  # longer than DEFINED_WORDS: a way, not a term
+        ("what is the maximum size of a blob", None),  # a number is asked for (asked_kinds)
+        ("What are calf cramps often called?", None),  # a term for it is asked for
+        ("how do I define a view?", None),
+        ("", None),
+    ],
+)
+def test_defined(question, term):
+    from qa.answering.intent import defined
+
+    assert defined(question) == term
+
+
+@pytest.mark.parametrize(
+    "sentence, term, defines",
+    [
+        ("Memcheck is a memory error detector.", "memcheck", True),
+        ('"definitely lost" means your program is leaking memory -- fix those leaks!', "definitely lost", True),
+        (
+            "Partitioning refers to splitting what is logically one large table into smaller pieces.",
+            "partitioning a table",
+            True,
+        ),  # a gerund's object need not be in its definition
+        ("A check constraint consists of the key word CHECK followed by an expression.", "check constraint", True),
+        ("Optional[X] is equivalent to X | None (or Union[X, None]).", "optional", True),
+        ("An electrocardiogram (EKG), also called an ECG, is a simple, painless test.", "electrocardiogram", True),
+        ("An index is a data structure.", "partial index", False),  # a word of the term is missing
+        ("Other treatment is symptomatic and supportive.", "treatments for kuru", False),
+        ("Kuru is a rare and fatal brain disorder.", "treatments for kuru", False),
+        ("If apraxia is a symptom of another disorder, treat that disorder.", "apraxia", False),  # not its subject
+        ("It is a memory error detector.", "memcheck", False),
+        ("Spinal cord injuries are classified as complete or incomplete.", "spinal cord injury", False),  # passive
+        ("Read this section to know exactly how Memcheck is checking.", "memcheck", False),
+        ("Memcheck, the default tool of Valgrind and the one most people use first, is a detector.", "memcheck", False),
+    ],
+)
+def test_a_sentence_defines_a_term(sentence, term, defines):
+    from qa.answering import sentence as s
+    from qa.search.analyzer import Analyzer
+
+    spans = Analyzer().spans
+    words = [(stem, term[a:b]) for stem, a, b in spans(term)]
+    stems = frozenset(stem for stem, _ in words)
+    required = frozenset([words[0][0]]) if len(words) > 1 and words[0][1].endswith("ing") else stems
+    assert s.defines(sentence, stems, required, spans) is defines
+
+
+def test_a_definition_question_is_answered_first_by_the_passage_that_defines_its_term(tmp_path):
+    # Valgrind's manual: "what is memcheck?" found a section that names Memcheck over and over first
+    from qa.api import QA
+    from qa.storage.index import build_index
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "mc.html").write_text(
+        "<html><head><title>Valgrind</title></head><body><h1>Valgrind</h1>"
+        "<h2>Checking details</h2><p>Read this if you want to know what and how Memcheck is checking. Memcheck"
+        " checks memcheck-annotated reads, and what Memcheck reports depends on the memcheck options.</p>"
+        "<h2>Overview</h2><p>Memcheck is a memory error detector. It can detect reads of freed memory.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    build_index(tmp_path / "corpus", tmp_path / "index", semantic=False)
+    qa = QA.open(tmp_path / "index", tmp_path / "corpus")
+    found = qa._loaded.answerer.evidence("what is memcheck?", 3, "hybrid")
+    assert [p.passage_id for p in found.candidates] == ["mc-p1", "mc-p2"]  # the order found...
+    what = qa.ask("what is memcheck?", k=3)
+    assert _ids(what) == ["mc-p2", "mc-p1"]  # ...and the order shown: the definition first
+    assert what.results[0].answer == "Memcheck is a memory error detector."
+    reports = qa.ask("what does memcheck report?", k=3)  # no definition asked: the order found
+    assert _ids(reports) == ["mc-p1", "mc-p2"]
+
+
+def test_a_sentence_opening_with_a_pronoun_comes_with_the_sentence_it_stands_for():
+    from qa.answering.sentence import best_sentence
+
+    # textwrap.dedent: "This" is the function the first sentence describes
+    p = _sentences(
+        "Remove any common leading whitespace from every line in text.|"
+        "This can be used to make triple-quoted strings line up with the left edge of the display."
+    )
+    weights = {"indentation": 5.4, "triple": 3.7, "quoted": 3.8, "strings": 3.6}
+    chosen = best_sentence(p, _word_spans(p, weights), weights)
+    assert p.text[chosen.start : chosen.end] == p.text  # both: "This can be used…" alone says nothing of what
+    # the pronoun carries the words of the sentence before in full: with the term asked for, it wins
+    c = _sentences(
+        'A calf muscle cramp is a sudden contraction of calf muscles.|These are often called "Charley horses".'
+    )
+    cramps = {"calf": 4.3, "cramp": 4.7}
+    named = best_sentence(c, _word_spans(c, cramps), cramps, ("term",), cosines=[0.83, 0.6])
+    assert c.text[named.start : named.end] == c.text
+    plain = best_sentence(c, _word_spans(c, cramps), cramps, (), cosines=[0.83, 0.6])  # no term asked: the first
+    assert c.text[plain.start : plain.end] == "A calf muscle cramp is a sudden contraction of calf muscles."
+    # "This module…" points at the page, not at the sentence before; a bare line before is not joined either
+    m = _sentences("The csv module reads tables.|This module provides a simple way to time small bits of code.")
+    timing = {"time": 3.0, "code": 3.0}
+    alone = best_sentence(m, _word_spans(m, timing), timing)
+    assert m.text[alone.start : alone.end] == "This module provides a simple way to time small bits of code."
+    b = _sentences("Source code: Lib/timeit.py|It provides a simple way to time small bits of code.")
+    after_bare = best_sentence(b, _word_spans(b, timing), timing)
+    assert b.text[after_bare.start : after_bare.end] == "It provides a simple way to time small bits of code."

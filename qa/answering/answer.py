@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from qa.answering import abstention, intent
 from qa.answering.citations import link_citations
-from qa.answering.sentence import best_sentence, code, entry, says_something
+from qa.answering.sentence import best_sentence, code, defines, entry, says_something
 from qa.models import Answer, IndexInfo, Passage, Result, Span
 from qa.search.wordstats import english_typo, specificity
 from qa.storage.store import PassageStore
@@ -72,13 +72,16 @@ class Answerer:
         decision = abstention.decide(found.assessment, self.limits)
         hits = found.hits
         weights = self._weights(found.terms)
+        defining = self._defining(question)
         if decision.focus:
             hits = self._focused(hits, found.candidates, decision.focus, weights)
         elif intent.howto(question):
             hits = self._example_first(hits)
+        elif defining is not None:
+            hits = self._definition_first(hits, defining)
         meaning = self.reranker is not None and mode == "hybrid"
         results = tuple(
-            self._result(rank, hit, weights, question, meaning and rank <= SENTENCE_DEPTH)
+            self._result(rank, hit, weights, question, meaning and rank <= SENTENCE_DEPTH, defining)
             for rank, hit in enumerate(hits[:k], start=1)
         )
         return Answer(
@@ -150,6 +153,31 @@ class Answerer:
             return hits
         found = [n for n, hit in enumerate(hits) if hit.doc == j]
         return [hits[found[0]], *(h for n, h in enumerate(hits) if n != found[0])] if found else hits
+
+    def _defining(self, question: str) -> Callable[[str], bool] | None:
+        """In a definition question ("what is a partial index?", `intent.defined`), whether a sentence defines its
+        term (`sentence.defines`); None for other questions."""
+        term = intent.defined(question)
+        words = [(s, term[a:b]) for s, a, b in self.spans(term) if len(s) > 1] if term else []
+        if not words:
+            return None
+        stems = frozenset(s for s, _ in words)
+        gerund = len(words) > 1 and words[0][1].endswith("ing")  # partitioning a table: what partitioning is
+        required = frozenset([words[0][0]]) if gerund else stems
+        return lambda text: defines(text, stems, required, self.spans)
+
+    def _definition_first(self, hits: list, defining: Callable[[str], bool]) -> list:
+        """The hits with, when the first one has no sentence defining the question's term, the first of the
+        candidates (Thresholds.depth) that has one first ("what is memcheck?": "Memcheck is a memory error
+        detector." before a section that only names it); the verdict was weighed before, on the order found."""
+
+        def has(hit) -> bool:  # noqa: ANN001
+            return any(defining(s.text) for s in self.store.get(hit.doc).sentences)
+
+        if not hits or has(hits[0]):
+            return hits
+        found = next((n for n in range(1, min(self.limits.depth, len(hits))) if has(hits[n])), None)
+        return hits if found is None else [hits[found], *(h for n, h in enumerate(hits) if n != found)]
 
     def _unwritten(self, question: str) -> dict:
         """The question's plain hyphenated words (`abstention.hyphenated`) the documents never write, each with
@@ -263,13 +291,22 @@ class Answerer:
                 weights[stem] = max(weights.get(stem, 0.0), w)
         return weights
 
-    def _result(self, rank: int, hit, weights: dict[str, float], question: str, meaning: bool) -> Result:  # noqa: ANN001
+    def _result(  # noqa: PLR0913
+        self,
+        rank: int,
+        hit,  # noqa: ANN001
+        weights: dict[str, float],
+        question: str,
+        meaning: bool,
+        defining: Callable[[str], bool] | None = None,
+    ) -> Result:
         passage = self.store.get(hit.doc)
         spans = [(a, b, stem) for stem, a, b in self.spans(passage.text) if stem in weights]
         choice = meaning and len(passage.sentences) > 1  # one sentence: nothing to choose
         cosines = self.reranker.sentence_cosines(question, hit.doc, passage) if choice else None
         kinds = intent.asked_kinds(question)
-        answer = best_sentence(passage, spans, weights, kinds, cosines, opens=self._opens_section(hit.doc))
+        opens = self._opens_section(hit.doc)
+        answer = best_sentence(passage, spans, weights, kinds, cosines, opens=opens, defining=defining)
         return Result(
             rank=rank,
             passage_id=passage.passage_id,

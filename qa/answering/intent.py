@@ -95,6 +95,38 @@ def holds(sentence: str, kinds: tuple[str, ...]) -> bool:
     return any(_SENTENCE_KINDS[k].search(sentence) for k in kinds)
 
 
+# "what is X?", "what are (the) X?", MedQuAD's "What is (are) X ?", "what does X mean (in…)?", "define X",
+# "what is meant by X?": a definition of X is asked for when nothing else is (no kind above) and X is a short
+# noun phrase (DEFINED_WORDS words at most: "what is the fastest way to empty a big table" asks for a way)
+_DEFINITION = tuple(
+    re.compile(p)
+    for p in (
+        r"^\W*what\s+does\s+(?P<x>.+?)\s+(?:mean|stand\s+for)\b",
+        r"^\W*(?:define|what\s+is\s+meant\s+by)\s+(?P<x>.+?)[\s?.!]*$",
+        r"^\W*what(?:'s|\s+is|\s+are|\s+was|\s+were)(?:\s+\(are\))?\s+(?P<x>.+?)[\s?.!]*$",
+    )
+)
+_ARTICLE = re.compile(r"^(?:an?|the)\s+")
+_APPLIED = re.compile(r"^([\w.]+)\s*[\[(].*[\])]$")  # Optional[int], len(s): a name applied, defined by the name
+DEFINED_WORDS = 4
+
+
+@byte_lru_cache(1 * MiB)
+def defined(question: str) -> str | None:
+    """What a definition question asks to define ("what is a partial index?" -> "partial index", "what does
+    Optional[int] mean?" -> "optional"), lowercased;
+    None when the question asks something else (a kind of `asked_kinds`, a longer phrase, another wording)."""
+    if asked_kinds(question):
+        return None
+    q = " ".join(question.lower().split())
+    for pattern in _DEFINITION:
+        m = pattern.match(q)
+        if m:
+            x = _APPLIED.sub(r"\1", _ARTICLE.sub("", m.group("x").strip()))
+            return x if x and len(x.split()) <= DEFINED_WORDS else None
+    return None
+
+
 _HOWTO = re.compile(r"\bhow (?:do|can|should|would|could) (?:i|you|we|one)\b|\bhow to\b")
 
 

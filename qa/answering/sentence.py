@@ -4,7 +4,7 @@ heading or signature without the description beside it (see README, "The answer 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qa.answering import intent
@@ -24,6 +24,12 @@ class SentenceWeights:
     lead: float = 0.25  # bonus of the first sentence under a heading that names code: the description of it
 
 
+# a pronoun standing for the sentence before; not "This module/section/page…", which points at the text itself
+_ANAPHOR = re.compile(
+    r"(?:this|these|that|those|it|they|such|its|their)\b"
+    r"(?!\s+(?:module|section|page|chapter|document|summary|manual|article|tutorial|guide)s?\b)",
+    re.IGNORECASE,
+)
 _SIGNATURE = re.compile(r"^[\w.]+\s*\(.*\)\s*(?:->\s*\S.*)?[¶:]?$|¶$")
 _TERMINAL = tuple('.!?;:"”)')
 
@@ -77,14 +83,17 @@ def best_sentence(
     cosines: Sequence[float] | None = None,
     how: SentenceWeights = SentenceWeights(),  # noqa: B008 (frozen)
     opens: bool = False,
+    defining: Callable[[str], bool] | None = None,
 ) -> Span:
     """The sentence that best answers: the share of the question's weight it holds (a word of the
     sentence before counting `inherited` as much), plus `meaning` x its cosine to the question when
-    given, plus `intent` when it holds what the question asks for (qa.answering.intent), plus `lead` for
+    given, plus `intent` when it holds what the question asks for (qa.answering.intent) or, in a definition
+    question, when it is `defining` (`defines` the question's term), plus `lead` for
     the first sentence of a passage that `opens` its section under a heading that `names_code` (the
     description of that function or command, which the sentences after it qualify); a bare heading or
-    signature counts `bare` as much and, when it still wins, comes with the sentence after it. The
-    first one on a tie."""
+    signature counts `bare` as much and, when it still wins, comes with the sentence after it; a sentence
+    that opens with a pronoun standing for the sentence before ("This can be used to…", "These are often
+    referred to as…") comes with that sentence (unless it is bare). The first one on a tie."""
     sentences = passage.sentences
     if not sentences:
         return Span(0, len(passage.text))
@@ -93,11 +102,14 @@ def best_sentence(
     best, best_score = 0, -1.0
     for i, s in enumerate(sentences):
         before = held[i - 1] - held[i] if i else set()
-        score = (sum(weights[x] for x in held[i]) + how.inherited * sum(weights[x] for x in before)) / total
+        carried = 1.0 if _ANAPHOR.match(s.text.lstrip()) else how.inherited  # "These are…": the words before
+        score = (sum(weights[x] for x in held[i]) + carried * sum(weights[x] for x in before)) / total
         if cosines is not None:
             score += how.meaning * float(cosines[i])
         if kinds and intent.holds(s.text, kinds):
             score += how.loose_intent if set(kinds) <= intent.LOOSE else how.intent
+        elif defining is not None and defining(s.text):
+            score += how.intent  # "what is X?": the sentence that says what X is
         if bare(s.text, passage.section):
             score *= how.bare  # a table header "Python" or a signature is not the answer its neighbour is
         elif i == 0 and opens and names_code(passage.section):
@@ -105,11 +117,49 @@ def best_sentence(
         if score > best_score:
             best, best_score = i, score
     start, end = sentences[best].start, sentences[best].end
+    if best and _ANAPHOR.match(sentences[best].text.lstrip()) and not bare(sentences[best - 1].text, passage.section):
+        start = sentences[best - 1].start  # "This can be used to…" says what of the sentence before it
     if best + 1 < len(sentences) and bare(sentences[best].text, passage.section):
         end = sentences[best + 1].end  # the heading or signature with its description
     elif best + 1 < len(sentences) and code(sentences[best + 1].text) and not code(sentences[best].text):
         end = sentences[best + 1].end  # an example's description with its code ("Compute the last day…")
     return Span(start, end)
+
+
+# a sentence that defines its subject: the subject (a few words; a parenthesis or an apposition after it free:
+# "An electrocardiogram (…), also called an EKG, is…"), then "is" or "are" (not a passive "are classified"),
+# "refers to", "means", "denotes", "describes", "stands for" or "consists of"
+_DEFINING = re.compile(
+    r"^\W*(?P<subject>[^,;:()]{1,80}?)\s*(?:\([^)]*\)\s*)?(?:,[^,;:]{1,60},\s*)?"
+    r"\b(?:(?:is|are|was|were)\b(?!\s+\w+ed\b)|refers?\s+to\b|means?\b|denotes\b|describes\b|stands\s+for\b|"
+    r"consists\s+of\b)",
+    re.IGNORECASE,
+)
+SUBJECT_WORDS = 6  # at most this many words before the defining verb: a subject, not a clause
+
+
+_ARTICLE = re.compile(r"(?:an?|the)\s+", re.IGNORECASE)
+
+
+def defines(
+    text: str, term: frozenset[str], required: frozenset[str], spans: Callable[[str], Sequence[tuple[str, int, int]]]
+) -> bool:
+    """Whether the sentence defines a term (its stems; `required`, those its subject must hold: all of them, or
+    a gerund's alone, "partitioning" of partitioning a table): it opens with an article or a content word
+    (`spans`: (stem, start, end) of a text's content words), and a subject of the term's words only, the
+    required ones among them, then a defining verb ("A check constraint consists of…", "Partitioning refers
+    to…"; not "An index is…" for a partial index, "Other treatment is…" for the treatments for kuru, "If
+    apraxia is…" nor "It is…")."""
+    m = _DEFINING.match(text)
+    if not m or len(m.group("subject").split()) > SUBJECT_WORDS:
+        return False
+    subject = m.group("subject")
+    found = [(s, a) for s, a, _ in spans(subject) if len(s) > 1]
+    lead = _ARTICLE.match(subject)
+    if not found or found[0][1] != (lead.end() if lead else 0):
+        return False  # "If…", "Other…", "It…": not a subject the term names
+    words = {s for s, _ in found}
+    return required <= words <= term
 
 
 _PROMPT = ("$ ", ">>> ", "% ", "sqlite> ", "=> ", "postgres=# ")
