@@ -132,6 +132,39 @@ def test_allowed_mask_restricts_the_search(engine):
     assert engine.search("achilles", allowed=allowed) == []
 
 
+def test_a_borrower_is_also_scored_with_its_lenders_words(engine):
+    lend = (np.array([1]), np.array([4]))  # doc 4 (knee injuries) is also scored with doc 1's words (achilles)
+    assert ids(engine.search("achilles", mode="bm25")) == [1]
+    assert ids(engine.search("achilles", mode="bm25", lend=lend)) == [1, 4]  # the same score: by doc id
+    plain = engine.search("achilles heel knee", mode="hybrid")
+    lent = engine.search("achilles heel knee", mode="hybrid", lend=lend)
+    assert ids(plain) == [1, 4] and ids(lent) == [4, 1]
+    assert lent[0].score == pytest.approx(plain[0].score + plain[1].score)
+    assert lent[0].scores == plain[1].scores  # each ranker's own score of its own words
+    assert ids(engine.search("achilles", mode="bm25", lend=(np.array([], int), np.array([], int)))) == [1]
+    # found another way (`also`), a borrower carries the lent score too
+    achilles = engine.search("achilles", mode="bm25")[0].score
+    assert [(h.doc, h.score) for h in engine.search("achilles", k=1, mode="bm25", also=[4], lend=lend)] == [
+        (1, achilles), (4, achilles)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lend", "message"),
+    [
+        ((np.array([1, 2]), np.array([4])), "same length"),
+        ((np.array([[1]]), np.array([[4]])), "one-dimensional"),
+        ((np.array([1.0]), np.array([4.0])), "integer"),
+        ((np.array([1]), np.array([N])), "in 0..6"),
+        ((np.array([-1]), np.array([4])), "in 0..6"),
+    ],
+    ids=["lengths", "2d", "float", "past-end", "negative"],
+)
+def test_bad_lending_is_refused(engine, lend, message):
+    with pytest.raises(ValueError, match=message):
+        engine.search("calf", lend=lend)
+
+
 @pytest.mark.parametrize(
     "allowed",
     [np.ones(N - 1, dtype=bool), np.ones(N, dtype=int), np.ones((N, 1), dtype=bool)],

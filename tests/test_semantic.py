@@ -240,6 +240,47 @@ def test_a_manual_pages_description_comes_before_its_name_line(tmp_path):
     assert a.results[1].score == pytest.approx(plain[0].score - semantic.STAND_IN_GAP, abs=1e-6)
 
 
+EXPLAIN_PAGES = {
+    "sql-explain.md": "# EXPLAIN\n\n## Name\n\nEXPLAIN — show the execution plan of a statement\n\n## Synopsis\n\n"
+    "    EXPLAIN [ ANALYZE ] [ VERBOSE ] statement\n\n## Description\n\nThis command displays the plan that the "
+    "planner generates for the supplied query.\n\n## Parameters\n\nThe ANALYZE option carries out the command and "
+    "shows actual run times.\n",
+    "sql-prepare.md": "# PREPARE\n\n## Name\n\nPREPARE — prepare a statement for execution\n\n## Synopsis\n\n"
+    "    PREPARE name AS statement\n\n## Description\n\nPREPARE creates a prepared statement, a server-side object "
+    "that can be used to optimize performance.\n\n## Notes\n\nTo examine the execution plan used for a prepared "
+    "statement, use EXPLAIN.\n",
+}
+
+
+def test_a_manual_pages_description_is_found_by_its_name_lines_words_too(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", EXPLAIN_PAGES)
+    build_index(corpus, tmp_path / "index")
+    qa = QA.open(tmp_path / "index", corpus)
+    answerer, store = qa._loaded.answerer, qa._loaded.store
+    assert [store.passage_id(i) for i in range(len(store))] == [
+        "sql-explain-p1", "sql-explain-p2", "sql-explain-p3", "sql-explain-p4",
+        "sql-prepare-p1", "sql-prepare-p2", "sql-prepare-p3", "sql-prepare-p4",
+    ]  # fmt: skip
+    assert answerer._named == {2: 0, 6: 4}  # each description -> its NAME line
+    assert [a.tolist() for a in answerer._lent] == [[0, 4], [2, 6]]
+    question = "which command shows the execution plan"
+    words = [(store.passage_id(h.doc), round(h.score, 4)) for h in answerer.engine.search(question, k=3, mode="hybrid")]
+    assert words == [("sql-explain-p4", 4.8127), ("sql-explain-p1", 4.2718), ("sql-explain-p3", 3.3268)]
+    lent = answerer.engine.search(question, k=3, mode="hybrid", lend=answerer._lent)
+    # the description holds "plan" and "command"; its NAME line lends "execution" (each word counted once)
+    assert [(store.passage_id(h.doc), round(h.score, 4)) for h in lent] == [
+        ("sql-explain-p3", 6.3158), ("sql-explain-p4", 4.8127), ("sql-explain-p1", 4.2718)
+    ]  # fmt: skip
+    a = qa.ask(question)
+    assert a.answered is True
+    assert _ids(a) == ["sql-explain-p3", "sql-explain-p4", "sql-explain-p1"]  # was p4 (ANALYZE), p3, p1
+    assert a.results[0].answer == "This command displays the plan that the planner generates for the supplied query."
+    # the abstention rules read a description with its NAME line's words (with reranking: the words that found it)
+    assert answerer._body((2, True)) - answerer._body((2, False)) == {"execut", "statement"}
+    assert answerer._body((3, True)) == answerer._body((3, False))  # not a description
+    assert qa.ask(question, mode="bm25").results[0].passage_id == "sql-explain-p4"  # the lexical modes lend nothing
+
+
 ENTRY_PAGES = {
     "pathlib.md": "# pathlib\n\n## Path.mkdir(mode=0o777, parents=False, exist_ok=False)\n\n"
     "Create a new directory at this given path. If mode is given, it is combined with the process umask value to "

@@ -105,7 +105,8 @@ class Answerer:
         pool = max(depth, self.reranker.depth) if rerank else depth
         # the passages nearest in meaning join the lexical candidates: a paraphrase sharing no word is found
         dense = self.reranker.nearest(question, allowed=allowed) if rerank and terms else ()
-        hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense) if terms else []
+        lend = self._lent if rerank else None  # a description is also found by its NAME line's words
+        hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense, lend=lend) if terms else []
         if rerank:
             leads = [self._opens_section(hit.doc) for hit in hits]
             hits = self.reranker.rerank(question, hits, leads, self._stand_ins(hits))[:depth]
@@ -126,7 +127,7 @@ class Answerer:
                 len(self.store.documents),
             ),
             candidates,
-            [self._body(hit.doc) for hit in hits[: self.limits.depth]],
+            [self._body((hit.doc, rerank)) for hit in hits[: self.limits.depth]],
             self._stems,
             closeness=hits[0].scores["semantic"].score if rerank and hits else None,
             source_question=source_question,
@@ -231,6 +232,25 @@ class Answerer:
             j = self.store.index_of(self.store.get(j).previous_id)
         return None
 
+    @cached_property
+    def _named(self) -> dict[int, int]:
+        """A manual page's description -> its NAME line (semantic.summary_line, `_description`), over the index."""
+        docs = self.store.documents_of(np.arange(len(self.store)))
+        firsts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]) if len(docs) else docs
+        out = {}
+        for i in map(int, firsts):
+            if semantic.summary_line(self.store.get(i), self.store.document_of(i).title):
+                j = self._description(i)
+                if j is not None:
+                    out[j] = i
+        return out
+
+    @cached_property
+    def _lent(self) -> tuple[np.ndarray, np.ndarray]:
+        """(NAME lines, their descriptions) as the engine's `lend` arrays."""
+        pairs = sorted(self._named.items())
+        return np.array([i for _, i in pairs], dtype=np.int64), np.array([j for j, _ in pairs], dtype=np.int64)
+
     def _description(self, i: int) -> int | None:
         """The first passage after NAME line i, in its document, that opens a section, states something and is
         neither code nor under a Synopsis heading (a manual page's NAME, SYNOPSIS, DESCRIPTION), if any."""
@@ -264,12 +284,16 @@ class Answerer:
     def _stems(self, text: str) -> frozenset[str]:
         return abstention.body_of(frozenset(stem for stem, _, _ in self.spans(text)))
 
-    def _read_body(self, i: int) -> frozenset[str]:
-        """The stems a passage says with its document title and section heading (references: their text)."""
+    def _read_body(self, key: tuple[int, bool]) -> frozenset[str]:
+        """The stems passage i = key[0] says with its document title and section heading (references: their
+        text); with key[1] (the words that found it), a description's with its NAME line's (`_named`)."""
+        i, named = key
         p = self.store.get(i)
         if p.kind == "reference":
             return self._stems(p.text)
-        return self._stems(p.text) | self._stems(p.section) | self._stems(self.store.document_of(i).title)
+        body = self._stems(p.text) | self._stems(p.section) | self._stems(self.store.document_of(i).title)
+        line = self._named.get(i) if named else None
+        return body if line is None else body | self._stems(self.store.get(line).text)
 
     def _focused(self, hits: list, candidates: list[Passage], focus: frozenset[str], weights: dict[str, float]) -> list:
         """Hits whose text holds the focus words first (most weight first), then the rest in rank order:

@@ -325,15 +325,22 @@ class Engine:
         mode: str = "hybrid",
         allowed: np.ndarray | None = None,
         also: Sequence[int] = (),
+        lend: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> list[Hit]:
         """The k best documents (score > 0) sorted by (-score, doc id); `allowed` is a boolean mask over
         documents restricting the search. Each hit carries every ranker's score and its rank among the
         top max(k, rank_depth) documents of this search (None: that ranker scores it 0 or it is not
         among them). `also`: documents found another way (dense search), appended in the order given
-        with their scores here (0 when no query word is in them) unless they are among the k already."""
+        with their scores here (0 when no query word is in them) unless they are among the k already.
+        `lend`: (lenders, borrowers), two arrays of document ids: each borrower is also scored with its lender's
+        words (`_lent`), so a manual page's description is found by the words of its NAME line; the per-ranker
+        scores stay each document's own."""
         if k < 1:
             raise ValueError("k must be at least 1")
         scores = self._scores(query, mode)
+        if lend is not None:
+            lenders, borrowers = self._lending(lend)
+            np.add.at(scores, borrowers, self._lent(query, mode, lenders, borrowers))  # this search's own array
         ids, vals = top_k(scores, max(k, self.settings.rank_depth), self._mask(allowed))
         top = set(ids[:k].tolist())
         extra = np.array([d for d in dict.fromkeys(int(d) for d in also) if d not in top], dtype=ids.dtype)
@@ -394,6 +401,31 @@ class Engine:
         self._word_terms.clear()
         self._word_entries.clear()
         self.vocab.clear_cache()
+
+    def _lent(self, query: str, mode: str, lenders: np.ndarray, borrowers: np.ndarray) -> np.ndarray:
+        """What each borrower gains from its lender: per query term, the lender's weight beyond its own, so the
+        borrower is scored as if it held the words of both, each once (a sum would count a shared word twice)."""
+        terms = self._weighted_terms(query, repair=mode == "hybrid")
+        if mode == "tfidf":
+            q = dict(tfidf.query_weights(terms, self._tfidf_idf, self.settings.tfidf_sublinear))
+            postings, weights = self._tfidf, [q[t] for t in terms]
+        else:
+            postings, weights = self._bm25, [float(c) for c in terms.values()]
+        data = self._a["hybrid_data"] if mode == "hybrid" else postings.data
+        gain = np.zeros(len(borrowers))
+        for t, w in zip(terms, weights, strict=True):
+            own, lent = (postings.scores_at([t], [(data, [w])], docs)[0] for docs in (borrowers, lenders))
+            gain += np.maximum(lent - own, 0.0)
+        return gain
+
+    def _lending(self, lend: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        lenders, borrowers = (np.asarray(a) for a in lend)
+        if lenders.ndim != 1 or lenders.shape != borrowers.shape or not all(a.dtype.kind in "iu" for a in lend):
+            raise ValueError("lend must be two one-dimensional integer arrays of the same length")
+        ids = np.concatenate([lenders, borrowers])
+        if len(ids) and (ids.min() < 0 or ids.max() >= self.n_docs):
+            raise ValueError(f"lend's document ids must be in 0..{self.n_docs - 1}")
+        return lenders, borrowers
 
     def _mask(self, allowed: np.ndarray | None) -> np.ndarray | None:
         if allowed is None:
