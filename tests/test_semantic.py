@@ -398,3 +398,108 @@ def test_an_entrys_first_passage_stands_for_every_later_passage_of_a_long_entry(
     answerer, store = qa._loaded.answerer, qa._loaded.store
     assert len(store) == 7  # one passage a paragraph, all under the entry's heading
     assert [answerer._section_start(i) for i in range(len(store))] == [None, 0, 0, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("what is helgrind?", "helgrind"),
+        ("What is a partial index", "partial index"),
+        ("what are computed columns?", "computed columns"),
+        ("What is (are) Parathyroid Cancer ?", "parathyroid cancer"),
+        ("what's   DRD?", "drd"),
+        ("define a check constraint", "check constraint"),
+        ("what is the difference between VACUUM and VACUUM FULL", None),  # more than a definition
+        ("what is the largest database file sqlite can handle?", None),  # a superlative
+        ("what is a new database copied from when I create it?", None),  # a clause
+        ("what is the point of a transaction", None),
+        ("what is a table with five or more columns", None),  # more than DEFINED_WORDS words
+        ("what is", None),
+        ("what is ?", None),
+        ("", None),
+        ("how do I define a check constraint?", None),
+        ("tell me what is helgrind", None),
+    ],
+)
+def test_a_definition_question_names_the_term_it_asks_about(question, term):
+    assert semantic.defined(question) == term
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "expected"),
+    [
+        ("Helgrind is a Valgrind tool for detecting synchronisation errors.", "helgrind", True),
+        ("To use this tool, specify --tool=helgrind. Helgrind is a thread error detector.", "helgrind", True),
+        ("A partial index is an index over a subset of the rows of a table.", "partial index", True),
+        ("Partial indexes are a specialized feature.", "partial index", True),  # the plural
+        ("BRIN indexes (a shorthand for Block Range INdexes) are summaries.", "brin index", True),  # a bracket
+        ("Partitioning refers to splitting a large table into smaller ones.", "partitioning", True),
+        ("DHAT is primarily a tool for examining heap allocations.", "dhat", True),  # an adverb between
+        ("Helgrind is aware of standard heap memory allocation.", "helgrind", False),  # no copula of a definition
+        ("The helgrind thread nr is incremented for each thread.", "helgrind", False),  # the term does not begin it
+        ("Use Helgrind is a bad idea.", "helgrind", False),
+        ("Helgrinder is a tool.", "helgrind", False),  # another word
+        ("", "helgrind", False),
+    ],
+)
+def test_a_passage_defines_a_term_when_a_sentence_of_it_begins_by_defining_it(text, term, expected):
+    assert semantic.defines(text, term) is expected
+
+
+def test_the_passages_defining_a_term_are_read_among_those_holding_its_words(monkeypatch):
+    texts = ["Helgrind is a thread error detector.", "Run helgrind.", "A partial index is an index.", "Helgrind is."]
+    holding = {"helgrind": np.array([0, 1, 3]), "partial": np.array([2]), "index": np.array([2])}.__getitem__
+    assert semantic.defining("helgrind", ["helgrind"], holding, texts.__getitem__) == (0,)
+    assert semantic.defining("partial index", ["partial", "index"], holding, texts.__getitem__) == (2,)
+    assert semantic.defining("partial", [], holding, texts.__getitem__) == ()  # no word to look up
+    monkeypatch.setattr(semantic, "DEFINITION_SCAN", 2)  # more passages hold it than are read at question time
+    assert semantic.defining("helgrind", ["helgrind"], holding, texts.__getitem__) == ()
+
+
+def test_a_passage_that_defines_the_asked_term_gains_the_definition_bonus():
+    from qa.models import RankerScore
+    from qa.search.engine import Hit
+
+    vectors = np.array([[0.9, 0.436], [0.875, 0.484], [0.85, 0.527]], dtype=np.float32)
+    reranker = semantic.Reranker(TwoD(), vectors, weight=2.0)  # type: ignore[arg-type]
+    hits = [Hit(i, 10.0, {"bm25": RankerScore(10.0, i + 1)}) for i in range(3)]
+    plain = reranker.rerank("q", hits)
+    assert [h.doc for h in plain] == [0, 1, 2]
+    assert [h.score for h in plain] == pytest.approx([2.8, 2.75, 2.7])
+    defined = reranker.rerank("q", hits, definitions=[False, False, True])
+    assert [(h.doc, h.score) for h in defined] == [
+        (2, pytest.approx(2.7 + semantic.DEFINITION_BONUS)), (0, pytest.approx(2.8)), (1, pytest.approx(2.75))
+    ]  # fmt: skip
+    both = reranker.rerank("q", hits, [False, True, False], definitions=[False, True, False])
+    assert both[0].doc == 1 and both[0].score == pytest.approx(2.75 + semantic.LEAD_BONUS + semantic.DEFINITION_BONUS)
+    with pytest.raises(ValueError):
+        reranker.rerank("q", hits, definitions=[True])  # one flag per hit
+
+
+TOOL_PAGES = {
+    "helgrind.md": "# Helgrind: a thread error detector\n\nTo use this tool, you must specify --tool=helgrind on the "
+    "Valgrind command line.\n\n## Overview\n\nHelgrind is a Valgrind tool for detecting synchronisation errors in C "
+    "programs that use the POSIX pthreads threading primitives.\n\n## Client requests\n\nThe following client "
+    "requests are defined in helgrind.h for the threads Helgrind watches.\n\n## Monitor commands\n\nThe helgrind "
+    "thread number is incremented for each started thread.\n",
+    "memcheck.md": "# Memcheck: a memory error detector\n\nTo use this tool, you may specify --tool=memcheck.\n\n"
+    "## Overview\n\nMemcheck is a memory error detector. It can detect reads of freed memory.\n",
+}
+
+
+def test_a_definition_question_gets_the_passage_that_defines_its_term(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", TOOL_PAGES)
+    build_index(corpus, tmp_path / "index")
+    qa = QA.open(tmp_path / "index", corpus)
+    answerer, store = qa._loaded.answerer, qa._loaded.store
+    assert [store.passage_id(i) for i in answerer._defining("helgrind")] == ["helgrind-p2"]
+    question = "what is helgrind?"
+    hits = answerer.engine.search(question, k=20, mode="hybrid", also=answerer.reranker.nearest(question))
+    plain = answerer.reranker.rerank(question, hits, [answerer._opens_section(h.doc) for h in hits])
+    # by words and meaning the page's first passage, the client requests and a monitor command come first
+    assert [store.passage_id(h.doc) for h in plain[:4]] == ["helgrind-p1", "helgrind-p3", "helgrind-p4", "helgrind-p2"]
+    a = qa.ask(question)
+    assert a.answered is True
+    assert _ids(a) == ["helgrind-p2", "helgrind-p1", "helgrind-p3"]
+    assert a.results[0].answer.startswith("Helgrind is a Valgrind tool for detecting synchronisation errors")
+    assert _ids(qa.ask("which thread number does helgrind increment?"))[0] == "helgrind-p4"  # not a definition question

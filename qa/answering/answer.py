@@ -60,6 +60,9 @@ class Answerer:
         self._body = cached(self._read_body, 16 * MiB)  # a passage's stems with its title and heading
         self._stand_in = cached(self._stand_in_of, 4 * MiB)  # the passage standing for a passage (or None)
         self._spread = cached(self._read_spread, 1 * MiB)  # a stem's share of the documents
+        self._defining = cached(  # a term -> the passages that define it
+            lambda t: semantic.defining(t, {s for s, _, _ in self.spans(t)}, engine.holding, store.text), 1 * MiB
+        )
         self._written = cached(self._documents_write, 1 * MiB)  # whether the documents write a hyphenated word
         self._citations = cached(
             lambda i: link_citations(self.store.get(i), self.store.references, self.spans), 16 * MiB
@@ -105,11 +108,15 @@ class Answerer:
         pool = max(depth, self.reranker.depth) if rerank else depth
         # the passages nearest in meaning join the lexical candidates: a paraphrase sharing no word is found
         dense = self.reranker.nearest(question, allowed=allowed) if rerank and terms else ()
+        term = semantic.defined(question) if rerank and terms else None
+        if term:  # "what is helgrind?": the passages that define it ("Helgrind is a Valgrind tool…") are candidates
+            dense = [*dense, *(i for i in self._defining(term) if allowed is None or allowed[i])]
         lend = self._lent if rerank else None  # a description is also found by its NAME line's words
         hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense, lend=lend) if terms else []
         if rerank:
             leads = [self._opens_section(hit.doc) for hit in hits]
-            hits = self.reranker.rerank(question, hits, leads, self._stand_ins(hits))[:depth]
+            defs = [semantic.defines(self.store.text(hit.doc), term) for hit in hits] if term else None
+            hits = self.reranker.rerank(question, hits, leads, self._stand_ins(hits), defs)[:depth]
         source_question = any(t.word in SOURCE_WORDS for t in terms)
         hits, candidates = _shown_order(hits, [self.store.get(hit.doc) for hit in hits], source_question)
         ignored = SOURCE_WORDS | SOURCE_VERBS if source_question else frozenset()
