@@ -492,7 +492,7 @@ def test_a_definition_question_gets_the_passage_that_defines_its_term(tmp_path):
     build_index(corpus, tmp_path / "index")
     qa = QA.open(tmp_path / "index", corpus)
     answerer, store = qa._loaded.answerer, qa._loaded.store
-    assert [store.passage_id(i) for i in answerer._defining("helgrind")] == ["helgrind-p2"]
+    assert [store.passage_id(i) for i in answerer._definitions("helgrind")] == ["helgrind-p2"]
     question = "what is helgrind?"
     hits = answerer.engine.search(question, k=20, mode="hybrid", also=answerer.reranker.nearest(question))
     plain = answerer.reranker.rerank(question, hits, [answerer._opens_section(h.doc) for h in hits])

@@ -60,7 +60,7 @@ class Answerer:
         self._body = cached(self._read_body, 16 * MiB)  # a passage's stems with its title and heading
         self._stand_in = cached(self._stand_in_of, 4 * MiB)  # the passage standing for a passage (or None)
         self._spread = cached(self._read_spread, 1 * MiB)  # a stem's share of the documents
-        self._defining = cached(  # a term -> the passages that define it
+        self._definitions = cached(  # a term -> the passages that define it
             lambda t: semantic.defining(t, {s for s, _, _ in self.spans(t)}, engine.holding, store.text), 1 * MiB
         )
         self._written = cached(self._documents_write, 1 * MiB)  # whether the documents write a hyphenated word
@@ -110,7 +110,7 @@ class Answerer:
         dense = self.reranker.nearest(question, allowed=allowed) if rerank and terms else ()
         term = semantic.defined(question) if rerank and terms else None
         if term:  # "what is helgrind?": the passages that define it ("Helgrind is a Valgrind tool…") are candidates
-            dense = [*dense, *(i for i in self._defining(term) if allowed is None or allowed[i])]
+            dense = [*dense, *(i for i in self._definitions(term) if allowed is None or allowed[i])]
         lend = self._lent if rerank else None  # a description is also found by its NAME line's words
         hits = self.engine.search(question, k=pool, mode=mode, allowed=allowed, also=dense, lend=lend) if terms else []
         if rerank:
