@@ -1,4 +1,9 @@
-"""Turns ranked hits into the answer object: best sentence, highlights, citations, and honest abstention."""
+"""Turns ranked hits into the answer object: best sentence, highlights, citations, and honest abstention.
+
+Why one module of this size: the Answerer's question-time steps (candidates, stand-ins, the abstention evidence,
+the order shown) share its per-index caches; the page-structure helpers (`_opens_section`, `_section_start`,
+`_description`, `_named`) are what would move out next, into a module of their own.
+"""
 
 from __future__ import annotations
 
