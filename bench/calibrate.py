@@ -18,7 +18,7 @@ For every question the answer layer's evidence is recorded as explainable number
 (`qa.answering.abstention.Assessment.features`): how much of the question's weight the first results hold,
 whether its subject is absent from the documents or from the results, how close in meaning the first
 result is. `qa.answering.abstention.verdict` replays the rules on those numbers for any thresholds, so the fit
-is a search over the thresholds that decide (cover, close_meaning, close_cover): the choice maximises
+is a search over the thresholds that decide (cover, close_meaning, close_cover, close_sentence): the choice maximises
 the worst set's balanced accuracy (mean of abstention and 1 - false abstention), so no corpus pays for
 another. Held out: each set is also scored with thresholds fitted on the others only, and a small
 logistic regression on the same numbers is fitted the same way, to see whether a learned mix would
@@ -45,6 +45,8 @@ GRID = {
     "cover": [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
     "close_meaning": [0.5, 0.55, 0.6, 0.65, 0.7, 0.75],
     "close_cover": [0.0, 0.1, 0.2, 0.25, 0.3],
+    # the first result's best sentence this close answers too; strictest first, so a tie keeps the stricter rule
+    "close_sentence": [1.01, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5],
 }
 
 
@@ -175,7 +177,8 @@ def learned(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
     from qa.answering.abstention import verdict
 
-    names = ["cover", "first_cover", "found_share", "closeness", "missing_share", "absent_share", "absent_max"]
+    names = ["cover", "first_cover", "found_share", "closeness", "missing_share", "absent_share", "absent_max",
+             "sentence_closeness"]  # fmt: skip
     out = {}
     for name in sorted({r["set"] for r in rows}):
         train = [r for r in rows if r["set"] != name]

@@ -176,6 +176,14 @@ def test_verdict_replays_from_features_alone():
     assert verdict(f) == "words"
     assert verdict(f, replace(Thresholds(), cover=1.01)) == "low_cover"
     assert verdict(f | {"closeness": 0.9}, replace(Thresholds(), cover=1.01)) == "meaning"
+    # the first result's best sentence close in meaning answers too, its passage's vector being far
+    sentence = f | {"closeness": 0.39, "sentence_closeness": 0.7}
+    assert verdict(sentence, replace(Thresholds(), cover=1.01)) == "meaning"
+    assert verdict(sentence | {"sentence_closeness": 0.59}, replace(Thresholds(), cover=1.01)) == "low_cover"
+    assert verdict(sentence | {"sentence_closeness": -1.0}, replace(Thresholds(), cover=1.01)) == "low_cover"  # none
+    del sentence["sentence_closeness"]  # (rows recorded before the feature existed)
+    assert verdict(sentence, replace(Thresholds(), cover=1.01)) == "low_cover"
+    assert verdict(f | {"sentence_closeness": 0.99, "absent_subject": 1.0}) == "absent_subject"  # never overrides
     assert verdict(f | {"absent_subject": 1.0, "closeness": 0.99}) == "absent_subject"
     assert verdict(f | {"terms": 0}) == "no-words"
 
@@ -183,7 +191,8 @@ def test_verdict_replays_from_features_alone():
 def test_the_calibrated_thresholds_are_the_defaults():
     """bench/calibrate.py writes its choice to bench/calibration/thresholds.json; the code uses it."""
     recorded = json.loads((ROOT / "bench" / "calibration" / "thresholds.json").read_text(encoding="utf-8"))
-    assert recorded["fitted"] == {k: getattr(Thresholds(), k) for k in ("cover", "close_meaning", "close_cover")}
+    grid = ("cover", "close_meaning", "close_cover", "close_sentence")
+    assert recorded["fitted"] == {k: getattr(Thresholds(), k) for k in grid}
     assert set(recorded["fitted"]) <= {f.name for f in fields(Thresholds)}
 
 

@@ -120,15 +120,19 @@ def test_source_verbs_are_not_content_in_a_source_question(seed_qa):
 
 def test_paraphrase_set_with_meaning(seed_qa, root):
     """Paraphrases written after the reranker was built (not tuned on): words alone abstained on 4 of 12.
-    p12 has its answer first but holds 59 % of the question's weight at cosine 0.39 (below both rules)."""
+    p12 has its answer first but holds 59 % of the question's weight at cosine 0.39 (below both passage rules);
+    its sentence "If your healthcare provider suspects a blood clot, they may order a vascular study…" is at
+    0.70 (close_sentence), so it answers."""
     from qa.evaluation.evaluate import evaluate_questions, load_questions
 
     report = evaluate_questions(seed_qa, load_questions(root / "tests" / "data" / "paraphrase-questions.jsonl"))
     assert report["hit@3"] == pytest.approx(10 / 12, abs=1e-3)
-    assert report["false_abstention"] == pytest.approx(3 / 12, abs=1e-3)
+    assert report["false_abstention"] == pytest.approx(2 / 12, abs=1e-3)
     assert report["abstention"] == 0.5  # p13 "How many days should I rest a torn calf muscle?": cover 0.66
     misses = sorted(i["id"] for i in report["items"] if i["answerable"] and not i["answered"])
-    assert misses == ["p02", "p09", "p12"]  # p02 and p09 have no answer in the top 3 either
+    assert misses == ["p02", "p09"]  # p02 and p09 have no answer in the top 3 either
+    p12 = next(i for i in report["items"] if i["id"] == "p12")
+    assert p12["reasons"] == ["a sentence of the first result says it in other words (meaning similarity 0.70)"]
 
 
 def _sentences(text):

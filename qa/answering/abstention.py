@@ -57,6 +57,7 @@ class Thresholds:
     cover: float = 0.65  # the best first result must hold this share of the question's weight...
     close_meaning: float = 0.5  # ... unless the first result is this close in meaning (cosine)...
     close_cover: float = 0.0  # ... and still holds this share
+    close_sentence: float = 0.6  # ... or its best sentence is this close (a first result of several sentences)
     very_close_meaning: float = 0.7  # only words common in the corpus matched: this close in meaning answers
 
 
@@ -109,6 +110,7 @@ class Assessment:
     unspelled: tuple[str, ...] = ()  # compounds of the question (max_connections) no candidate writes
     common_only: bool = False  # only words common in these documents matched
     source_question: bool = False
+    sentence_closeness: float | None = None  # its best sentence's (None: no vectors, or a single sentence)
     extra: dict = field(default_factory=dict, compare=False)
 
     def features(self) -> dict[str, float]:
@@ -129,6 +131,7 @@ class Assessment:
             "first_cover": self.first_cover,
             "found_share": self.found_share,
             "closeness": -1.0 if self.closeness is None else self.closeness,
+            "sentence_closeness": -1.0 if self.sentence_closeness is None else self.sentence_closeness,
             "lost_section": float(self.lost_section is not None),
             "unspelled": float(bool(self.unspelled)),
             "common_only": float(self.common_only),
@@ -387,10 +390,12 @@ def assess(
     source_question: bool = False,
     limits: Thresholds = Thresholds(),
     spelled: dict[str, re.Pattern[str]] | None = None,
+    sentence_closeness: float | None = None,
 ) -> Assessment:
     """The evidence for `decide`: `bodies[i]` is what candidate i says with its title and heading (its
     stems), `text_stems(text)` the stems of a text alone (for a heading whose section lost its text),
-    `spelled` the question's `compounds`, which some candidate must write as the question does."""
+    `spelled` the question's `compounds`, which some candidate must write as the question does;
+    `closeness` and `sentence_closeness` the first candidate's cosine to the question and its best sentence's."""
     terms = tuple(terms)
     total = sum(t.weight for t in terms) or 1.0
     subject, strong = subject_of(terms, limits)
@@ -449,6 +454,7 @@ def assess(
         lost_section=_lost_section(terms, candidates[: limits.depth], text_stems, total, limits),
         common_only=bool(held) and bool(missing) and matched_common,
         source_question=source_question,
+        sentence_closeness=sentence_closeness,
         unspelled=_unspelled(spelled or {}, candidates[: limits.depth], source_question),
     )
 
@@ -485,6 +491,9 @@ def verdict(f: dict[str, float], limits: Thresholds = Thresholds()) -> str:
     """The rule that settles a question, from `Assessment.features()` alone (so bench/calibrate.py can
     replay it with other thresholds): "words" or "meaning" when answered, else why not."""
     close = f["closeness"] >= limits.close_meaning
+    # a passage's vector dilutes the sentence that answers among the others ("If your healthcare provider
+    # suspects a blood clot, they may order a vascular study…" 0.70, its passage 0.39)
+    said = f.get("sentence_closeness", -1.0) >= limits.close_sentence
     if not f["terms"]:
         return "no-words"
     for rule in ("all_missing", "absent_subject", "unspelled", "lost_section", "unanswered_strong"):
@@ -498,7 +507,7 @@ def verdict(f: dict[str, float], limits: Thresholds = Thresholds()) -> str:
         return "common_only"
     if f["cover"] >= limits.cover:
         return "words"
-    if close and f["cover"] >= limits.close_cover:
+    if (close or said) and f["cover"] >= limits.close_cover:
         return "meaning"
     return "low_cover"
 
@@ -546,8 +555,14 @@ def decide(a: Assessment, limits: Thresholds = Thresholds()) -> Decision:
     if rule == "words":
         return Decision(True, max(cover, 0.5), _held(a) + caveat)
     if rule == "meaning":
-        meaning = f"the first result says it in other words (meaning similarity {a.closeness:.2f})"
-        return Decision(True, round(max(a.closeness or 0.0, 0.5), 3), caveat + (meaning,))
+        if (a.closeness or 0.0) >= limits.close_meaning:
+            meaning = f"the first result says it in other words (meaning similarity {a.closeness:.2f})"
+        else:
+            meaning = (
+                f"a sentence of the first result says it in other words (meaning similarity {a.sentence_closeness:.2f})"
+            )
+        best = max(a.closeness or 0.0, a.sentence_closeness or 0.0, 0.5)
+        return Decision(True, round(best, 3), caveat + (meaning,))
     return Decision(False, low, (f"the first results hold only {a.cover:.0%} of what the question asks",) + caveat)
 
 

@@ -142,6 +142,7 @@ class Answerer:
             [self._body((hit.doc, rerank)) for hit in hits[: self.limits.depth]],
             self._stems,
             closeness=hits[0].scores["semantic"].score if rerank and hits else None,
+            sentence_closeness=self._sentence_closeness(question, hits, candidates) if rerank else None,
             source_question=source_question,
             limits=self.limits,
             spelled=abstention.compounds(question)
@@ -149,6 +150,13 @@ class Answerer:
             | self._unwritten(question),
         )
         return Evidence(terms, hits, candidates, assessment)
+
+    def _sentence_closeness(self, question: str, hits: list, candidates: list[Passage]) -> float | None:
+        """The first candidate's best sentence's cosine to the question, when it has several sentences (the
+        answer sentence's choice encodes them anyway, SENTENCE_DEPTH); None otherwise."""
+        if not hits or len(candidates[0].sentences) < 2:
+            return None
+        return float(np.max(self.reranker.sentence_cosines(question, hits[0].doc, candidates[0])))
 
     def _example_first(self, hits: list) -> list:
         """The hits with the example the first one explains first: in a how-to question, when the first hit
@@ -395,37 +403,13 @@ def _shown_order(hits: list, passages: list[Passage], source_question: bool) -> 
     return [hits[i] for i in order], [passages[i] for i in order]
 
 
-SOURCE_WORDS = frozenset(
-    [
-        "source",
-        "sources",
-        "reference",
-        "references",
-        "referenced",
-        "cite",
-        "cites",
-        "cited",
-        "citation",
-        "citations",
-        "article",
-        "articles",
-        "paper",
-        "papers",
-        "study",
-        "studies",
-        "journal",
-        "published",
-        "publish",
-        "publication",
-        "author",
-        "authors",
-        "wrote",
-        "written",
-        "report",
-        "listed",
-        "bibliography",
-    ]
-)
+# fmt: off
+SOURCE_WORDS = frozenset([
+    "source", "sources", "reference", "references", "referenced", "cite", "cites", "cited", "citation", "citations",
+    "article", "articles", "paper", "papers", "study", "studies", "journal", "published", "publish", "publication",
+    "author", "authors", "wrote", "written", "report", "listed", "bibliography",
+])
+# fmt: on
 
 
 # Verbs of a question about sources ("which source covers…"): not content, but no sign of one on their own.
