@@ -23,7 +23,10 @@ class Fixed:
     def encode(self, texts):  # noqa: ANN001, ANN201
         return np.repeat(self.v, len(texts), axis=0)
 
-    encode_together = encode  # what the reranker calls at query time
+    encode_together = encode  # what the reranker calls at query time for sentences
+
+    def encode_question(self, text):  # noqa: ANN001, ANN201 - and for the question
+        return self.encode([text])[0]
 
 
 def _unit(rows: list[list[float]]) -> np.ndarray:

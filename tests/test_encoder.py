@@ -242,3 +242,61 @@ def test_a_failed_call_fails_every_caller_of_its_round_and_the_encoder_goes_on(e
     assert all(isinstance(out[i], RuntimeError) for i in (1, 2, 3))
     assert not enc._combining
     assert np.array_equal(enc.encode_together(texts[1:2]), enc.encode(texts[1:2]))
+
+
+@pytest.mark.parametrize("precision", ["auto", "f32"])
+def test_a_question_is_within_a_hair_of_sentence_transformers(precision, enc, f32):
+    one = enc if precision == "auto" else f32
+    got = np.stack([one.encode_question(t) for t in TEXTS])  # 9, 15, 13, 14, 2 and 256 tokens
+    assert got.dtype == np.float32
+    if precision == "f32":
+        assert np.abs(got - EXPECTED).max() < 1e-5
+    else:
+        assert ((got * EXPECTED).sum(axis=1)).min() > 0.9998
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-6)
+
+
+def test_a_question_vector_depends_on_its_own_text_alone_bit_for_bit(enc):
+    texts = VARIED[:9]
+    first = [enc.encode_question(t) for t in texts]
+    again = [enc.encode_question(t) for t in reversed(texts)][::-1]  # other neighbours, other order
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    out: dict[int, np.ndarray] = {}
+    threads = [threading.Thread(target=lambda i=i: out.__setitem__(i, enc.encode_question(texts[i]))) for i in range(9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert all(np.array_equal(out[i], first[i]) for i in range(9))  # concurrent callers too
+
+
+def test_questions_run_at_the_smallest_fixed_length_that_holds_them_and_longer_ones_as_encode(enc, monkeypatch):
+    texts = VARIED[:9]  # token counts 4, 3, 7, 9, 15, 12, 25, 25, 256
+    assert encoder.QUESTION_LENGTHS == (16, 24)
+    fixed = enc._fixed()
+    assert enc._fixed() is fixed  # compiled once
+    lengths = []
+    monkeypatch.setattr(fixed, "run", lambda ids, length: lengths.append((len(ids), length)) or np.zeros(384))
+    vectors = [enc.encode_question(t) for t in texts]
+    assert lengths == [(4, 16), (3, 16), (7, 16), (9, 16), (15, 16), (12, 16)]
+    for text, vector in zip(texts[6:], vectors[6:], strict=True):  # past 24 tokens: encode's own bytes
+        assert np.array_equal(vector, enc.encode([text])[0])
+
+
+def test_a_fixed_length_question_is_the_same_text_padded_further(f32):
+    # padding only moves the last bits: the fixed model of 16 tokens gives what encode gives at 8 (float32)
+    for text in VARIED[:4]:
+        assert np.abs(f32.encode_question(text) - f32.encode([text])[0]).max() < 1e-6
+
+
+def test_embedding_tables_are_mapped_from_the_weights_file_and_must_be_float32(tmp_path):
+    from safetensors.numpy import save_file
+
+    table = np.arange(12, dtype=np.float32).reshape(4, 3)
+    save_file({"embeddings.word_embeddings.weight": table, "other": np.ones(2, dtype=np.float16)}, tmp_path / "w")
+    mapped = encoder._mapped(tmp_path / "w", ["word_embeddings"])
+    assert isinstance(mapped["word_embeddings"], np.memmap)
+    assert np.array_equal(mapped["word_embeddings"], table)
+    save_file({"embeddings.word_embeddings.weight": table.astype(np.float16)}, tmp_path / "half")
+    with pytest.raises(encoder.EncoderUnavailable, match=r"embeddings.word_embeddings.weight is F16, not F32"):
+        encoder._mapped(tmp_path / "half", ["word_embeddings"])

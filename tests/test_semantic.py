@@ -53,7 +53,7 @@ def test_reranked_results_carry_the_cosine_and_a_fused_score(seed_qa):
     assert _ids(a) == ["calf-pain-p4", "calf-pain-p1", "calf-pain-p16"]
     semantic_scores = [r.scores["semantic"] for r in a.results]
     assert [s.rank for s in semantic_scores] == [1, 2, 3]  # rank among the lexical and dense candidates
-    vector = encoder.shared().encode(["What usually causes calf pain?"])[0]
+    vector = encoder.shared().encode_question("What usually causes calf pain?")
     vectors = np.load(current_build(seed_qa.index_dir) / "semantic" / "vectors.npy")
     for r, s in zip(a.results, semantic_scores, strict=True):
         i = seed_qa._loaded.store.index_of(r.passage_id)
@@ -162,7 +162,10 @@ class TwoD:
     def encode(self, texts):  # noqa: ANN001, ANN202
         return np.array([[1.0, 0.0]], dtype=np.float32)
 
-    encode_together = encode  # what the reranker calls at query time
+    encode_together = encode  # what the reranker calls at query time for sentences
+
+    def encode_question(self, text):  # noqa: ANN001, ANN201 - and for the question
+        return self.encode([text])[0]
 
 
 def test_rerank_orders_by_fused_score_and_keeps_ranker_scores():
