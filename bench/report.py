@@ -45,22 +45,30 @@ NOTES = [
     "- The encoder table is from a run at commit 57e7c66 (2026-12-02 ~16:00 UTC, load 5.8–8.8 beside other "
     "helpers' evaluations and tests; sentence-transformers 6.3.0 on torch 2.14.1, the registry's CUDA build run on "
     "the CPU): 2.83× / 0.37× at 1 thread where the 2026-11-26 run (load 6–20) read 5.72× / 0.18×, so the ratios "
-    "move with the load by ~2× between runs. The HTTP tables are from a run at the same commit (load 5.5–10.3).",
+    "move with the load by ~2× between runs. The HTTP tables are from a run at commit 98ec17d (load 6.8–9.3).",
     "- The run of 2026-12-02 (all tables but the encoder's and the HTTP ones) was measured at a load "
     "of ~5 while two other test suites ran: absolute figures are low and the SciFact ratios to bm25s fell "
     "(BM25 1.16× → 0.62×, hybrid 0.76× → 0.36×). The engine's query code and arrays are those of the commit "
     "before the build change (same sha256 of every array on SciFact; side by side BM25 5,716–5,933 vs "
     "6,132–6,540 q/s, hybrid 4,244–6,127 vs 4,562–6,292, alternating runs): the load moved it.",
-    "- New questions: encoding the question is nearly all of what a new request costs over a repeated one "
-    "(cProfile, 600 of each in one process: the OpenVINO call is the whole difference; tokenising and input "
-    "dispatch ~0.3 ms quiet), one call at one thread that streams the 21 MB of bfloat16 weights every time "
-    "(~2.8 ms even for 8 tokens on a quiet machine). With threads (`THREADS` > 1, gthread workers) concurrent "
-    "new questions of one worker share calls (`Encoder.encode_together`; 4 rows of 16 tokens cost ~1.4× one), "
-    "but with wrk's 4 connections a worker seldom has two at the encoder at once (in one process: 1.02–1.05 "
-    "rows a call with 2 threads, 1.5 with 4), so the CPU per new request hardly moves. Before OpenVINO the "
-    "ratio was 0.12× (the issue's measurement); 0.31 / 0.36× with 1 / 2 sync workers at a load of ~1 "
-    "(2026-12-02, earlier session). A busy machine moves req/s by 2–3× between runs; the CPU columns are "
-    "steadier.",
+    "- New questions (2026-12-03, commit 98ec17d: the fixed-shape change on main dda3f9e): the question's "
+    "vector is the whole difference between a new request and a repeated one (in one process, the vectors "
+    "handed in: new 2.44 vs repeated 2.70 ms of CPU; the "
+    "analysis, spelling and caches of a new question cost nothing measurable), and it costs more than its call: "
+    "a repeated question right after an unrelated encoder call takes 3.4–3.5 ms instead of 1.8–2.2 (the "
+    "weights evict the caches). OpenVINO's per-node profile of one 16-token question: FullyConnected 2.9 of "
+    "3.3 ms, and a model of dynamic shape re-plans its nodes on every call (~0.8 ms). So questions now run at "
+    "a fixed shape (`Encoder.encode_question`, [1, 16] or [1, 24]): 4.44 → 3.50 ms a question (p50, 300 "
+    "interleaved, load 5–7), QA.ask 8.90 → 7.92 ms of CPU (load 8–11); cosine 0.99996 to the old vectors, "
+    "no answered flag or figure of eval.report changed but SciFact's path nDCG@10 (0.7302 → 0.7301); "
+    "+125 MiB RSS per server. Run beside main in one session (alternating, load 1–12): by CPU 0.35 / 0.48 / "
+    "0.40 / 0.40 / 0.34 / 0.34× on main, 0.44 / 0.44 / 0.42 / 0.42 / 0.35 / 0.38× on this commit (1, 2, 4 "
+    "workers × 1, 4 threads). Tried and not taken: int8 weights with OpenVINO's dynamic activation "
+    "quantisation (cosine 0.9993 to float32; a further −0.7 ms a question in QA.ask at load ~10, not enough to "
+    "reach 0.5× and it moves answers more), int8 weights without it (slower than bfloat16), int4 (cosine "
+    "0.94–0.96), bounded dynamic shapes (no faster), exact lengths (−10% but one ~60 MB model per length). "
+    "Earlier: 0.12× before OpenVINO (the issue's measurement), 0.31 / 0.36× with 1 / 2 sync workers at a load "
+    "of ~1 (2026-12-02). A busy machine moves req/s by 2–3× between runs; the CPU columns are steadier.",
 ]
 
 
