@@ -404,31 +404,6 @@ def test_an_entrys_first_passage_stands_for_every_later_passage_of_a_long_entry(
 
 
 @pytest.mark.parametrize(
-    ("question", "term"),
-    [
-        ("what is helgrind?", "helgrind"),
-        ("What is a partial index", "partial index"),
-        ("what are computed columns?", "computed columns"),
-        ("What is (are) Parathyroid Cancer ?", "parathyroid cancer"),
-        ("what's   DRD?", "drd"),
-        ("define a check constraint", "check constraint"),
-        ("what is the difference between VACUUM and VACUUM FULL", None),  # more than a definition
-        ("what is the largest database file sqlite can handle?", None),  # a superlative
-        ("what is a new database copied from when I create it?", None),  # a clause
-        ("what is the point of a transaction", None),
-        ("what is a table with five or more columns", None),  # more than DEFINED_WORDS words
-        ("what is", None),
-        ("what is ?", None),
-        ("", None),
-        ("how do I define a check constraint?", None),
-        ("tell me what is helgrind", None),
-    ],
-)
-def test_a_definition_question_names_the_term_it_asks_about(question, term):
-    assert semantic.defined(question) == term
-
-
-@pytest.mark.parametrize(
     ("text", "term", "expected"),
     [
         ("Helgrind is a Valgrind tool for detecting synchronisation errors.", "helgrind", True),

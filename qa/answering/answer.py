@@ -113,7 +113,7 @@ class Answerer:
         pool = max(depth, self.reranker.depth) if rerank else depth
         # the passages nearest in meaning join the lexical candidates: a paraphrase sharing no word is found
         dense = self.reranker.nearest(question, allowed=allowed) if rerank and terms else ()
-        term = semantic.defined(question) if rerank and terms else None
+        term = intent.defined(question) if rerank and terms else None
         if term:  # "what is helgrind?": the passages that define it ("Helgrind is a Valgrind tool…") are candidates
             dense = [*dense, *(i for i in self._definitions(term) if allowed is None or allowed[i])]
         lend = self._lent if rerank else None  # a description is also found by its NAME line's words
