@@ -72,7 +72,8 @@ def run(corpus: Path = ROOT / "corpus", rounds: int = 5, limit: int | None = Non
             for i, q in enumerate(asked):
                 # "new" empties the caches of question and sentence vectors; "cached" then finds them;
                 # "new_words_sentences" is a new question with the answer sentence chosen by words and
-                # intent only (the path before sentences were scored by meaning)
+                # intent only (SENTENCE_DEPTH 0); since 4a1a03f the abstention rule (Thresholds.close_sentence)
+                # still encodes the first result's sentences, so it is no longer the path before meaning
                 for name, qa, clear, depth in (
                     ("off", lexical, False, answer.SENTENCE_DEPTH),
                     ("new", reranked, True, answer.SENTENCE_DEPTH),
