@@ -110,3 +110,25 @@ PARTS = "Rewrap it. Ping the host. Red is played. In her house its roof. Deal wi
 @pytest.mark.parametrize("sentence", INFLECTED)
 def test_an_inflection_of_an_english_word_is_one_word(sentence):
     assert fix(sentence, Lexicon.from_texts([PARTS, sentence])) == sentence
+
+
+# Lines as qa extracts them from Debian's valgrind (cg-manual.html) and python3-doc (library/functions.html,
+# library/logging.html): a tool or API name at a line's start, which the glued-link rule took for a link
+# glued to the line's start (`Cache|grind`, `class|method`, `for|matters`) before it asked the corpus.
+LINE_STARTS = [
+    ("Cachegrind simulates how your program interacts with a machine's cache hierarchy.", "Cache grind simulates"),
+    ("classmethod() is a decorator that transforms a method into a class method.", "class method() is"),
+    ("formatters are configured with a format string.", "for matters are"),
+]
+
+
+@pytest.mark.parametrize(("line", "split"), LINE_STARTS)
+def test_a_word_the_corpus_writes_three_times_is_never_split_as_glue(line, split):
+    word = line.split()[0].strip("()").lower()
+    others = ["The manual says more.", "Read it twice."]
+    written_twice = Lexicon.from_texts([line, f"See {word} there.", *others])
+    written_thrice = Lexicon.from_texts([line, f"See {word} there.", f"Run {word} again.", *others])
+    assert (written_twice.count(word), written_thrice.count(word)) == (2, 3)
+    assert fix(line, written_twice).startswith(split)  # twice may still be a glue (MedQuAD's `doctorssuch`)
+    assert fix(line, written_thrice) == line
+    assert fix(f"{line}\nThe cache is ofcalf painare here.", written_thrice).endswith("of calf pain are here.")
