@@ -277,7 +277,6 @@ def test_the_kind_asked_for_tips_the_sentence(question, text, cosines, expected)
 def test_a_how_to_question_is_answered_first_by_the_example_its_section_opens_with(tmp_path):
     # git-reset(1)'s "Undo a commit and redo": the example's code, then the sentence that explains it
     from qa.api import QA
-    from qa.storage.index import build_index
 
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "reset.html").write_text(
@@ -289,8 +288,7 @@ def test_a_how_to_question_is_answered_first_by_the_example_its_section_opens_wi
         " reset of its path.</p><pre>$ git reset -- frotz.c</pre></body></html>",
         encoding="utf-8",
     )
-    build_index(tmp_path / "corpus", tmp_path / "index", semantic=False)
-    qa = QA.open(tmp_path / "index", tmp_path / "corpus")
+    qa = QA.from_corpus(tmp_path / "corpus", tmp_path / "index", semantic=False)
     how = qa.ask("how do I undo the last commit?", k=3)
     assert _ids(how) == ["reset-p1", "reset-p2", "reset-p3"]
     assert how.results[0].answer.splitlines()[1] == "$ git reset --soft HEAD^"
@@ -448,7 +446,6 @@ def test_an_example_s_description_comes_with_its_code():
 def test_a_passage_repeated_in_another_document_is_shown_after_every_distinct_one(tmp_path):
     # git-merge(1) and git-rebase(1) both include the same MERGE STRATEGIES section: one text, two pages
     from qa.api import QA
-    from qa.storage.index import build_index
 
     shared = "The octopus strategy is the default merge strategy when merging more than two branches."
     (tmp_path / "corpus").mkdir()
@@ -457,8 +454,7 @@ def test_a_passage_repeated_in_another_document_is_shown_after_every_distinct_on
     (tmp_path / "corpus" / "glossary.md").write_text(
         "# Glossary\n\n## octopus\n\nAn octopus merge joins several branches in one merge commit.\n", encoding="utf-8"
     )
-    build_index(tmp_path / "corpus", tmp_path / "index", semantic=False)
-    qa = QA.open(tmp_path / "index", tmp_path / "corpus")
+    qa = QA.from_corpus(tmp_path / "corpus", tmp_path / "index", semantic=False)
     a = qa.ask("what is the octopus merge strategy", k=3)
     assert [r.passage_id for r in a.results] == ["merge-p1", "glossary-p1", "rebase-p1"]
     assert [r.text for r in a.results][0] == [r.text for r in a.results][2] == shared
@@ -612,7 +608,6 @@ def test_a_sentence_defines_a_term(sentence, term, defines):
 def test_a_definition_question_is_answered_first_by_the_passage_that_defines_its_term(tmp_path):
     # Valgrind's manual: "what is memcheck?" found a section that names Memcheck over and over first
     from qa.api import QA
-    from qa.storage.index import build_index
 
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "mc.html").write_text(
@@ -623,8 +618,7 @@ def test_a_definition_question_is_answered_first_by_the_passage_that_defines_its
         "</body></html>",
         encoding="utf-8",
     )
-    build_index(tmp_path / "corpus", tmp_path / "index", semantic=False)
-    qa = QA.open(tmp_path / "index", tmp_path / "corpus")
+    qa = QA.from_corpus(tmp_path / "corpus", tmp_path / "index", semantic=False)
     found = qa._loaded.answerer.evidence("what is memcheck?", 3, "hybrid")
     assert [p.passage_id for p in found.candidates] == ["mc-p1", "mc-p2"]  # the order found...
     what = qa.ask("what is memcheck?", k=3)

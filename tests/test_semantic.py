@@ -225,9 +225,7 @@ MANUAL_PAGES = {
 
 
 def test_a_manual_pages_description_comes_before_its_name_line(tmp_path):
-    corpus = write_corpus(tmp_path / "corpus", MANUAL_PAGES)
-    build_index(corpus, tmp_path / "index")
-    qa = QA.open(tmp_path / "index", corpus)
+    qa = QA.from_corpus(write_corpus(tmp_path / "corpus", MANUAL_PAGES), tmp_path / "index")
     answerer, store = qa._loaded.answerer, qa._loaded.store
     every = answerer.engine.search("git", k=10, mode="hybrid", also=range(len(store)))
     names = {store.passage_id(i): store.passage_id(j) for i, j in answerer._stand_ins(every).items()}
@@ -256,9 +254,7 @@ EXPLAIN_PAGES = {
 
 
 def test_a_manual_pages_description_is_found_by_its_name_lines_words_too(tmp_path):
-    corpus = write_corpus(tmp_path / "corpus", EXPLAIN_PAGES)
-    build_index(corpus, tmp_path / "index")
-    qa = QA.open(tmp_path / "index", corpus)
+    qa = QA.from_corpus(write_corpus(tmp_path / "corpus", EXPLAIN_PAGES), tmp_path / "index")
     answerer, store = qa._loaded.answerer, qa._loaded.store
     assert [store.passage_id(i) for i in range(len(store))] == [
         "sql-explain-p1", "sql-explain-p2", "sql-explain-p3", "sql-explain-p4",
@@ -299,9 +295,7 @@ ENTRY_PAGES = {
 
 
 def test_an_entrys_first_passage_comes_before_the_rest_of_its_entry(tmp_path):
-    corpus = write_corpus(tmp_path / "corpus", ENTRY_PAGES)
-    build_index(corpus, tmp_path / "index")
-    qa = QA.open(tmp_path / "index", corpus)
+    qa = QA.from_corpus(write_corpus(tmp_path / "corpus", ENTRY_PAGES), tmp_path / "index")
     answerer, store = qa._loaded.answerer, qa._loaded.store
     assert [store.passage_id(i) for i in range(len(store))] == [
         "pathlib-p1", "pathlib-p2", "pathlib-p3", "pathlib-p4", "walking-p1", "walking-p2"
@@ -393,11 +387,8 @@ def test_the_stored_vector_is_the_encoding_of_the_vector_text(tmp_path):
 def test_an_entrys_first_passage_stands_for_every_later_passage_of_a_long_entry(tmp_path):
     words = "the cache keeps the most recent calls of the wrapped function and drops the oldest ones when full"
     body = "\n\n".join(f"Paragraph {n}: {words}, as part {n} of the notes on this decorator." for n in range(1, 8))
-    corpus = write_corpus(
-        tmp_path / "corpus", {"functools.md": f"# functools\n\n## @functools.lru_cache(maxsize=128)\n\n{body}\n"}
-    )
-    build_index(corpus, tmp_path / "index")
-    qa = QA.open(tmp_path / "index", corpus)
+    pages = {"functools.md": f"# functools\n\n## @functools.lru_cache(maxsize=128)\n\n{body}\n"}
+    qa = QA.from_corpus(write_corpus(tmp_path / "corpus", pages), tmp_path / "index")
     answerer, store = qa._loaded.answerer, qa._loaded.store
     assert len(store) == 7  # one passage a paragraph, all under the entry's heading
     assert [answerer._section_start(i) for i in range(len(store))] == [None, 0, 0, 0, 0, 0, 0]
@@ -466,9 +457,7 @@ TOOL_PAGES = {
 
 
 def test_a_definition_question_gets_the_passage_that_defines_its_term(tmp_path):
-    corpus = write_corpus(tmp_path / "corpus", TOOL_PAGES)
-    build_index(corpus, tmp_path / "index")
-    qa = QA.open(tmp_path / "index", corpus)
+    qa = QA.from_corpus(write_corpus(tmp_path / "corpus", TOOL_PAGES), tmp_path / "index")
     answerer, store = qa._loaded.answerer, qa._loaded.store
     assert [store.passage_id(i) for i in answerer._definitions("helgrind")] == ["helgrind-p2"]
     question = "what is helgrind?"
