@@ -240,7 +240,7 @@ class Answerer:
 
     def _stand_in_of(self, i: int) -> int | None:
         named = semantic.summary_line(self.store.get(i), self.store.document_of(i).title)
-        return self._description(i) if named else self._section_start(i)
+        return self._description(i) if named else self._section_start(i)  # (a page's first passage: None)
 
     def _section_start(self, i: int) -> int | None:
         """The first passage of i's section, at most SECTION_REACH passages before i, when the section is an entry
@@ -257,13 +257,8 @@ class Answerer:
         """A manual page's description -> its NAME line (semantic.summary_line, `_description`), over the index."""
         docs = self.store.documents_of(np.arange(len(self.store)))
         firsts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]) if len(docs) else docs
-        out = {}
-        for i in map(int, firsts):
-            if semantic.summary_line(self.store.get(i), self.store.document_of(i).title):
-                j = self._description(i)
-                if j is not None:
-                    out[j] = i
-        return out
+        # a page's first passage stands for nothing unless it is a NAME line: then for its description
+        return {j: i for i in map(int, firsts) if (j := self._stand_in(i)) is not None}
 
     @cached_property
     def _lent(self) -> tuple[np.ndarray, np.ndarray]:

@@ -106,7 +106,7 @@ _DEFINITION = tuple(
         r"^\W*what(?:'s|\s+is|\s+are|\s+was|\s+were)(?:\s+\(are\))?\s+(?P<x>.+?)[\s?.!]*$",
     )
 )
-_ARTICLE = re.compile(r"^(?:an?|the)\s+")
+ARTICLE = re.compile(r"(?:an?|the)\s+", re.IGNORECASE)  # a leading article, read with .match
 _APPLIED = re.compile(r"^([\w.]+)\s*[\[(].*[\])]$")  # Optional[int], len(s): a name applied, defined by the name
 DEFINED_WORDS = 4
 
@@ -122,7 +122,9 @@ def defined(question: str) -> str | None:
     for pattern in _DEFINITION:
         m = pattern.match(q)
         if m:
-            x = _APPLIED.sub(r"\1", _ARTICLE.sub("", m.group("x").strip()))
+            x = m.group("x").strip()
+            lead = ARTICLE.match(x)
+            x = _APPLIED.sub(r"\1", x[lead.end() :] if lead else x)
             return x if x and len(x.split()) <= DEFINED_WORDS else None
     return None
 

@@ -138,9 +138,6 @@ _DEFINING = re.compile(
 SUBJECT_WORDS = 6  # at most this many words before the defining verb: a subject, not a clause
 
 
-_ARTICLE = re.compile(r"(?:an?|the)\s+", re.IGNORECASE)
-
-
 def defines(
     text: str, term: frozenset[str], required: frozenset[str], spans: Callable[[str], Sequence[tuple[str, int, int]]]
 ) -> bool:
@@ -155,7 +152,7 @@ def defines(
         return False
     subject = m.group("subject")
     found = [(s, a) for s, a, _ in spans(subject) if len(s) > 1]
-    lead = _ARTICLE.match(subject)
+    lead = intent.ARTICLE.match(subject)
     if not found or found[0][1] != (lead.end() if lead else 0):
         return False  # "If…", "Other…", "It…": not a subject the term names
     words = {s for s, _ in found}
