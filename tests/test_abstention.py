@@ -546,3 +546,22 @@ def test_a_subject_that_is_the_documents_topic_leaves_the_question_to_its_other_
     common = [QueryTerm("valgrind", "valgrind", 900, 1.0, True), _term("use", 0)]
     understood = understand(common, "how to use valgrind", 5000, spread=lambda stem: 0.9, documents=40)
     assert decide(assess(understood, passages, bodies, _stems, closeness=0.55)).answered is True
+
+
+def test_own_names_are_the_rare_words_and_names_that_are_the_documents_topic():
+    from qa.answering.abstention import Term, own_names
+
+    def term(word, weight, df=0.0, doc=0.0, name=False):
+        return Term(word, frozenset([word]), weight, df, True, name=name, doc_share=doc)
+
+    terms = [
+        term("valgrind", 8.0, df=0.4),  # rare, in 40% of the passages
+        term("sqlite", 6.0, doc=0.9),  # rare, said by 90% of the documents
+        term("SQL".lower(), 4.0, doc=0.8, name=True),  # a name, the documents' topic
+        term("text", 3.0, df=0.6, doc=0.52),  # the topic, but a common English word
+        term("rust", 4.3),  # neither
+        term("varchar", 6.4, df=0.001, doc=0.06, name=True),  # a name, not the topic
+    ]
+    assert own_names(terms) == frozenset(["valgrind", "sqlite", "sql"])
+    assert own_names([]) == frozenset()
+

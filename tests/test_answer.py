@@ -656,3 +656,30 @@ def test_a_sentence_opening_with_a_pronoun_comes_with_the_sentence_it_stands_for
     b = _sentences("Source code: Lib/timeit.py|It provides a simple way to time small bits of code.")
     after_bare = best_sentence(b, _word_spans(b, timing), timing)
     assert b.text[after_bare.start : after_bare.end] == "It provides a simple way to time small bits of code."
+
+
+def test_the_documents_own_name_does_not_choose_the_answer_sentence(tmp_path):
+    # Valgrind's NEWS: "how to use valgrind with rust?" showed "Valgrind should now be entirely usable with gcc-7.0…"
+    # (the rare word every passage says) over "Support for demangling Rust symbols has been added."
+    from qa.answering import answer
+    from qa.api import QA
+
+    (tmp_path / "corpus").mkdir()
+    sections = {
+        "Debuggers": "Frobgrind should now be entirely usable with gcc 7 created debuginfo. The C++ demangler has been"
+        " updated. Support for demangling Rust symbols has been added.",
+        "Platforms": "Frobgrind now runs on arm64 machines.",
+        "Leaks": "Frobgrind reports leaks at exit.",
+        "Caches": "The Frobgrind cache simulator was removed.",
+        "Speed": "Faster startup of Frobgrind on large programs.",
+    }
+    text = "# Frobgrind 3.13\n\n" + "".join(f"## {h}\n\n{body}\n\n" for h, body in sections.items())
+    (tmp_path / "corpus" / "news.md").write_text(text, encoding="utf-8")
+    qa = QA.from_corpus(tmp_path / "corpus", tmp_path / "index", semantic=False)
+    a = qa.ask("how to use frobgrind with rust?", k=1)
+    assert a.answered is True
+    assert a.results[0].answer == "Support for demangling Rust symbols has been added."
+    shown = a.results[0]
+    assert [shown.text[h.start : h.end] for h in shown.highlights] == ["Frobgrind", "Rust"]  # the name still shown
+    assert qa.ask("what does frobgrind report at exit?", k=1).results[0].answer == "Frobgrind reports leaks at exit."
+    assert answer.TOPIC_WEIGHT == 0.25

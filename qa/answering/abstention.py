@@ -418,7 +418,7 @@ def assess(
     absent_subject = tuple(
         t for t in absent if (strong and t in subject) or (t.phrase in phrases and not t.generic and not t.typo_of)
     )
-    if strong and subject and all(_topic(t, limits) for t in subject):
+    if strong and subject and all(topic(t, limits) for t in subject):
         # a subject that is the documents' own topic ("valgrind" over Valgrind's manual) does not say what the
         # question asks of it: its other words do, and one the documents never write is the subject's absence
         absent_subject += tuple(
@@ -459,10 +459,16 @@ def assess(
     )
 
 
-def _topic(t: Term, limits: Thresholds) -> bool:
+def topic(t: Term, limits: Thresholds) -> bool:
     """Whether a word is the documents' own topic: in more than common_df of the passages or said by more
     than topic_share of the documents."""
     return t.df_share > limits.common_df or t.doc_share > limits.topic_share
+
+
+def own_names(terms: Sequence[Term], limits: Thresholds = Thresholds()) -> frozenset[str]:
+    """The question's names and rare words that are the documents' own topic (`topic`: "valgrind" over Valgrind's
+    manual, "sqlite" over SQLite's pages): every passage is about them, so they say nothing of which one answers."""
+    return frozenset(t.word for t in terms if (t.name or t.weight >= limits.key_specificity) and topic(t, limits))
 
 
 def _unspelled(

@@ -32,6 +32,11 @@ SENTENCE_DEPTH = 1
 # client-side 326 of Git's 17,301 passages in 8 ms, built-in 1,820 of Python's 28,300; past it, it counts as written
 HYPHENATED_SCAN = 20_000
 SUGGEST_SPECIFICITY = 5.0  # Zipf <= 3: rare or unknown in English, so probably misspelled
+# what a name or rare word that is the documents' own topic weighs in the answer sentence's choice, as a share of its
+# specificity (`abstention.own_names`): "valgrind" in every sentence of Valgrind's NEWS says nothing of which one
+# answers "how to use valgrind with rust?". 0.25 moved no first answer sentence of the seed, own, paraphrase,
+# MedQuAD or doc sets; 0 and 0.1 lost SQLite's sq10 ("An SQLite database is limited in size to 281 terabytes")
+TOPIC_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ class Answerer:
         found = self.evidence(question, k, mode, allowed)
         decision = abstention.decide(found.assessment, self.limits)
         hits = found.hits
-        weights = self._weights(found.terms)
+        weights = self._weights(found.terms, abstention.own_names(found.assessment.terms, self.limits))
         defining = self._defining(question)
         if decision.focus:
             hits = self._focused(hits, found.candidates, decision.focus, weights)
@@ -321,11 +326,12 @@ class Answerer:
         order = sorted(range(len(hits)), key=lambda i: (-held(candidates[i]), i))
         return [hits[i] for i in order]
 
-    def _weights(self, terms: Sequence) -> dict[str, float]:  # noqa: ANN001
-        """Weight of each stem the question asks about (typo corrections share their word's weight)."""
+    def _weights(self, terms: Sequence, topic: frozenset[str] | set[str] = frozenset()) -> dict[str, float]:  # noqa: ANN001
+        """Weight of each stem the question asks about (typo corrections share their word's weight); a word of
+        `topic` (the documents' own names, `abstention.own_names`) weighs TOPIC_WEIGHT as much."""
         weights: dict[str, float] = {}
         for t in terms:
-            w = specificity(t.word)
+            w = specificity(t.word) * (TOPIC_WEIGHT if t.word in topic else 1.0)
             for stem in (t.stem, *t.corrected_to):
                 weights[stem] = max(weights.get(stem, 0.0), w)
         return weights
