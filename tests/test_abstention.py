@@ -565,3 +565,29 @@ def test_own_names_are_the_rare_words_and_names_that_are_the_documents_topic():
     assert own_names(terms) == frozenset(["valgrind", "sqlite", "sql"])
     assert own_names([]) == frozenset()
 
+
+def test_a_split_a_reader_would_not_make_is_undone():
+    """The engine reads "docker" as doc + ker and "virtualenv" as virtual + env (Valgrind's manual, Python's library
+    reference): a part rare in English, so the word is absent; "subfolder" is sub + folder (both common English
+    words), "crosstab" is for `glued` (English does not know it), and words the documents hold stay as they are."""
+    from qa.answering.abstention import split_parts, unsplit
+    from qa.search.analyzer import Analyzer
+
+    stem = Analyzer().stem
+    terms = [
+        QueryTerm("docker", "docker", 0, 0.0, False, ("doc", "ker")),
+        QueryTerm("virtualenv", "virtualenv", 0, 0.0, False, ("virtual", "env")),
+        QueryTerm("subfolder", "subfold", 0, 0.0, False, ("sub", "folder")),
+        QueryTerm("crosstab", "crosstab", 0, 0.0, False, ("cross", "tab")),
+        QueryTerm("seperating", "seper", 0, 0.0, False, ("separ",)),  # a typo: one stem, not a split
+        QueryTerm("memcheck", "memcheck", 9, 1.0, True),
+    ]
+    assert [split_parts(t, stem) for t in terms] == [
+        ("doc", "ker"), ("virtual", "env"), ("sub", "folder"), ("cross", "tab"), None, None,
+    ]  # fmt: skip
+    assert [t.corrected_to for t in unsplit(terms, stem)] == [
+        (), (), ("sub", "folder"), ("cross", "tab"), ("separ",), (),
+    ]  # fmt: skip
+    understood = understand(unsplit(terms[:1], stem), "how do I use memcheck with docker?", 40)
+    assert [(t.word, t.indexed) for t in understood] == [("docker", False)]
+    assert unsplit([], stem) == []

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qa.models import Passage
 from qa.search.wordstats import english_typo, specificity
@@ -218,12 +218,37 @@ def glued(query_terms: Sequence, stem: Callable[[str], str | None]) -> dict[str,
     English knows ("subfolder") may be said by their parts apart."""
     out = {}
     for t in query_terms:
-        if t.in_vocab or len(t.corrected_to) != 2 or specificity(t.word) < UNKNOWN:
+        if specificity(t.word) < UNKNOWN:
             continue
-        for i in range(1, len(t.word)):
-            if (stem(t.word[:i]), stem(t.word[i:])) == t.corrected_to:
-                out[t.word] = joined((t.word[:i], t.word[i:]))
-                break
+        parts = split_parts(t, stem)
+        if parts:
+            out[t.word] = joined(parts)
+    return out
+
+
+def split_parts(t, stem: Callable[[str], str | None]) -> tuple[str, str] | None:  # noqa: ANN001
+    """The two pieces of a question word (qa.search.engine.QueryTerm) that the engine reads as two corpus words
+    glued (its split repair: "subfolder" searches sub and folder), or None when it did not split it."""
+    if t.in_vocab or len(t.corrected_to) != 2:
+        return None
+    for i in range(1, len(t.word)):
+        if (stem(t.word[:i]), stem(t.word[i:])) == t.corrected_to:
+            return t.word[:i], t.word[i:]
+    return None
+
+
+def unsplit(query_terms: Sequence, stem: Callable[[str], str | None]) -> list:  # noqa: ANN001
+    """The question's words (qa.search.engine.QueryTerm) with the split repairs a reader would not make undone: a
+    word English knows that the engine reads as two corpus words glued is those words only when both are common
+    English words ("subfolder": sub and folder); "docker" is not doc and ker, "virtualenv" not virtual and env
+    (a part rare in English, Zipf <= 3): documents that never write the word do not mention it. Words English does
+    not know at all are `glued`'s."""
+    out = []
+    for t in query_terms:
+        parts = split_parts(t, stem) if specificity(t.word) < UNKNOWN else None
+        if parts and any(specificity(x) >= Thresholds.key_specificity for x in parts):
+            t = replace(t, corrected_to=())
+        out.append(t)
     return out
 
 

@@ -132,7 +132,7 @@ class Answerer:
         ignored = SOURCE_WORDS | SOURCE_VERBS if source_question else frozenset()
         assessment = abstention.assess(
             abstention.understand(
-                terms,
+                abstention.unsplit(terms, self.engine.analyzer.stem),
                 question,
                 self.engine.n_docs,
                 ignored,
