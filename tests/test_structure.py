@@ -85,6 +85,13 @@ CITES = ["Mayo Clinic.Calf pain.", "", "Smith J.A study.J Med. 2001;2(3):4-5."]
         (BODY + ["", "Mayo Clinic.Calf pain."], (7, 7)),  # a single citation-like line is not a list
         (BODY + CITES[:1] + ["Not a citation", "Neither is this", *CITES], (8, 8)),
         (BODY + CITES[:1] + ["Not a citation", *CITES], (5, 5)),
+        # the word in capitals or lower case is a key word or an option, not a heading, unless citations follow
+        (BODY + ["REFERENCES", "TRIGGER", "CREATE", "TRUNCATE", "x"], (10, 10)),  # PostgreSQL's privileges
+        (BODY + ["reference", "", "<abbrev-hash> (<title-line>)", "This format refers to a commit."], (9, 9)),
+        (BODY + ["--reference", "Refer to the commit using this format."], (7, 7)),
+        (BODY + ["SOURCES", "", *CITES], (6, 5)),  # a quarter of the lines after it look like citations
+        (BODY + ["REFERENCES", *CITES[:1], "TRIGGER", "CREATE", "TRUNCATE"], (6, 5)),
+        (BODY + ["REFERENCES", *CITES[:1], "TRIGGER", "CREATE", "TRUNCATE", "x"], (11, 11)),  # one in five
     ],
 )
 def test_find_reference_list(lines, expected):

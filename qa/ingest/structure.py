@@ -180,7 +180,7 @@ def looks_like_citation(line: str) -> bool:
 
 def find_reference_list(lines: list[str]) -> tuple[int, int]:
     """(first line of the reference list, first line after the body): both len(lines) when there is
-    none. A References/Sources/Bibliography heading wins; else the trailing block of lines most of
+    none. A References/Sources/Bibliography heading wins (`_heads_references`); else the trailing block of lines most of
     which look like citations (at least two; a run of two other lines ends the block)."""
     ref_start, body_end, _ = reference_lines(lines)
     return ref_start, body_end
@@ -216,7 +216,7 @@ def _starts_trailing_section(lines: list[str], n: int) -> bool:
 
 def _reference_list(lines: list[str]) -> tuple[int, int]:
     for n in range(len(lines) - 1, -1, -1):
-        if REFERENCE_HEADING.match(lines[n].strip()):
+        if REFERENCE_HEADING.match(lines[n].strip()) and _heads_references(lines, n):
             return n + 1, n
     start, cited, misses = len(lines), 0, 0
     for n in range(len(lines) - 1, -1, -1):
@@ -231,6 +231,22 @@ def _reference_list(lines: list[str]) -> tuple[int, int]:
     if cited < 2:
         return len(lines), len(lines)
     return start, start
+
+
+LISTED_LINES = 30  # the lines after a References heading read for citations (_heads_references)
+
+
+def _heads_references(lines: list[str], n: int) -> bool:
+    """Whether the References/Sources line n heads a reference list: written as a heading ("References",
+    "Sources:"), or else (in capitals or lower case: SQL's REFERENCES and SOURCE key words, Git's `reference`
+    pretty format and `--reference` option) when a quarter of the LISTED_LINES non-blank lines after it look
+    like citations. Those words head 180 lines of git-log's options and PostgreSQL's privilege table."""
+    line = lines[n].strip()
+    word = REFERENCE_HEADING.match(line).group(1)  # type: ignore[union-attr]
+    if line[0].isupper() and word[1:].islower():
+        return True
+    after = [t for t in lines[n + 1 :] if t.strip()][:LISTED_LINES]
+    return bool(after) and 4 * sum(map(looks_like_citation, after)) >= len(after)
 
 
 def _sections(
