@@ -546,6 +546,12 @@ def test_a_subject_that_is_the_documents_topic_leaves_the_question_to_its_other_
     common = [QueryTerm("valgrind", "valgrind", 900, 1.0, True), _term("use", 0)]
     understood = understand(common, "how to use valgrind", 5000, spread=lambda stem: 0.9, documents=40)
     assert decide(assess(understood, passages, bodies, _stems, closeness=0.55)).answered is True
+    # "cuda" reads as a typo of English "cuba" (wordfreq): the documents write neither, so the subject is absent too
+    cuda = [QueryTerm("valgrind", "valgrind", 900, 1.0, True), _term("use", 800), _term("cuda", 0)]
+    understood = understand(cuda, "how do I use valgrind with cuda?", 5000, spread=lambda stem: 0.9, documents=40)
+    assert [(t.word, t.typo_of, t.indexed) for t in understood][2] == ("cuda", "cuba", False)
+    d = decide(assess(understood, passages, bodies, _stems, closeness=0.55))
+    assert (d.answered, d.reasons) == (False, ("the documents do not mention cuda",))
 
 
 def test_own_names_are_the_rare_words_and_names_that_are_the_documents_topic():

@@ -445,11 +445,9 @@ def assess(
     )
     if strong and subject and all(topic(t, limits) for t in subject):
         # a subject that is the documents' own topic ("valgrind" over Valgrind's manual) does not say what the
-        # question asks of it: its other words do, and one the documents never write is the subject's absence
-        absent_subject += tuple(
-            t for t in absent
-            if t not in subject and not t.typo_of and t.weight >= limits.caveat_specificity
-        )  # fmt: skip
+        # question asks of it: its other words do, and one the documents never write is the subject's absence,
+        # read as a typo of an English word or not ("cuda", a typo of Cuba to wordfreq: the documents write neither)
+        absent_subject += tuple(t for t in absent if t not in subject and t.weight >= limits.caveat_specificity)
     missing = tuple(t for t in terms if t.word not in held)
     matched_common = all(
         t.df_share > limits.common_df for t in terms if t.word in held and t.weight > limits.generic_specificity
