@@ -402,6 +402,17 @@ def test_a_name_the_documents_cannot_respell_is_that_name():
     # a typo of a word the corpus holds stays a typo: "pian" is pain
     pian = understand([_term("calf", 3), _term("pian", 0, ("pain",))], "calf pian at night", 40, surface=lambda s: s)[1]
     assert (pian.indexed, pian.typo_of) == (True, "pain")
+    # a typo keeps its first letter: "clion" respelled to Valgrind's "lion" (Mac OS X Lion) is another word, and so is
+    # "isaacs" respelled to "sacs"; "valgrnd" is valgrind
+    words = [
+        _term("valgrind", 9), _term("clion", 0, ("lion",)), _term("isaacs", 0, ("sac",)),
+        _term("valgrnd", 0, ("valgrind",)),
+    ]  # fmt: skip
+    clion, isaacs, valgrnd = understand(words, "use valgrind with clion isaacs valgrnd", 40, surface=lambda s: s)[1:]
+    assert [(t.indexed, t.typo_of, t.stems) for t in (clion, isaacs)] == [
+        (False, None, frozenset({"clion"})), (False, None, frozenset({"isaacs"})),
+    ]  # fmt: skip
+    assert (valgrnd.indexed, valgrnd.typo_of, valgrnd.stems) == (True, "valgrind", frozenset({"valgrnd", "valgrind"}))
 
 
 def test_a_rare_word_held_only_through_another_word_s_stem_is_absent():

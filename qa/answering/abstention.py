@@ -313,6 +313,8 @@ def understand(
         # a name respelled only to common words ("Redis" -> red) is that name, not a typo
         unrepaired = not known and t.word in named and bool(meant)
         unrepaired = unrepaired and max(map(specificity, meant)) < Thresholds.key_specificity
+        # a typo keeps its first letter: a respelling that changes it ("clion" -> lion) is another word, not a repair
+        unrepaired = unrepaired or (len(meant) == 1 == len(t.corrected_to) and meant[0][:1].lower() != t.word[:1])
         indexed = known or (bool(t.corrected_to) and not unrepaired)
         # a typo weighs like the word it stands for: the corpus word it was respelled to ("pian" -> pain),
         # else the common English word it misspells ("guage" -> gauge); a name the corpus cannot respell
