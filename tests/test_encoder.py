@@ -272,21 +272,34 @@ def test_a_question_vector_depends_on_its_own_text_alone_bit_for_bit(enc):
 
 def test_questions_run_at_the_smallest_fixed_length_that_holds_them_and_longer_ones_as_encode(enc, monkeypatch):
     texts = VARIED[:9]  # token counts 4, 3, 7, 9, 15, 12, 25, 25, 256
-    assert encoder.QUESTION_LENGTHS == (16, 24)
+    assert encoder.QUESTION_LENGTHS == (12, 16, 24)
     fixed = enc._fixed()
     assert enc._fixed() is fixed  # compiled once
     lengths = []
     monkeypatch.setattr(fixed, "run", lambda ids, length: lengths.append((len(ids), length)) or np.zeros(384))
     vectors = [enc.encode_question(t) for t in texts]
-    assert lengths == [(4, 16), (3, 16), (7, 16), (9, 16), (15, 16), (12, 16)]
+    assert lengths == [(4, 12), (3, 12), (7, 12), (9, 12), (15, 16), (12, 12)]
     for text, vector in zip(texts[6:], vectors[6:], strict=True):  # past 24 tokens: encode's own bytes
         assert np.array_equal(vector, enc.encode([text])[0])
 
 
 def test_a_fixed_length_question_is_the_same_text_padded_further(f32):
-    # padding only moves the last bits: the fixed model of 16 tokens gives what encode gives at 8 (float32)
-    for text in VARIED[:4]:
+    # padding only moves the last bits: the fixed models of 12 and 16 tokens give what encode gives at 8 and 16
+    for text in VARIED[:6]:
         assert np.abs(f32.encode_question(text) - f32.encode([text])[0]).max() < 1e-6
+
+
+def test_a_question_model_binds_its_inputs_once_and_returns_a_copy_of_its_output(enc):
+    fixed = enc._fixed()
+    first = enc.encode_question("what usually causes calf pain")  # 7 tokens: the 12-token model
+    kept = first.copy()
+    embedded, mask = fixed.inputs[12]
+    assert mask.tolist() == [[1] * 7 + [0] * 5]
+    assert np.array_equal(embedded[0, 7:], fixed.positions[7:12])  # padding: position embeddings alone
+    enc.encode_question("calf pain")  # 4 tokens: the same buffers, refilled and cleared past its length
+    assert mask.tolist() == [[1] * 4 + [0] * 8]
+    assert np.array_equal(embedded[0, 4:], fixed.positions[4:12])
+    assert np.array_equal(first, kept)  # the first caller's vector is its own
 
 
 def test_embedding_tables_are_mapped_from_the_weights_file_and_must_be_float32(tmp_path):
