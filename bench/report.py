@@ -45,7 +45,7 @@ NOTES = [
     "- The encoder table is from a run at commit 57e7c66 (2026-12-02 ~16:00 UTC, load 5.8–8.8 beside other "
     "helpers' evaluations and tests; sentence-transformers 6.3.0 on torch 2.14.1, the registry's CUDA build run on "
     "the CPU): 2.83× / 0.37× at 1 thread where the 2026-11-26 run (load 6–20) read 5.72× / 0.18×, so the ratios "
-    "move with the load by ~2× between runs. The HTTP tables are from a run at commit 98ec17d (load 6.8–9.3).",
+    "move with the load by ~2× between runs. The HTTP tables are from a run at commit 6351ed6 (load 8.7–9.3).",
     "- The run of 2026-12-02 (all tables but the encoder's and the HTTP ones) was measured at a load "
     "of ~5 while two other test suites ran: absolute figures are low and the SciFact ratios to bm25s fell "
     "(BM25 1.16× → 0.62×, hybrid 0.76× → 0.36×). The engine's query code and arrays are those of the commit "
@@ -69,6 +69,23 @@ NOTES = [
     "0.94–0.96), bounded dynamic shapes (no faster), exact lengths (−10% but one ~60 MB model per length). "
     "Earlier: 0.12× before OpenVINO (the issue's measurement), 0.31 / 0.36× with 1 / 2 sync workers at a load "
     "of ~1 (2026-12-02). A busy machine moves req/s by 2–3× between runs; the CPU columns are steadier.",
+    "- New questions, a third shape (2026-12-03, commit 6351ed6 on main 594ff32): a question call costs ~1.9 ms "
+    "(the weights streaming from memory) + ~0.12 ms a token at one thread, so `QUESTION_LENGTHS` gained 12 tokens "
+    "(32 % of the 690 questions of eval/, tests/data and ../shared; 93 % of this bench's new ones, 7–12 tokens) and "
+    "each shape's inputs are bound to its request once (OpenVINO's per-call input conversion gone): a 7–12 token "
+    "question 3.2–3.7 → 2.7–3.2 ms (interleaved, load ~5), `QA.ask` of a new question 8.69 / 6.88 → 8.16 / 6.35 ms "
+    "of CPU run alternately with main (load 2.7–5); every row of eval.report's sets and SciFact's path nDCG@10 "
+    "(0.7301) unchanged; +32 MiB RSS after warm-up (540 vs 508 MiB). Alternating with main in one session (load "
+    "6–9.6), by CPU (1, 2, 4 workers × 1, 4 threads): main 0.38 / 0.39 / 0.46 / 0.40 / 0.43 / 0.37 and 0.42 / "
+    "0.44 / 0.45 / 0.42 / 0.40 / 0.44×, this commit 0.39 / 0.49 / 0.42 / 0.41 / 0.48 / 0.49 and 0.48 / 0.56 / "
+    "0.47 / 0.46 / 0.42 / 0.55× (the table: its second run): still short of 0.5× in most rows. What is left: the "
+    "call itself (~2.7 ms of a new request's ~10 here, plus the caches it evicts, +0.36 ms on the next repeated "
+    "question) and ~0.3 ms of new-only work outside it (a definition question's term scanned over its 50 "
+    "candidates with a regex compiled per term, `semantic.defines` from `Answerer.evidence`; spelling repairs). "
+    "int8 question weights pass the issue's SciFact rule (path nDCG@10 0.7305–0.7308 against float32 "
+    "questions' 0.7301) and save 0.3–0.45 ms more, but move answers a person reads: all dense layers in int8 make "
+    "the seed's d06 abstain (meaning 0.50 falls below its threshold), the feed-forward layers alone cost SQLite's "
+    "sq24 its first result (branch speed-int8, not landed; NOTES-speed.md).",
 ]
 
 
