@@ -217,7 +217,8 @@ def _print_answer(answer: Any) -> None:
     for suggestion in answer.suggestions:
         click.echo(f"  Did you mean: {suggestion}")
     for r in answer.results:
-        click.echo(f"\n[{r.rank}] {r.document_title} › {r.section}  ({r.passage_id}, score {r.score:.3f})")
+        where = r.document_title if r.section == r.document_title else f"{r.document_title} › {r.section}"
+        click.echo(f"\n[{r.rank}] {where}  ({r.passage_id}, score {r.score:.3f})")
         click.echo(f"    {r.answer}")
         if r.text != r.answer:
             click.echo(f"    … {r.text}")

@@ -34,6 +34,17 @@ def test_build_then_if_needed_then_ask(paths):
     assert "cites: Jones K. Meniscus tears in runners." in answer.output
 
 
+def test_ask_names_a_section_once_when_it_is_its_document(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "hip.txt").write_text("Hip Pain\n\nHip pain is common in runners.\n")
+    (corpus / "knee.txt").write_text("Knee Pain\n\nCauses\n\nKnee pain comes from the meniscus.\n")
+    _run("build", "--corpus", corpus, "--index", tmp_path / "index")
+    out = _run("ask", "hip pain runners", "--index", tmp_path / "index", "--k", "2").output
+    assert "\n[1] Hip Pain  (hip-p1, score " in out  # not "Hip Pain › Hip Pain": the page's rule too
+    assert "\n[2] Knee Pain › Causes  (knee-p1, score " in out
+
+
 def test_ask_json_and_abstention(paths):
     corpus, index = paths
     _run("build", "--corpus", corpus, "--index", index)
