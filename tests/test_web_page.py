@@ -47,6 +47,20 @@ def test_results_show_the_answer_marked_terms_strong_section_title_and_citation(
     assert page.title.get_text() == "achilles rupture · qa"
 
 
+def test_a_section_that_is_its_document_s_title_is_named_once(client, fake_qa, monkeypatch):
+    ask = fake_qa.ask
+
+    def untitled_sections(*args, **kwargs):  # a text file without headings: its one section is its title
+        answer = ask(*args, **kwargs)
+        first = replace(answer.results[0], section=answer.results[0].document_title)
+        return replace(answer, results=(first, *answer.results[1:]))
+
+    monkeypatch.setattr(fake_qa, "ask", untitled_sections)
+    first = soup_of(client.get("/?q=achilles+rupture")).select_one("li.result")
+    assert first.select_one("h3").get_text(" ", strip=True) == "Calf Pain"
+    assert first.select_one(".doc") is None
+
+
 def test_a_citation_without_a_link_is_plain_text(client):
     page = soup_of(client.get("/?q=strained+elevation"))
     citation = page.select_one(".citation")
