@@ -1,6 +1,16 @@
+from pathlib import Path
+
 import pytest
 
-from qa.ingest.structure import Line, analyze, find_reference_list, looks_like_citation, looks_like_heading
+from qa.ingest.structure import (
+    Line,
+    analyze,
+    find_reference_list,
+    looks_like_citation,
+    looks_like_heading,
+    opens_item,
+    split_sentences,
+)
 from qa.ingest.textmap import MappedText
 from qa.models import Span
 
@@ -145,3 +155,96 @@ def test_repair_runs_on_the_body_only(monkeypatch):
         "Mayo Clinic.Calf pain.",
         "Smith J.A study.J Med. 2001;2(3):4-5.",
     ]
+
+
+NEWS = Path(__file__).parent / "data" / "valgrind-news.txt"  # excerpts of Valgrind 3.19's NEWS, unchanged lines
+
+
+def test_list_items_of_a_plain_text_news_file_stay_apart():
+    st = analyze(MappedText.identity(NEWS.read_text(encoding="utf-8")))
+    paragraphs = [[line.text for line in p] for p in st.sections[1].paragraphs]
+    assert paragraphs[2:9] == [
+        ["* Fix Rust v0 name demangling."],
+        ["* The Linux rseq syscall is now implemented as (silently) returning ENOSYS."],
+        ["* Add FreeBSD syscall wrappers for __specialfd and __realpathat."],
+        ["* Remove FreeBSD dependencies on COMPAT10, which fixes compatibility with HardenedBSD"],
+        ["* ================== PLATFORM CHANGES ================="],
+        ["* arm64:"],
+        [
+            '- ignore the "v8.x" architecture levels, only look at actual CPU features present.',
+            "Fixes mismatch detected between RDMA and atomics features preventing startup on some QEMU configurations.",
+        ],
+    ]
+    assert paragraphs[9] == ["- Implement LD{,A}XP and ST{,L}XP"]
+    assert paragraphs[13:22] == [
+        ["403802 leak_cpp_interior fails with some reachable blocks different than expected"],
+        ["435732 memcheck/tests/leak_cpp_interior fails with gcc11"],
+        ["444242 s390x: Valgrind crashes on EXRL with negative offset"],
+        ["444399 arm64: unhandled instruction 0xC87F2D89 (LD{,A}XP and ST{,L}XP)."],
+        ["445668 Inline stack frame generation is broken for Rust binaries"],
+        ["445916 Demangle Rust v0 symbols with .llvm suffix"],
+        ['434193 GCC 9+ inlined strcmp causes "Conditional jump or move [..] value" report'],
+        ["n-i-bz helgrind: If hg_cli__realloc fails, return NULL."],
+        ["n-i-bz arm64 front end: avoid Memcheck false positives relating to CPUID"],
+    ]
+    # a wrapped line that starts with a number ("48.  The default…") continues its sentence
+    assert paragraphs[23] == [
+        "* The translation cache size has been increased to keep up with the demands of large applications.",
+        "The maximum number of sectors has increased from 24 to 48.",
+        "The default number of sectors has increased from 16 to 32 on all targets except Android, where the "
+        "increase is from 6 to 12.",
+    ]
+    assert len(paragraphs) == 24
+
+
+@pytest.mark.parametrize(
+    ("previous", "line", "opens"),
+    [
+        ("* Remove FreeBSD dependencies on COMPAT10, which fixes compatibility with HardenedBSD", "* ===", True),
+        ("  - Implement LD{,A}XP and ST{,L}XP", "- Fix incorrect code emitted for doubleword CAS.", True),
+        ("445668  Inline stack frame generation is broken for Rust binaries", "445916  Demangle Rust v0", True),
+        ("445916  Demangle Rust v0 symbols with .llvm suffix", "n-i-bz  helgrind: If hg_cli__realloc fails", True),
+        ("• a first item that runs long enough to be read as a hard-wrapped line", "• the second", True),
+        ("1. Build the index from the folder of documents that you want to ask about", "2. Ask", True),
+        ("1) Build the index from the folder of documents that you want to ask about", "2) Ask", True),
+        ("The maximum number of sectors has increased from 24 to", "48.  The default number", False),
+        ("every change since release", "2022  was a good year", False),  # a year is no bug number (5 digits or more)
+        ("the option takes a value", "-n is its short form", False),  # no space after the dash
+        ("the counts of", "12 files", False),
+        ("a line", "plain words", False),
+    ],
+)
+def test_opens_item(previous, line, opens):
+    assert opens_item(previous.strip(), line.strip()) is opens
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (  # Valgrind's Quick Start
+            "Your program will run much slower (eg. 20 to 30 times) than normal, and use a lot more memory. "
+            "Memcheck will issue messages about memory errors and leaks that it detects.",
+            [
+                "Your program will run much slower (eg. 20 to 30 times) than normal, and use a lot more memory.",
+                "Memcheck will issue messages about memory errors and leaks that it detects.",
+            ],
+        ),
+        (  # Valgrind's FAQ
+            'The "grind" is pronounced with a short \'i\' -- ie. "grinned" (rhymes with "tinned") rather than '
+            '"grined" (rhymes with "find").',
+            [
+                'The "grind" is pronounced with a short \'i\' -- ie. "grinned" (rhymes with "tinned") rather '
+                'than "grined" (rhymes with "find").'
+            ],
+        ),
+        (
+            "Sentences are split by Punkt (cf. NLTK's manual). Its abbreviations, viz. the list here, never end one.",
+            [
+                "Sentences are split by Punkt (cf. NLTK's manual).",
+                "Its abbreviations, viz. the list here, never end one.",
+            ],
+        ),
+    ],
+)
+def test_abbreviations_never_end_a_sentence(text, sentences):
+    assert [line.text for line in split_sentences(MappedText.identity(text), 0, len(text))] == sentences

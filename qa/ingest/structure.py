@@ -27,8 +27,8 @@ MINOR_WORDS = frozenset({
 # fmt: on
 # fmt: off
 ABBREVIATIONS = frozenset({
-    "e.g", "i.e", "dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "al", "fig", "figs", "approx",
-    "no", "vol", "pp", "ed", "eds", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+    "e.g", "i.e", "eg", "ie", "cf", "viz", "dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "al", "fig",
+    "figs", "approx", "no", "vol", "pp", "ed", "eds", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
     "oct", "nov", "dec",
 })
 # fmt: on
@@ -310,7 +310,8 @@ def _paragraph_ranges(
     lines: list[tuple[str, int, int]], heads: dict[int, int], code: dict[int, int]
 ) -> list[int | tuple[int, int]]:
     """Heading line numbers (int) and paragraphs as (first line, last line), in order. Lines are joined
-    when the first does not end a sentence and looks hard-wrapped (long, or the next starts lowercase);
+    when the first does not end a sentence and looks hard-wrapped (long, or the next starts lowercase), and
+    the next opens no list item (opens_item);
     the lines of one code block (blank lines inside it too) are one paragraph of their own."""
     out: list[int | tuple[int, int]] = []
     current: tuple[int, int] | None = None
@@ -345,8 +346,21 @@ def _paragraph_ranges(
     return out
 
 
+# A line that opens a list item never continues the line before: a bullet ("* ", "- ", "+ ", "• "), a bug
+# list's number (5 digits or more) and two spaces ("445668  Inline stack frame…", Valgrind's "n-i-bz  …": not
+# in bugzilla), as changelogs and NEWS files write their items, or a number ("2. ", "3) ") after a line that
+# opens an item itself (a wrapped sentence's line may start with one: "…increased from 24 to\n48.  The…")
+LIST_ITEM = re.compile(r"^(?:[*•+-]\s|(?:\d{5,}|n-i-bz)\s\s+\S|(?P<number>\d{1,3}[.)]\s))")
+
+
+def opens_item(previous: str, line: str) -> bool:
+    """Whether `line` (stripped) opens a list item after the stripped line `previous` (LIST_ITEM)."""
+    item = LIST_ITEM.match(line)
+    return bool(item) and (not item.group("number") or bool(LIST_ITEM.match(previous)))
+
+
 def _continues(previous: str, line: str) -> bool:
-    if previous[-1] in '.!?:;"”)':
+    if previous[-1] in '.!?:;"”)' or opens_item(previous, line):
         return False
     return line[0].islower() or len(previous) >= 60
 
