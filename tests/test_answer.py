@@ -118,6 +118,30 @@ def test_source_verbs_are_not_content_in_a_source_question(seed_qa):
     assert a.results[0].passage_id == "calf-pain-r2"
 
 
+def test_listed_is_content_not_a_sign_of_a_source_question(tmp_path):
+    """The word "listed" left SOURCE_WORDS: "which modules are listed in sys.modules?" put the reference entries first
+    (Python's library reference: "what is listed by dir()?" answered from an audit-events row); "What
+    reference is listed for …" still asks about sources through "reference"."""
+    from qa.api import QA
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "sys.txt").write_text(
+        "The Sys Module\n\nThe sys.modules dictionary holds the modules listed at start-up and every module"
+        " imported since.\nIt maps each module name to its module object.\n\nReferences\n\n"
+        "Python Software Foundation. The sys module and its modules. Python Docs. 2023;1(2):3-4.\n"
+        "Rossum G. Modules of the interpreter. J Python. 2001;2(3):4-5.\n",
+        encoding="utf-8",
+    )
+    qa = QA.from_corpus(tmp_path / "corpus", tmp_path / "index", semantic=False)
+    listed = qa.ask("which modules are listed in sys.modules?", k=3)
+    assert (listed.answered, listed.reasons) == (True, ("the first results mention sys",))
+    assert _ids(listed) == ["sys-p1", "sys-r1", "sys-r2"]
+    assert listed.results[0].answer == (
+        "The sys.modules dictionary holds the modules listed at start-up and every module imported since."
+    )
+    assert _ids(qa.ask("which reference is listed for the sys module?", k=3))[0] == "sys-r1"
+
+
 def test_paraphrase_set_with_meaning(seed_qa, root):
     """Paraphrases written after the reranker was built (not tuned on): words alone abstained on 4 of 12.
     p12 has its answer first but holds 59 % of the question's weight at cosine 0.39 (below both passage rules);

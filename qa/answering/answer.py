@@ -404,11 +404,14 @@ def _shown_order(hits: list, passages: list[Passage], source_question: bool) -> 
     return [hits[i] for i in order], [passages[i] for i in order]
 
 
+# Words of a question about sources. Not "listed" ("which modules are listed in sys.modules?" is no such
+# question); "author" and "report" stay although documentation uses them ("commits by author", "report a
+# bug"): the seed's "Who is the author of …?" and "Which report is about …?" need them.
 # fmt: off
 SOURCE_WORDS = frozenset([
     "source", "sources", "reference", "references", "referenced", "cite", "cites", "cited", "citation", "citations",
     "article", "articles", "paper", "papers", "study", "studies", "journal", "published", "publish", "publication",
-    "author", "authors", "wrote", "written", "report", "listed", "bibliography",
+    "author", "authors", "wrote", "written", "report", "bibliography",
 ])
 # fmt: on
 
