@@ -54,13 +54,13 @@ def test_a_rebuild_reuses_unchanged_files_and_vectors_and_equals_a_build_from_no
     index = tmp_path / "index"
     first = Recorder()
     ix.build_index(corpus, index, progress=first, semantic=True)
-    assert first.first("files") == (0, 3) and first.first("vectors") == (0, 9)
+    assert first.first("files") == (0, 3) and first.first("vectors") == (0, 12)  # 9 passages, 3 heading paths
     (corpus / "knee.md").write_text(KNEE_EDITED, encoding="utf-8")
     again = Recorder()
     report = ix.build_index(corpus, index, progress=again, semantic=True)
     assert again.first("files") == (2, 3)  # ankle.txt and hip.txt were not read again
     assert again.first("cleaning") == (2, 3)  # nor cleaned: their repair asked nothing knee.md's words changed
-    assert again.first("vectors") == (8, 9)  # only the edited passage of knee.md is encoded
+    assert again.first("vectors") == (11, 12)  # only the edited passage of knee.md is encoded
     assert again.first("passages") == (0, 9) and again.last("passages") == (9, 9)  # the index is made anew
     scratch = fresh(corpus, tmp_path / "fresh", semantic=True)
     assert report.info.version == scratch.info.version == report.path.name
@@ -73,7 +73,7 @@ def test_an_unchanged_corpus_reuses_everything_and_keeps_its_build(corpus, tmp_p
     report = ix.build_index(corpus, index, semantic=True)
     again = Recorder()
     second = ix.build_index(corpus, index, progress=again, semantic=True)
-    assert (again.first("files"), again.first("vectors")) == ((3, 3), (9, 9))
+    assert (again.first("files"), again.first("vectors")) == ((3, 3), (12, 12))
     assert second.path == report.path and second.info.built_at == report.info.built_at
 
 
@@ -160,7 +160,7 @@ def test_a_damaged_cache_entry_is_redone_and_never_changes_the_build(corpus, tmp
     with caplog.at_level(logging.WARNING, logger="qa.util.buildcache"):
         report = ix.build_index(corpus, index, progress=again, semantic=True)
     assert (again.first("files"), again.first("cleaning")) == ((3, 3), (2, 3))
-    assert again.first("vectors") == ((9, 9) if damage is _reseal else (0, 9))
+    assert again.first("vectors") == ((12, 12) if damage is _reseal else (0, 12))
     assert f"cache entry {damaged} is damaged" in caplog.text
     assert snapshot(report.path) == snapshot(fresh(corpus, tmp_path / "fresh", semantic=True).path)
     assert damaged in _entries(index)  # written again, whole
@@ -415,6 +415,6 @@ def test_a_build_through_a_two_worker_dask_cluster_equals_a_local_build(corpus, 
         report = ix.build_index(corpus, tmp_path / "index", workers=workers, progress=progress, semantic=True)
         assert workers.where == f"dask {dask_cluster.scheduler_address}"
     assert snapshot(report.path) == snapshot(fresh(corpus, tmp_path / "fresh", semantic=True).path)
-    assert progress.last("files") == (3, 3) and progress.last("vectors") == (9, 9)
+    assert progress.last("files") == (3, 3) and progress.last("vectors") == (12, 12)
     vectors = np.load(report.path / "semantic" / "vectors.npy")
     assert vectors.shape == (9, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)

@@ -155,7 +155,7 @@ def test_a_large_index_stores_its_graph_in_the_manifest(tmp_path, monkeypatch):
     report = build_index(corpus, tmp_path / "index", semantic=True)
     manifest = read_manifest(report.path)
     meta = manifest["semantic"]
-    assert meta["files"] == ["vectors.npy", "ann.usearch"]
+    assert meta["files"] == ["vectors.npy", "headings.npy", "heading_rows.npy", "ann.usearch"]
     assert meta["ann"]["size"] == report.info.passages  # references included
     assert "semantic/ann.usearch" in manifest["files"]
     verify_files(report.path, manifest)  # sizes and checksums hold

@@ -96,7 +96,7 @@ def test_qa_build_off_a_terminal_prints_progress_lines_per_stage(tmp_path):
         "progress files 2/2",
         "progress cleaning 2/2",
         "progress passages 8/8",
-        "progress vectors 8/8",
+        "progress vectors 11/11",  # 8 passages and 3 heading paths
     ]
     assert result.stdout.startswith("built index ") and lines[-1].endswith(" (this process)")
     assert lines[-1].startswith("progress build done in ")

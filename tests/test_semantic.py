@@ -463,10 +463,94 @@ def test_a_definition_question_gets_the_passage_that_defines_its_term(tmp_path):
     question = "what is helgrind?"
     hits = answerer.engine.search(question, k=20, mode="hybrid", also=answerer.reranker.nearest(question))
     plain = answerer.reranker.rerank(question, hits, [answerer._opens_section(h.doc) for h in hits])
-    # by words and meaning the page's first passage, the client requests and a monitor command come first
-    assert [store.passage_id(h.doc) for h in plain[:4]] == ["helgrind-p1", "helgrind-p3", "helgrind-p4", "helgrind-p2"]
+    # by words and meaning the page's first passage, a monitor command and the client requests come first
+    assert [store.passage_id(h.doc) for h in plain[:4]] == ["helgrind-p1", "helgrind-p4", "helgrind-p3", "helgrind-p2"]
     a = qa.ask(question)
     assert a.answered is True
-    assert _ids(a) == ["helgrind-p2", "helgrind-p1", "helgrind-p3"]
+    assert _ids(a) == ["helgrind-p2", "helgrind-p1", "helgrind-p4"]
     assert a.results[0].answer.startswith("Helgrind is a Valgrind tool for detecting synchronisation errors")
     assert _ids(qa.ask("which thread number does helgrind increment?"))[0] == "helgrind-p4"  # not a definition question
+
+
+def test_heading_paths_are_the_distinct_title_and_headings_of_a_several_document_corpus(tmp_path):
+    from qa.ingest.corpus import load_corpus
+    from tests.conftest import SMALL_CORPUS
+
+    corpus = load_corpus(write_corpus(tmp_path / "corpus", SMALL_CORPUS))
+    titles = {d.id: d.title for d in corpus.documents}
+    texts, rows = semantic.heading_texts(corpus.passages, titles)
+    # ankle's first section is headed by its title (a lead: none), the references have none
+    assert texts == ["Ankle Sprains › Shin Splints", "Knee care › Knee Pain", "Knee care › Meniscus Tears"]
+    assert rows.dtype == np.int32 and rows.tolist() == [-1, -1, 0, -1, -1, 1, 2, -1]
+    knee = [p for p in corpus.passages if p.document_id == "knee"]
+    assert semantic.heading_texts(knee, {"knee": "Knee care"}) is None  # one document: one title for every passage
+
+
+def _heading_hits():
+    from qa.models import RankerScore
+    from qa.search.engine import Hit
+
+    return [Hit(0, 10.0, {"bm25": RankerScore(10.0, 1)}), Hit(1, 5.0, {"bm25": RankerScore(5.0, 3)}),
+            Hit(2, 6.0, {"bm25": RankerScore(6.0, 2)})]  # fmt: skip
+
+
+HEADED = np.array([[0.0, 1.0], [0.6, 0.8], [0.5, 0.866025]], dtype=np.float32)  # cosines 0, 0.6, 0.5
+
+
+def test_a_heading_path_close_to_the_question_lifts_its_passages():
+    plain = semantic.Reranker(TwoD(), HEADED, weight=2.0).rerank("q", _heading_hits())  # type: ignore[arg-type]
+    # fused: doc0 1.0 + 0 = 1.0, doc1 0.5 + 1.2 = 1.7, doc2 0.6 + 1.0 = 1.6
+    assert [(h.doc, h.score) for h in plain] == [(1, pytest.approx(1.7)), (2, pytest.approx(1.6)), (0, 1.0)]
+    headings = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)  # cosines 1 and 0
+    reranker = semantic.Reranker(TwoD(), HEADED, weight=2.0, headings=headings,  # type: ignore[arg-type]
+                                 heading_rows=np.array([-1, 1, 0], dtype=np.int32))  # fmt: skip
+    out = reranker.rerank("q", _heading_hits())
+    # + 2 * 0.25 * heading cosine (doc0 its own, 0): doc0 1.0, doc1 1.7 + 0, doc2 1.6 + 0.5 = 2.1
+    assert [(h.doc, h.score) for h in out] == [(2, pytest.approx(2.1)), (1, pytest.approx(1.7)), (0, 1.0)]
+    # the `semantic` score is the passage's own cosine, as without headings
+    assert [(h.doc, h.scores["semantic"].score, h.scores["semantic"].rank) for h in out] == [
+        (2, 0.5, 2),
+        (1, 0.6, 1),
+        (0, 0.0, 3),
+    ]
+
+
+def test_a_passage_without_a_heading_path_counts_its_own_cosine():
+    reranker = semantic.Reranker(TwoD(), HEADED, weight=2.0, headings=np.zeros((0, 2), dtype=np.float32),  # type: ignore[arg-type]
+                                 heading_rows=np.array([-1, -1, -1], dtype=np.int32))  # fmt: skip
+    out = reranker.rerank("q", _heading_hits())
+    # 2 * 1.25 * cosine: doc0 1.0, doc1 0.5 + 1.5 = 2.0, doc2 0.6 + 1.25 = 1.85: the order without headings
+    assert [(h.doc, h.score) for h in out] == [(1, pytest.approx(2.0)), (2, pytest.approx(1.85)), (0, 1.0)]
+
+
+@pytest.mark.parametrize(
+    ("headings", "rows", "message"),
+    [
+        (np.zeros((1, 2), dtype=np.float32), None, "come together"),
+        (None, np.array([-1, -1, -1], dtype=np.int32), "come together"),
+        (np.zeros((1, 2), dtype=np.float32), np.array([-1, 0], dtype=np.int32), r"shape \(1, 2\) with 2 rows"),
+        (np.zeros((1, 3), dtype=np.float32), np.array([-1, 0, 0], dtype=np.int32), r"shape \(1, 3\) with 3 rows"),
+    ],
+)
+def test_heading_vectors_that_do_not_fit_are_refused(headings, rows, message):
+    with pytest.raises(ValueError, match=message):
+        semantic.Reranker(TwoD(), HEADED, headings=headings, heading_rows=rows)  # type: ignore[arg-type]
+
+
+def test_a_several_document_build_stores_its_heading_vectors_and_a_one_document_build_none(tmp_path):
+    from tests.conftest import SMALL_CORPUS
+
+    qa = QA.from_corpus(write_corpus(tmp_path / "corpus", SMALL_CORPUS), tmp_path / "index")
+    build, meta = qa._loaded.build, qa._loaded.manifest["semantic"]
+    assert meta["files"] == ["vectors.npy", "headings.npy", "heading_rows.npy"] and meta["headings"] == 3
+    assert {"semantic/headings.npy", "semantic/heading_rows.npy"} <= qa._loaded.manifest["files"].keys()
+    texts = ["Ankle Sprains › Shin Splints", "Knee care › Knee Pain", "Knee care › Meniscus Tears"]
+    assert np.array_equal(np.load(build / "semantic" / "headings.npy"), encoder.shared().encode(texts))
+    assert np.load(build / "semantic" / "heading_rows.npy").tolist() == [-1, -1, 0, -1, -1, 1, 2, -1]
+    assert qa._loaded.answerer.reranker.heading_rows.tolist() == [-1, -1, 0, -1, -1, 1, 2, -1]
+    older = semantic.Reranker.load(build / "semantic", {**meta, "files": ["vectors.npy"]}, 2.0)
+    assert older.headings is None and older.heading_rows is None  # an index built before them: no heading term
+    one = QA.from_corpus(write_corpus(tmp_path / "one", {"knee.md": SMALL_CORPUS["knee.md"]}), tmp_path / "one-index")
+    assert one._loaded.manifest["semantic"]["files"] == ["vectors.npy"]
+    assert "headings" not in one._loaded.manifest["semantic"]
+    assert one._loaded.answerer.reranker.heading_rows is None

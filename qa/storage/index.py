@@ -5,7 +5,8 @@ Layout of the index folder:
     builds/<version>/manifest.json  format version, settings, corpus hashes, counts, file checksums, its own checksum
     builds/<version>/store/         passages, documents, references (qa.storage.store)
     builds/<version>/engine/        ranker arrays (qa.search.engine)
-    builds/<version>/semantic/      passage vectors (qa.vectors.semantic), when semantic reranking is on
+    builds/<version>/semantic/      passage vectors (qa.vectors.semantic), when semantic reranking is on; with
+                                    several documents also heading-path vectors and each passage's row among them
     cache/                          work later builds reuse (qa.util.buildcache); never read when serving
     .lock                           held by a running build
 Why one module of this size: the build, the manifest and every check that reads it (checksums, staleness, the lock)
@@ -257,9 +258,14 @@ def _semantic_vectors(
         return None
     titles = {d.id: d.title for d in corpus.documents}
     texts = semantic.vector_texts(corpus.passages, titles)
-    vectors = passage_vectors(texts, cache_dir, workers, progress)
+    headings = semantic.heading_texts(corpus.passages, titles)
+    paths, rows = headings if headings is not None else ([], None)
+    # one call: the heading paths' vectors are reused, encoded and kept in the cache like the passages'
+    vectors = passage_vectors([*texts, *paths], cache_dir, workers, progress)
     graph = (lambda done, total: progress("graph", done, total)) if progress else None
-    return semantic.save(vectors, folder, enc.precision, graph, cache=cache_dir)
+    heading_vectors = vectors[len(texts) :] if rows is not None else None
+    return semantic.save(vectors[: len(texts)], folder, enc.precision, graph, cache=cache_dir,
+                         headings=heading_vectors, heading_rows=rows)  # fmt: skip
 
 
 def lacks_vectors(manifest: dict[str, Any]) -> bool:
