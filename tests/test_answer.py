@@ -7,6 +7,18 @@ import pytest
 from qa.models import Span
 
 
+def _lexical_qa(tmp_path, name, text, *more):
+    """A QA without the semantic reranker (its order is BM25 + TF-IDF alone) over the file `name` holding `text`
+    and the further (name, text) pairs `more`, written to tmp_path/corpus and built into tmp_path/index."""
+    from qa.api import QA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for file, content in ((name, text), *more):
+        (corpus / file).write_text(content, encoding="utf-8")
+    return QA.from_corpus(corpus, tmp_path / "index", semantic=False)
+
+
 def _ids(answer):
     return [r.passage_id for r in answer.results]
 
@@ -122,17 +134,14 @@ def test_listed_is_content_not_a_sign_of_a_source_question(tmp_path):
     """The word "listed" left SOURCE_WORDS: "which modules are listed in sys.modules?" put the reference entries first
     (Python's library reference: "what is listed by dir()?" answered from an audit-events row); "What
     reference is listed for …" still asks about sources through "reference"."""
-    from qa.api import QA
-
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "sys.txt").write_text(
+    qa = _lexical_qa(
+        tmp_path,
+        "sys.txt",
         "The Sys Module\n\nThe sys.modules dictionary holds the modules listed at start-up and every module"
         " imported since.\nIt maps each module name to its module object.\n\nReferences\n\n"
         "Python Software Foundation. The sys module and its modules. Python Docs. 2023;1(2):3-4.\n"
         "Rossum G. Modules of the interpreter. J Python. 2001;2(3):4-5.\n",
-        encoding="utf-8",
     )
-    qa = QA.from_corpus(tmp_path / "corpus", tmp_path / "index", semantic=False)
     listed = qa.ask("which modules are listed in sys.modules?", k=3)
     assert (listed.answered, listed.reasons) == (True, ("the first results mention sys",))
     assert _ids(listed) == ["sys-p1", "sys-r1", "sys-r2"]
@@ -300,19 +309,16 @@ def test_the_kind_asked_for_tips_the_sentence(question, text, cosines, expected)
 
 def test_a_how_to_question_is_answered_first_by_the_example_its_section_opens_with(tmp_path):
     # git-reset(1)'s "Undo a commit and redo": the example's code, then the sentence that explains it
-    from qa.api import QA
-
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "reset.html").write_text(
+    qa = _lexical_qa(
+        tmp_path,
+        "reset.html",
         "<html><head><title>git-reset(1)</title></head><body><h1>git-reset(1)</h1>"
         "<h2>Undo a commit and redo</h2><pre>$ git commit -m 'first try at the frotz feature and its tests'\n"
         "$ git reset --soft HEAD^\n$ edit frotz.c nitfol.c xyzzy.c\n$ git commit -a -c ORIG_HEAD</pre>"
         "<p>This is most often done when you remembered that the last commit you just made is incomplete: undo it"
         " and commit again.</p><h2>Undo add</h2><p>You can undo the add of a file before the last commit with a"
         " reset of its path.</p><pre>$ git reset -- frotz.c</pre></body></html>",
-        encoding="utf-8",
     )
-    qa = QA.from_corpus(tmp_path / "corpus", tmp_path / "index", semantic=False)
     how = qa.ask("how do I undo the last commit?", k=3)
     assert _ids(how) == ["reset-p1", "reset-p2", "reset-p3"]
     assert how.results[0].answer.splitlines()[1] == "$ git reset --soft HEAD^"
@@ -469,16 +475,14 @@ def test_an_example_s_description_comes_with_its_code():
 
 def test_a_passage_repeated_in_another_document_is_shown_after_every_distinct_one(tmp_path):
     # git-merge(1) and git-rebase(1) both include the same MERGE STRATEGIES section: one text, two pages
-    from qa.api import QA
-
     shared = "The octopus strategy is the default merge strategy when merging more than two branches."
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "merge.md").write_text(f"# git merge\n\n## octopus\n\n{shared}\n", encoding="utf-8")
-    (tmp_path / "corpus" / "rebase.md").write_text(f"# git rebase\n\n## octopus\n\n{shared}\n", encoding="utf-8")
-    (tmp_path / "corpus" / "glossary.md").write_text(
-        "# Glossary\n\n## octopus\n\nAn octopus merge joins several branches in one merge commit.\n", encoding="utf-8"
+    qa = _lexical_qa(
+        tmp_path,
+        "merge.md",
+        f"# git merge\n\n## octopus\n\n{shared}\n",
+        ("rebase.md", f"# git rebase\n\n## octopus\n\n{shared}\n"),
+        ("glossary.md", "# Glossary\n\n## octopus\n\nAn octopus merge joins several branches in one merge commit.\n"),
     )
-    qa = QA.from_corpus(tmp_path / "corpus", tmp_path / "index", semantic=False)
     a = qa.ask("what is the octopus merge strategy", k=3)
     assert [r.passage_id for r in a.results] == ["merge-p1", "glossary-p1", "rebase-p1"]
     assert [r.text for r in a.results][0] == [r.text for r in a.results][2] == shared
@@ -631,18 +635,15 @@ def test_a_sentence_defines_a_term(sentence, term, defines):
 
 def test_a_definition_question_is_answered_first_by_the_passage_that_defines_its_term(tmp_path):
     # Valgrind's manual: "what is memcheck?" found a section that names Memcheck over and over first
-    from qa.api import QA
-
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "mc.html").write_text(
+    qa = _lexical_qa(
+        tmp_path,
+        "mc.html",
         "<html><head><title>Valgrind</title></head><body><h1>Valgrind</h1>"
         "<h2>Checking details</h2><p>Read this if you want to know what and how Memcheck is checking. Memcheck"
         " checks memcheck-annotated reads, and what Memcheck reports depends on the memcheck options.</p>"
         "<h2>Overview</h2><p>Memcheck is a memory error detector. It can detect reads of freed memory.</p>"
         "</body></html>",
-        encoding="utf-8",
     )
-    qa = QA.from_corpus(tmp_path / "corpus", tmp_path / "index", semantic=False)
     found = qa._loaded.answerer.evidence("what is memcheck?", 3, "hybrid")
     assert [p.passage_id for p in found.candidates] == ["mc-p1", "mc-p2"]  # the order found...
     what = qa.ask("what is memcheck?", k=3)
@@ -686,9 +687,7 @@ def test_the_documents_own_name_does_not_choose_the_answer_sentence(tmp_path):
     # Valgrind's NEWS: "how to use valgrind with rust?" showed "Valgrind should now be entirely usable with gcc-7.0…"
     # (the rare word every passage says) over "Support for demangling Rust symbols has been added."
     from qa.answering import answer
-    from qa.api import QA
 
-    (tmp_path / "corpus").mkdir()
     sections = {
         "Debuggers": "Frobgrind should now be entirely usable with gcc 7 created debuginfo. The C++ demangler has been"
         " updated. Support for demangling Rust symbols has been added.",
@@ -698,8 +697,7 @@ def test_the_documents_own_name_does_not_choose_the_answer_sentence(tmp_path):
         "Speed": "Faster startup of Frobgrind on large programs.",
     }
     text = "# Frobgrind 3.13\n\n" + "".join(f"## {h}\n\n{body}\n\n" for h, body in sections.items())
-    (tmp_path / "corpus" / "news.md").write_text(text, encoding="utf-8")
-    qa = QA.from_corpus(tmp_path / "corpus", tmp_path / "index", semantic=False)
+    qa = _lexical_qa(tmp_path, "news.md", text)
     a = qa.ask("how to use frobgrind with rust?", k=1)
     assert a.answered is True
     assert a.results[0].answer == "Support for demangling Rust symbols has been added."
