@@ -157,12 +157,16 @@ def vector_texts(passages: Sequence[Passage], titles: Mapping[str, str]) -> list
         if not several or p.kind == "reference":
             out.append(p.text)
             continue
-        title = titles.get(p.document_id, "")
-        path = list(p.heading_path)
-        if title and (not path or path[0] != title):  # a page's first heading is often its title
-            path.insert(0, title)
-        out.append(" › ".join([*path, p.text]))
+        out.append(" › ".join([*_titled(p.heading_path, titles.get(p.document_id, "")), p.text]))
     return out
+
+
+def _titled(headings: Sequence[str], title: str) -> list[str]:
+    """A passage's heading path led by its document's title (a page's first heading is often its title)."""
+    path = list(headings)
+    if title and (not path or path[0] != title):
+        path.insert(0, title)
+    return path
 
 
 def heading_texts(passages: Sequence[Passage], titles: Mapping[str, str]) -> tuple[list[str], np.ndarray] | None:
@@ -176,12 +180,9 @@ def heading_texts(passages: Sequence[Passage], titles: Mapping[str, str]) -> tup
     rows = np.full(len(passages), -1, dtype=np.int32)
     for i, p in enumerate(passages):
         title = titles.get(p.document_id, "")
-        path = list(p.heading_path)
-        if p.kind == "reference" or not path or path == [title]:
+        if p.kind == "reference" or not p.heading_path or list(p.heading_path) == [title]:
             continue
-        if title and path[0] != title:
-            path.insert(0, title)
-        rows[i] = texts.setdefault(" › ".join(path), len(texts))
+        rows[i] = texts.setdefault(" › ".join(_titled(p.heading_path, title)), len(texts))
     return list(texts), rows
 
 
@@ -337,14 +338,12 @@ class Reranker:
         bonus = [LEAD_BONUS if lead else 0.0 for lead in leads] if leads is not None else [0.0] * len(hits)
         if definitions is not None:
             bonus = [b + (DEFINITION_BONUS if d else 0.0) for b, d in zip(bonus, definitions, strict=True)]
-        if self.heading_rows is None:
-            fused = [h.score / best + self.weight * float(c) + b for h, c, b in zip(hits, cosine, bonus, strict=True)]
-        else:
-            heading = self._heading_cosines(ids, cosine, q)
-            fused = [
-                h.score / best + self.weight * (float(c) + HEADING_WEIGHT * float(x)) + b
-                for h, c, x, b in zip(hits, cosine, heading, bonus, strict=True)
-            ]
+        # without heading vectors the term is 0 (one-document corpora, indexes built before them): c + 0.0 == c
+        heading = np.zeros(len(hits)) if self.heading_rows is None else self._heading_cosines(ids, cosine, q)
+        fused = [
+            h.score / best + self.weight * (float(c) + HEADING_WEIGHT * float(x)) + b
+            for h, c, x, b in zip(hits, cosine, heading, bonus, strict=True)
+        ]
         semantic_rank = {int(i): r for r, i in enumerate(np.lexsort((ids, -cosine)), start=1)}
         scores = [
             {**h.scores, "semantic": RankerScore(round(float(c), 6), semantic_rank[i])}
