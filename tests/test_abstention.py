@@ -186,6 +186,30 @@ def test_verdict_replays_from_features_alone():
     assert verdict(f | {"sentence_closeness": 0.99, "absent_subject": 1.0}) == "absent_subject"  # never overrides
     assert verdict(f | {"absent_subject": 1.0, "closeness": 0.99}) == "absent_subject"
     assert verdict(f | {"terms": 0}) == "no-words"
+    # the first result is code alone: neither its closeness nor its best sentence's is meaning
+    coded = replace(Thresholds(), cover=1.01)
+    assert verdict(f | {"closeness": 0.9, "code_first": 1.0}, coded) == "low_cover"
+    said = f | {"closeness": 0.39, "sentence_closeness": 0.7}
+    assert (verdict(said, coded), verdict(said | {"code_first": 1.0}, coded)) == ("meaning", "low_cover")
+    common = f | {"common_only": 1.0, "closeness": 0.9}
+    assert (verdict(common), verdict(common | {"code_first": 1.0})) == ("words", "common_only")
+    assert f["code_first"] == 0.0
+
+
+def test_a_synopsis_close_by_its_tokens_is_no_meaning():
+    """git-u09 over Git's pages: git-filter-branch's SYNOPSIS comes first at 0.63 for "git flow branching model
+    commands", by the tokens it repeats (<command>, branch); code alone answers by words or not at all."""
+    synopsis = _passage("p1", "SYNOPSIS", "git filter-branch [--setup <command>] [--subdirectory-filter <directory>]")
+    terms = [_term("use", 5), _term("git", 30), _term("flow", 1), QueryTerm("branching", "branch", 5, 1.0, True, ()),
+             _term("model", 1), QueryTerm("commands", "command", 9, 1.0, True, ())]  # fmt: skip
+    question = "how do I use the git flow branching model commands?"
+    d = _decide(question, terms, [synopsis], closeness=0.63)
+    assert (d.answered, d.confidence) == (False, 0.49)
+    assert d.reasons == ("the first results hold only 62% of what the question asks",)  # as over Git's pages
+    prose = _passage("p1", "SYNOPSIS", "git filter-branch rewrites branches with the commands given")
+    d = _decide(question, terms, [prose], closeness=0.63)
+    assert (d.answered, d.confidence) == (True, 0.63)
+    assert d.reasons == ("the first result says it in other words (meaning similarity 0.63)",)
 
 
 def test_the_calibrated_thresholds_are_the_defaults():

@@ -443,6 +443,34 @@ def test_an_faq_question_comes_with_its_answer():
 
 
 @pytest.mark.parametrize(
+    "text, kind, is_prose",
+    [
+        (
+            "git filter-branch [--setup <command>] [--subdirectory-filter <directory>]|[--env-filter <command>]",
+            "passage",
+            False,
+        ),  # a synopsis: every sentence is code
+        ("$ git reset --soft HEAD^|$ git commit -c ORIG_HEAD", "passage", False),  # an example alone
+        ("Rest helps|SELECT 1;", "passage", False),  # words, but fewer than STATEMENT_WORDS, beside code
+        (
+            "$ git reset --soft HEAD^|This is most often done when you remembered what you just committed.",
+            "passage",
+            True,
+        ),  # an example with its description
+        ("Calf pain is often brought on by muscle strain.", "passage", True),
+        ("2018;48(5):388-397. doi:10.2519/jospt.2018.7192", "reference", True),  # a citation is read, not run
+        ("2018;48(5):388-397. doi:10.2519/jospt.2018.7192", "passage", False),
+    ],
+)
+def test_prose_is_a_statement_in_words_not_code(text, kind, is_prose):
+    from dataclasses import replace
+
+    from qa.answering.sentence import prose
+
+    assert prose(replace(_sentences(text), kind=kind)) is is_prose
+
+
+@pytest.mark.parametrize(
     "text, is_code",
     [
         ("SELECT date('now','start of month','+1 month','-1 day');", True),

@@ -27,6 +27,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from qa.answering.sentence import prose
 from qa.models import Passage
 from qa.search.wordstats import english_typo, specificity
 
@@ -111,6 +112,7 @@ class Assessment:
     common_only: bool = False  # only words common in these documents matched
     source_question: bool = False
     sentence_closeness: float | None = None  # its best sentence's (None: no vectors, or a single sentence)
+    code_first: bool = False  # the first result is code alone (`sentence.prose`): its closeness is no meaning
     extra: dict = field(default_factory=dict, compare=False)
 
     def features(self) -> dict[str, float]:
@@ -136,6 +138,7 @@ class Assessment:
             "unspelled": float(bool(self.unspelled)),
             "common_only": float(self.common_only),
             "other_form_subject": float(self.strong and any(t.other_form for t in self.subject)),
+            "code_first": float(self.code_first),
         }
 
 
@@ -480,6 +483,7 @@ def assess(
         common_only=bool(held) and bool(missing) and matched_common,
         source_question=source_question,
         sentence_closeness=sentence_closeness,
+        code_first=bool(candidates) and not prose(candidates[0]),
         unspelled=_unspelled(spelled or {}, candidates[: limits.depth], source_question),
     )
 
@@ -521,10 +525,13 @@ def _shown(terms: Sequence[Term]) -> list[str]:
 def verdict(f: dict[str, float], limits: Thresholds = Thresholds()) -> str:
     """The rule that settles a question, from `Assessment.features()` alone (so bench/calibrate.py can
     replay it with other thresholds): "words" or "meaning" when answered, else why not."""
-    close = f["closeness"] >= limits.close_meaning
+    # a synopsis or an example alone is near a question by its tokens ("git flow branching model commands" and
+    # `git filter-branch [--setup <command>] …`, 0.63), not by what it says: its closeness is no meaning
+    prose_first = not f.get("code_first")
+    close = f["closeness"] >= limits.close_meaning and prose_first
     # a passage's vector dilutes the sentence that answers among the others ("If your healthcare provider
     # suspects a blood clot, they may order a vascular study…" 0.70, its passage 0.39)
-    said = f.get("sentence_closeness", -1.0) >= limits.close_sentence
+    said = f.get("sentence_closeness", -1.0) >= limits.close_sentence and prose_first
     if not f["terms"]:
         return "no-words"
     for rule in ("all_missing", "absent_subject", "unspelled", "lost_section", "unanswered_strong"):
@@ -534,7 +541,7 @@ def verdict(f: dict[str, float], limits: Thresholds = Thresholds()) -> str:
         return "unanswered_weak"
     if f.get("other_form_subject") and not close:
         return "other_form"
-    if f["common_only"] and f["closeness"] < limits.very_close_meaning:
+    if f["common_only"] and (f["closeness"] < limits.very_close_meaning or not prose_first):
         return "common_only"
     if f["cover"] >= limits.cover:
         return "words"

@@ -75,6 +75,15 @@ def says_something(passage: Passage) -> bool:
     )
 
 
+def prose(passage: Passage) -> bool:
+    """Whether a passage has a sentence in words, not code (`code`), of STATEMENT_WORDS words or more; a reference
+    entry is a citation, prose to a reader. A synopsis (`git filter-branch [--setup <command>] …`) or an example
+    alone has none: what its vector shares with a question is tokens ("command", "branch"), not a meaning."""
+    return passage.kind == "reference" or any(
+        len(s.text.split()) >= STATEMENT_WORDS and not code(s.text) for s in passage.sentences
+    )
+
+
 def best_sentence(
     passage: Passage,
     spans: list[tuple[int, int, str]],
