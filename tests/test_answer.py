@@ -333,6 +333,44 @@ def test_a_how_to_question_is_answered_first_by_the_example_its_section_opens_wi
     assert _ids(add) == ["reset-p3", "reset-p2", "reset-p1"]
 
 
+_QUICK_START = (
+    "<html><head><title>Valgrind Quick Start</title></head><body><h1>Valgrind Quick Start</h1>"
+    "<h2>Running your program under Memcheck</h2><p>If you normally run your program like this:</p>"
+    "<pre>myprog arg1 arg2</pre><p>Use this command line:</p><pre>valgrind --leak-check=yes myprog arg1 arg2</pre>"
+    "<p>Memcheck is the default tool. The --leak-check option turns on the detailed memory leak detector.</p>"
+    "<p>Memcheck will issue messages about memory errors when your program runs, and leaks that it detects in"
+    " your program under it.</p><h2>Interpreting the output</h2><p>Memcheck prints errors as your program runs."
+    "</p><h2>Cache profiling</h2><p>Cachegrind simulates how the caches of a machine behave.</p>"
+    "<h2>Heap profiling</h2><p>Massif measures how much heap memory is allocated over time.</p>"
+    "<h2>Thread errors</h2><p>Helgrind detects misuses of the POSIX pthreads API.</p>"
+    "<h2>Call graphs</h2><p>Callgrind records the call history among functions as a graph.</p>"
+    "<h2>Branch prediction</h2><p>Cachegrind can also simulate a branch predictor.</p>"
+    "<h2>Suppressions</h2><p>A suppression file lists errors that should not be reported.</p>"
+    "<h2>Platforms</h2><p>Valgrind works on Linux, FreeBSD, Solaris and macOS.</p>"
+    "<h2>Debugging</h2><p>The gdbserver lets GDB examine the client at any error.</p>"
+    "<h2>Leaks</h2><p>Definitely lost blocks are leaked memory that nothing points to.</p>"
+    "<h2>Origins</h2><p>Tracking origins shows where uninitialised values came from.</p></body></html>"
+)
+
+
+def test_a_how_to_question_is_answered_first_by_the_instructions_its_section_opens_with(tmp_path):
+    # Valgrind's Quick Start, "3. Running your program under Memcheck": its heading holds every word of the question,
+    # its first passage the command line (after a lead-in), its next one the question's words most often
+    qa = _lexical_qa(tmp_path, "quick-start.html", _QUICK_START)
+    question = "how do I run my program under memcheck?"
+    found = qa._loaded.answerer.evidence(question, 3, "hybrid")
+    assert [p.passage_id for p in found.candidates] == ["quick-start-p2", "quick-start-p1", "quick-start-p3"]
+    how = qa.ask(question, k=3)
+    assert _ids(how) == ["quick-start-p1", "quick-start-p2", "quick-start-p3"]
+    assert how.results[0].text.splitlines()[-1] == "valgrind --leak-check=yes myprog arg1 arg2"
+    assert how.answered is True and how.reasons == ("the first results mention memcheck",)  # the verdict: as found
+    # the heading lacks a word of the question: the section may answer something else, so the order found
+    other = qa.ask("how do I run my program under memcheck with suppressions?", k=3)
+    assert _ids(other)[:2] == ["quick-start-p2", "quick-start-p1"]
+    when = qa.ask("when does memcheck run my program?", k=3)  # no how-to: the order found
+    assert _ids(when) == ["quick-start-p2", "quick-start-p1", "quick-start-p3"]
+
+
 def test_a_bare_heading_or_signature_comes_with_its_description():
     from qa.answering.sentence import bare, best_sentence
 

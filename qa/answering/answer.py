@@ -89,7 +89,7 @@ class Answerer:
         if decision.focus:
             hits = self._focused(hits, found.candidates, decision.focus, weights)
         elif intent.howto(question):
-            hits = self._example_first(hits)
+            hits = self._example_first(hits, found.assessment.terms)
         elif defining is not None:
             hits = self._definition_first(hits, defining)
         meaning = self.reranker is not None and mode == "hybrid"
@@ -163,22 +163,40 @@ class Answerer:
             return None
         return float(np.max(self.reranker.sentence_cosines(question, hits[0].doc, candidates[0])))
 
-    def _example_first(self, hits: list) -> list:
+    def _example_first(self, hits: list, terms: Sequence[abstention.Term] = ()) -> list:
         """The hits with the example the first one explains first: in a how-to question, when the first hit
         follows, in its section, an example of code that opens the section ("Undo a commit and redo":
         `$ git reset --soft HEAD^` …, then "This is most often done when…"), that example, when found, is
-        what answers first; the verdict was weighed before (the order shown, not the evidence)."""
+        what answers first; so is the section's opening passage with a line of code after its lead-in when the
+        section's heading holds every word of the question (`terms`, its topic words aside): "3. Running your
+        program under Memcheck" opens with "If you normally run your program like this: … Use this command
+        line: valgrind --leak-check=yes myprog arg1 arg2". The verdict was weighed before (the order shown)."""
         if not hits:
             return hits
-        i = hits[0].doc
-        previous = self.store.get(i).previous_id
-        j = self.store.index_of(previous) if previous is not None else None
-        if j is None or self.store.section(j) != self.store.section(i) or not self._opens_section(j):
+        j = self._section_opening(hits[0].doc)
+        if j is None:
             return hits
-        if not code(self.store.get(j).text.split("\n", 1)[0]):
+        lines = self.store.get(j).text.split("\n")
+        if not code(lines[0]) and not (self._restates(self.store.section(j), terms) and any(map(code, lines))):
             return hits
         found = [n for n, hit in enumerate(hits) if hit.doc == j]
         return [hits[found[0]], *(h for n, h in enumerate(hits) if n != found[0])] if found else hits
+
+    def _restates(self, heading: str, terms: Sequence[abstention.Term]) -> bool:
+        """Whether a heading holds every content word of the question but the documents' own topic words
+        (`abstention.topic`): "Running your program under Memcheck" for "how do I run my program under memcheck?"."""
+        asked = [t for t in terms if not abstention.topic(t, self.limits)]
+        body = self._stems(heading)
+        return bool(asked) and all(abstention.says(body, t) for t in asked)
+
+    def _section_opening(self, i: int) -> int | None:
+        """The passage that opens passage i's section, when i is not it (at most semantic.SECTION_REACH before)."""
+        j = i
+        for _ in range(semantic.SECTION_REACH):
+            if self._opens_section(j):
+                return j if j != i else None
+            j = self.store.index_of(self.store.get(j).previous_id)
+        return None
 
     def _defining(self, question: str) -> Callable[[str], bool] | None:
         """In a definition question ("what is a partial index?", `intent.defined`), whether a sentence defines its
