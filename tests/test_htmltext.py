@@ -234,3 +234,60 @@ def test_an_faq_question_in_bold_heads_every_passage_of_its_answer(tmp_path):
         "Actually, SQLite will easily do 50,000 or more INSERT statements per second. "
         "By default, each INSERT statement is its own transaction."
     )
+
+
+def test_list_items_without_markers_stay_apart():
+    # SQLite's appfileformat.html: "<li>EPUB - …" (66 characters, no final period) read as hard-wrapped ran into
+    # the next two items as one sentence
+    from qa.ingest.structure import analyze
+
+    page = extract((DATA / "sqlite-appfileformat.html").read_text(encoding="utf-8"))
+    st = analyze(page.text, page.headings, page.code_blocks, page.inline_code)
+    assert [s.heading for s in st.sections] == ["What Is An Application File Format?"]
+    assert [[line.text for line in p] for p in st.sections[0].paragraphs] == [
+        [
+            'An "application file format" is the file format used to persist application state to disk or to '
+            "exchange information between programs.",
+            "There are thousands of application file formats in use today.",
+            "Here are just a few examples:",
+        ],
+        ["DOC - Word Perfect and Microsoft Office documents"],
+        ["DWG - AutoCAD drawings"],
+        ["PDF - Portable Document Format from Adobe"],
+        ["XLS - Microsoft Excel Spreadsheet"],
+        ["GIT - Git source code repository"],
+        ["EPUB - The Electronic Publication format used by non-Kindle eBooks"],
+        ["ODT - The Open Document format used by OpenOffice and others"],
+        ["PPT - Microsoft PowerPoint presentations"],
+        ["ODP - The Open Document presentation format used by OpenOffice and others"],
+        [
+            'We make a distinction between a "file format" and an "application format".',
+            "A file format is used to store a single object.",
+        ],
+    ]
+
+
+def test_a_table_cell_sources_heads_no_reference_list():
+    # Debian Reference 2.5.1 (debian-reference-en 2.100): the archive file "Sources" in a table cell took the
+    # rest of the section and the next heading, "2.5.2. Top level "Release" file and authenticity", as references
+    from qa.ingest.structure import analyze
+
+    page = extract((DATA / "debian-reference-archive.html").read_text(encoding="utf-8"))
+    st = analyze(page.text, page.headings, page.code_blocks, page.inline_code)
+    assert st.references == ()
+    assert [s.heading for s in st.sections] == [
+        "2.5.1. Archive meta data",
+        '2.5.2. Top level "Release" file and authenticity',
+    ]
+    assert [line.text for p in st.sections[0].paragraphs[-4:] for line in p] == [
+        "Sources",
+        "top of each distribution/area/source combination",
+        "concatenated debian/control for source packages",
+        "In the recent archive, these meta data are stored as the compressed and differential files to reduce "
+        "network traffic.",
+    ]
+    assert [line.text for p in st.sections[1].paragraphs for line in p] == [  # the admonition's label "Tip" goes
+        'The top level "Release" file is used for signing the archive under the secure APT system.',
+        'Each suite of the Debian archive has a top level "Release" file, e.g., '
+        '"http://deb.debian.org/debian/dists/unstable/Release", as follows.',
+    ]

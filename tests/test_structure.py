@@ -6,6 +6,7 @@ from qa.ingest.structure import (
     Line,
     analyze,
     find_reference_list,
+    is_heading_line,
     looks_like_citation,
     looks_like_heading,
     opens_item,
@@ -90,7 +91,34 @@ CITES = ["Mayo Clinic.Calf pain.", "", "Smith J.A study.J Med. 2001;2(3):4-5."]
     [
         (BODY, (5, 5)),
         (BODY + ["", *CITES], (6, 6)),
-        (BODY + ["References", "", "Anything at all", "Second"], (6, 5)),
+        (BODY + ["References", "", "Anything at all", "Second"], (9, 9)),  # nothing under it looks like an entry
+        (BODY + ["References", "", "Anything at all", "Mayo Clinic. Calf pain."], (6, 5)),  # a line of 4 words
+        (BODY + ["References", "", "Anything at all", *CITES[:1]], (6, 5)),  # a citation
+        # the audit-events table of Python's library reference: a column named References over event names
+        (
+            BODY
+            + [
+                "Audit event",
+                "",
+                "Arguments",
+                "",
+                "References",
+                "",
+                "array.__new__",
+                "",
+                "typecode, initializer",
+                "",
+                "[1]",
+                "",
+                "builtins.breakpoint",
+                "",
+                "breakpointhook",
+                "",
+                "[1]",
+            ],
+            (22, 22),
+        ),
+        (BODY + ["Citations", "", "[C99] ", "", "ISO/IEC 9899:1999. “Programming languages – C.”"], (6, 5)),
         (BODY + ["Sources:", "Mayo Clinic.Calf pain."], (6, 5)),
         (BODY + ["", "Mayo Clinic.Calf pain."], (7, 7)),  # a single citation-like line is not a list
         (BODY + CITES[:1] + ["Not a citation", "Neither is this", *CITES], (8, 8)),
@@ -162,7 +190,7 @@ NEWS = Path(__file__).parent / "data" / "valgrind-news.txt"  # excerpts of Valgr
 
 def test_list_items_of_a_plain_text_news_file_stay_apart():
     st = analyze(MappedText.identity(NEWS.read_text(encoding="utf-8")))
-    paragraphs = [[line.text for line in p] for p in st.sections[1].paragraphs]
+    paragraphs = [[line.text for line in p] for p in st.sections[0].paragraphs]
     assert paragraphs[2:9] == [
         ["* Fix Rust v0 name demangling."],
         ["* The Linux rseq syscall is now implemented as (silently) returning ENOSYS."],
@@ -176,7 +204,7 @@ def test_list_items_of_a_plain_text_news_file_stay_apart():
         ],
     ]
     assert paragraphs[9] == ["- Implement LD{,A}XP and ST{,L}XP"]
-    assert paragraphs[13:22] == [
+    assert paragraphs[12:21] == [
         ["403802 leak_cpp_interior fails with some reachable blocks different than expected"],
         ["435732 memcheck/tests/leak_cpp_interior fails with gcc11"],
         ["444242 s390x: Valgrind crashes on EXRL with negative offset"],
@@ -188,13 +216,86 @@ def test_list_items_of_a_plain_text_news_file_stay_apart():
         ["n-i-bz arm64 front end: avoid Memcheck false positives relating to CPUID"],
     ]
     # a wrapped line that starts with a number ("48.  The default…") continues its sentence
-    assert paragraphs[23] == [
+    assert paragraphs[22] == [
         "* The translation cache size has been increased to keep up with the demands of large applications.",
         "The maximum number of sectors has increased from 24 to 48.",
         "The default number of sectors has increased from 16 to 32 on all targets except Android, where the "
         "increase is from 6 to 12.",
     ]
-    assert len(paragraphs) == 24
+    assert len(paragraphs) == 23
+
+
+def test_a_wrapped_line_of_a_news_file_is_no_heading_and_a_quote_ends_no_line():
+    st = analyze(MappedText.identity(NEWS.read_text(encoding="utf-8")))
+    # "X86/Solaris, AMD64/Solaris, AMD64/MacOSX 10.12, X86/FreeBSD and" ends with "and" after a line ending with ","
+    assert [line.text for line in st.headings] == ["Release 3.19.0 (11 Apr 2022)"]
+    assert [(s.heading, s.path) for s in st.sections] == [
+        ("Release 3.19.0 (11 Apr 2022)", ("Release 3.19.0 (11 Apr 2022)",))
+    ]
+    paragraphs = [[line.text for line in p] for p in st.sections[0].paragraphs]
+    assert paragraphs[0] == [  # the "~~~~" underline is no text
+        "This release supports X86/Linux, AMD64/Linux, ARM32/Linux, ARM64/Linux, PPC32/Linux, PPC64BE/Linux, "
+        "PPC64LE/Linux, S390X/Linux, MIPS32/Linux, MIPS64/Linux, ARM/Android, ARM64/Android, MIPS32/Android, "
+        "X86/Android, X86/Solaris, AMD64/Solaris, AMD64/MacOSX 10.12, X86/FreeBSD and AMD64/FreeBSD.",
+        "There is also preliminary support for X86/macOS 10.13, AMD64/macOS 10.13 and nanoMIPS/Linux.",
+    ]
+    assert paragraphs[11][1] == (  # 'Note that "n-i-bz"' ends a line, not the sentence
+        'Note that "n-i-bz" stands for "not in bugzilla" -- that is, a bug that was reported to us but never got a '
+        "bugzilla entry."
+    )
+
+
+FAQ = Path(__file__).parent / "data" / "valgrind-faq.txt"  # the start of Valgrind 3.19's FAQ.txt, unchanged lines
+
+
+def test_section_numbers_stay_with_their_sentence_and_rulers_are_no_text():
+    st = analyze(MappedText.identity(FAQ.read_text(encoding="utf-8")))
+    assert [line.text for line in st.headings] == ["Valgrind FAQ", "Release 3.19.0 11 Apr 2022", "Table of Contents"]
+    paragraphs = [[line.text for line in p] for p in st.sections[2].paragraphs]
+    assert paragraphs == [
+        ["1. Background"],
+        ["2. Compiling, installing and configuring"],
+        ["3. Valgrind aborts unexpectedly"],
+        ["4. Valgrind behaves unexpectedly"],
+        ["5. Miscellaneous"],
+        ["6. How To Get Further Assistance"],
+        ["1. Background"],
+        ['1.1. How do you pronounce "Valgrind"?'],
+        [
+            'The "Val" as in the word "value".',
+            'The "grind" is pronounced with a short \'i\' -- ie. "grinned" (rhymes with "tinned") rather than '
+            '"grined" (rhymes with "find").',
+        ],
+        ["Don't feel bad: almost everyone gets it wrong at first."],
+        ['1.2. Where does the name "Valgrind" come from?'],
+        [
+            "From Nordic mythology.",
+            "Originally (before release) the project was named Heimdall, after the watchman of the Nordic gods.",
+            'He could "see a hundred miles by day or night, hear the grass growing, see the wool growing on a '
+            "sheep's back\", etc. This would have been a great name, but it was already taken by a security "
+            'package "Heimdal".',
+        ],
+    ]
+    raw = FAQ.read_text(encoding="utf-8")
+    numbered = st.sections[2].paragraphs[7][0]
+    assert raw[numbered.source.start : numbered.source.end] == '1.1. How do you pronounce "Valgrind"?'
+
+
+@pytest.mark.parametrize(
+    ("lines", "heading"),
+    [
+        (["Release 3.19.0 (11 Apr 2022)"], True),
+        (["MIPS64/Linux, ARM/Android, ARM64/Android,", "X86/Solaris, AMD64/Solaris, AMD64/MacOSX 10.12"], False),
+        (["", "X86/Solaris, AMD64/Solaris, AMD64/MacOSX 10.12, X86/FreeBSD and"], False),  # ends with "and"
+        (["", "Causes of"], False),
+        (["", "Signs or"], False),
+        (["Body text ends here.", "Causes of Calf Pain"], True),
+        (["", "How Long Do Cramps Last?"], True),
+    ],
+)
+def testis_heading_line(lines, heading):
+    numbered = [(t, 0, 0) for t in lines]
+    assert is_heading_line(numbered, len(lines) - 1) is heading
 
 
 @pytest.mark.parametrize(
@@ -248,3 +349,129 @@ def test_opens_item(previous, line, opens):
 )
 def test_abbreviations_never_end_a_sentence(text, sentences):
     assert [line.text for line in split_sentences(MappedText.identity(text), 0, len(text))] == sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (  # git-log's --abbrev-commit: Punkt's first sentence took the quote that opens the second
+            "Instead of showing the full 40-byte hexadecimal commit object name, show a prefix that names the object "
+            'uniquely. "--abbrev=<n>" (which also modifies diff output, if it is displayed) option can be used to '
+            "specify the minimum length of the prefix.",
+            [
+                "Instead of showing the full 40-byte hexadecimal commit object name, show a prefix that names the "
+                "object uniquely.",
+                '"--abbrev=<n>" (which also modifies diff output, if it is displayed) option can be used to specify '
+                "the minimum length of the prefix.",
+            ],
+        ),
+        (  # a closing quote after the period stays
+            'The "Val" as in the word "value." The "grind" rhymes with “tinned.” Both.',
+            ['The "Val" as in the word "value."', 'The "grind" rhymes with “tinned.”', "Both."],
+        ),
+        (  # SciFact 144801076: a space before the quote that closes "in love.
+            "In Study I, the 7-item Relationship Assessment Scale (RAS) was administered to 125 subjects who reported "
+            'themselves to be "in love. " Analyses revealed a unifactorial scale structure.',
+            [
+                "In Study I, the 7-item Relationship Assessment Scale (RAS) was administered to 125 subjects who "
+                'reported themselves to be "in love. "',
+                "Analyses revealed a unifactorial scale structure.",
+            ],
+        ),
+        ("He said: “Stop. “Go on,” she said.", ["He said: “Stop.", "“Go on,” she said."]),  # a curly one opens
+        (  # SciFact 27768226 (curly quotes there, straight after repair): the quote closes one opened before
+            'the start of his review: "Many (most) of the papers and presentations I have read/seen on this topic have '
+            "completely failed to address the kinds of confounding issues that are so convincingly tackled here. For "
+            'that reason alone, this paper deserves to be published and alerted to the widest possible audience. " '
+            "In addition to providing evidence for the immediate advantage of open access, Eysenbach's analysis also "
+            "highlights several potential challenges to its long-term future.",
+            [
+                'the start of his review: "Many (most) of the papers and presentations I have read/seen on this topic '
+                "have completely failed to address the kinds of confounding issues that are so convincingly tackled "
+                "here.",
+                "For that reason alone, this paper deserves to be published and alerted to the widest possible "
+                'audience. "',
+                "In addition to providing evidence for the immediate advantage of open access, Eysenbach's analysis "
+                "also highlights several potential challenges to its long-term future.",
+            ],
+        ),
+        (  # Valgrind's FAQ (FAQ.txt and faq.html): the question's number opens it
+            '1.1. How do you pronounce "Valgrind"? The "Val" as in the word "value".',
+            ['1.1. How do you pronounce "Valgrind"?', 'The "Val" as in the word "value".'],
+        ),
+        (  # SQLite's "NULL Handling" notes
+            "2. Test data unavailable. 3. MySQL version 3.23.41 does not support UNION.",
+            ["2. Test data unavailable.", "3. MySQL version 3.23.41 does not support UNION."],
+        ),
+        ("1.", ["1."]),  # a number alone has no sentence to open
+        ("It grew from 24 to 48. The default is 32.", ["It grew from 24 to 48.", "The default is 32."]),
+    ],
+)
+def test_opening_quotes_and_section_numbers_stay_with_their_sentence(text, sentences):
+    lines = split_sentences(MappedText.identity(text), 0, len(text))
+    assert [line.text for line in lines] == sentences
+    assert [text[line.source.start : line.source.end] for line in lines] == sentences
+
+
+ROBOTPARSER = (  # the end of the Python library's urllib.robotparser page, as extracted; the example is a <pre>
+    "The following example demonstrates basic use of the RobotFileParser class:\n\n"
+    ">>> import urllib.robotparser\n>>> rp = urllib.robotparser.RobotFileParser()\n"
+    '>>> rp.set_url("http://www.musi-cal.com/robots.txt")\n>>> rp.read()\n>>> rrate = rp.request_rate("*")\n'
+    '>>> rrate.requests\n3\n>>> rrate.seconds\n20\n>>> rp.crawl_delay("*")\n6\n'
+    '>>> rp.can_fetch("*", "http://www.musi-cal.com/cgi-bin/search?city=San+Francisco")\nFalse\n'
+    '>>> rp.can_fetch("*", "http://www.musi-cal.com/")\nTrue\n\n'
+)
+
+
+def test_an_example_with_urls_at_the_end_is_code_not_a_reference_list():
+    start = ROBOTPARSER.index(">>>")
+    st = analyze(MappedText.identity(ROBOTPARSER), code_blocks=[(start, len(ROBOTPARSER) - 2)])
+    assert st.references == ()
+    paragraphs = st.sections[0].paragraphs
+    assert [line.text for line in paragraphs[0]] == [
+        "The following example demonstrates basic use of the RobotFileParser class:"
+    ]
+    assert paragraphs[1][0].code and paragraphs[1][0].text == ROBOTPARSER[start:].strip()
+    # without the code block the lines with URLs read as citations (the index held them as 4 reference entries)
+    assert len(analyze(MappedText.identity(ROBOTPARSER)).references) == 4
+
+
+@pytest.mark.parametrize(
+    ("lines", "marked", "expected"),
+    [
+        # Debian Reference's table of archive files: a cell "Sources" is no heading on a page that marks its own
+        (
+            [
+                "2.5.1. Archive meta data",
+                "",
+                "Packages",
+                "",
+                "Sources",
+                "",
+                "top of each distribution/area/source combination",
+                "",
+                '2.5.2. Top level "Release" file and authenticity',
+                "",
+                "Tip",
+            ],
+            {0, 8},
+            (11, 11),
+        ),
+        # a marked References heading heads the list
+        (
+            [
+                "Body text here.",
+                "References",
+                "Mayo Clinic. Calf pain.",
+                "Smith J. A study. J Med. 2001;2(3):4-5.",
+                "See also",
+                "Related pages on calf pain and cramps.",
+            ],
+            {1, 4},
+            (2, 1),
+        ),
+        (["Body text here.", "References", "Mayo Clinic. Calf pain."], None, (2, 1)),  # a text marks nothing
+    ],
+)
+def test_on_a_page_with_heading_markup_only_a_heading_heads_a_reference_list(lines, marked, expected):
+    assert find_reference_list(lines, None if marked is None else frozenset(marked)) == expected

@@ -18,8 +18,8 @@ The rules then decide what is site chrome, top down, in this order (the first th
 8. emptied sections: a `<div>`/`<section>` with a heading whose other text is all chrome by the rules
    above (a "SEE ALSO" heading over a link row; a man page's closing "GIT" section, "Part of the git(1)
    suite"): the heading goes with it.
-Short blocks that only say when the page changed or who made it (CHROME_LINE) and a manual page's
-colophon line (COLOPHON) are chrome too.
+Short blocks that only say when the page changed or who made it (CHROME_LINE), a manual page's
+colophon line (COLOPHON) and the label cell of an admonition drawn as a table (ADMONITIONS) are chrome too.
 What is left is emitted: block elements start new lines (paragraph breaks between blocks), `<pre>`
 keeps its text byte for byte (recorded as a code block), `<code>`/`<kbd>`/`<samp>`/`<tt>` are recorded
 as inline code, h1-h6 are headings of levels 1-6 and a definition term (`<dt>`, e.g. an API signature
@@ -82,7 +82,10 @@ LINK_LISTS = frozenset({"ul", "ol", "menu", "table", "p", "div", "dl", "section"
 BOLD_HEADING_WORDS = 25
 CAPTIONED = frozenset({"table", "figure", "pre", "img"})  # a bold paragraph before one of these is its caption
 BOLD_COMPANIONS = frozenset({"i", "em", "code", "tt", "kbd", "var", "samp", "br"})  # a link beside the bold is text
-LINE_BREAK_ONLY = frozenset({"br", "li", "tr", "dt", "dd"})  # one newline, not a paragraph break
+# One newline, not a paragraph break. A list item is a paragraph of its own: its text carries no marker, so an item
+# of 60 characters or more without final punctuation would read as hard-wrapped and run into the next one (SQLite's
+# "EPUB - The Electronic Publication format used by non-Kindle eBooks" took "ODT - …" and "PPT - …" with it).
+LINE_BREAK_ONLY = frozenset({"br", "tr", "dt", "dd"})
 PERMALINK_MARKS = frozenset({"¶", "#", "§", "🔗", "⚓", "link"})
 LINK_SHARE = 0.7  # a block whose text is at least this share link text is a link list...
 MIN_LINKS = 2  # ...when it has at least this many links
@@ -99,6 +102,9 @@ COLOPHON = re.compile(r"(?:this page is )?part of (?:release \S+ of )?the \S+(?:
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _PARTS = re.compile(r"[-_:.]+")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# The label cell of a DocBook admonition drawn as a table (Debian Reference: an image, then <th>Tip</th>, then the
+# text): read as a sentence, "Tip" or "Note" ends the passage before the note's text or opens the one it is in.
+ADMONITIONS = frozenset({"Note", "Tip", "Caution", "Warning", "Important"})
 
 
 @dataclass(frozen=True)
@@ -257,10 +263,17 @@ class _Rules:
         self.dropped: set[int] = set()
         self.link_text: dict[int, tuple[int, int, int]] = {}
         self.kept: dict[int, int] = {}
+        self.labels = {  # DocBook's admonition labels: <table summary="Tip">…<th>Tip</th>
+            id(th)
+            for table in _iter(root)
+            if table.tag == "table" and table.attrs.get("summary") in ADMONITIONS
+            for th in _iter(table)
+            if th.tag == "th" and _text_of(th).strip() == table.attrs["summary"]
+        }
 
     def chrome(self, node: _Node) -> bool:
         tag, a = node.tag, node.attrs
-        if tag in NEVER_TEXT or _is_hidden(node):
+        if tag in NEVER_TEXT or _is_hidden(node) or id(node) in self.labels:
             return True
         if tag in LANDMARKS or a.get("role", "").lower() in CHROME_ROLES or not _names(node).isdisjoint(CHROME_WORDS):
             return not (tag == "header" or "header" in _names(node)) or not self._holds_h1(node)

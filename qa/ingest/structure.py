@@ -1,5 +1,9 @@
 """Document structure from extracted text: the reference list at the end (normalized only), then
-headings, sections and sentences of the repaired body, each with its span in the raw source."""
+headings, sections and sentences of the repaired body, each with its span in the raw source.
+
+Why one module of this size: the decisions are one reading of the same lines, each bounding the next: the reference
+list where the body ends, headings where paragraphs end, a line's end whether the next line goes on with its sentence,
+and the paragraph what Punkt splits (a sentence number or a quote that Punkt cuts off goes back to its sentence)."""
 
 from __future__ import annotations
 
@@ -82,7 +86,8 @@ def analyze(
     headings = dict(headings or {})
     normalized = repairing.normalize(text)
     lines = _lines(normalized)
-    ref_start, body_end, trailing = reference_lines([t for t, _, _ in lines])
+    code_lines = frozenset(_code_lines(normalized, lines, code_blocks))
+    ref_start, body_end, trailing = reference_lines([t for t, _, _ in lines], frozenset(headings) or None, code_lines)
     body_len = lines[body_end][1] if body_end < len(lines) else len(normalized.text)
     kept = normalized.slice(0, body_len)
     if trailing < len(lines):  # a section after the reference list stays in the body, after the rest
@@ -103,7 +108,7 @@ def analyze(
     body_lines = _lines(body)
     heads = {n: level for n, level in headings.items() if n < len(body_lines) and body_lines[n][0].strip()}
     if not headings:
-        heads = {n: 1 for n, (t, _, _) in enumerate(body_lines) if looks_like_heading(t)}
+        heads = {n: 1 for n in range(len(body_lines)) if is_heading_line(body_lines, n)}
     code = _code_lines(body, body_lines, code_blocks)
     for n in code:
         heads.pop(n, None)
@@ -165,6 +170,20 @@ def looks_like_heading(line: str) -> bool:
     return any(c.isalpha() for c in s)
 
 
+# A heading never ends with one of these: a line that does is a wrapped line of a paragraph (Valgrind's NEWS:
+# "X86/Solaris, AMD64/Solaris, AMD64/MacOSX 10.12, X86/FreeBSD and")
+OPEN_ENDS = frozenset({"a", "an", "the", "and", "or", "nor", "but", "of"})
+
+
+def is_heading_line(lines: list[tuple[str, int, int]], n: int) -> bool:
+    """Whether line n of a text without heading markup is a heading: it looks like one, does not end with a word
+    that needs another after it (OPEN_ENDS), and the line before it is blank or does not end with a comma."""
+    text = lines[n][0]
+    if not looks_like_heading(text) or text.split()[-1].lower() in OPEN_ENDS:
+        return False
+    return n == 0 or not lines[n - 1][0].rstrip().endswith(",")
+
+
 def looks_like_citation(line: str) -> bool:
     """A line shaped like a reference-list entry: 'Org.Title.', 'Name AB, ...', a DOI, '2016;93(4):279'."""
     s = line.strip()
@@ -178,23 +197,28 @@ def looks_like_citation(line: str) -> bool:
     return bool(_GLUED_SOURCE.match(s)) and s[-1] in ".?"
 
 
-def find_reference_list(lines: list[str]) -> tuple[int, int]:
+def find_reference_list(lines: list[str], marked: frozenset[int] | None = None) -> tuple[int, int]:
     """(first line of the reference list, first line after the body): both len(lines) when there is
     none. A References/Sources/Bibliography heading wins (`_heads_references`); else the trailing block of lines most of
-    which look like citations (at least two; a run of two other lines ends the block)."""
-    ref_start, body_end, _ = reference_lines(lines)
+    which look like citations (at least two; a run of two other lines ends the block). `marked`: the lines a page's
+    markup marks as headings (None: a text without markup); then only a marked line heads a list (Debian
+    Reference's table cell "Sources", the name of an archive file, took the section after it)."""
+    ref_start, body_end, _ = reference_lines(lines, marked)
     return ref_start, body_end
 
 
-def reference_lines(lines: list[str]) -> tuple[int, int, int]:
+def reference_lines(
+    lines: list[str], marked: frozenset[int] | None = None, code: frozenset[int] = frozenset()
+) -> tuple[int, int, int]:
     """(first line of the reference list, first line after the body before it, first line of a section
     after it): find_reference_list's two, and where a trailing section ('Related Articles' and prose
-    after the list) starts, len(lines) when there is none. The trailing section belongs to the body."""
-    ref_start, body_end = _reference_list(lines)
+    after the list) starts, len(lines) when there is none. The trailing section belongs to the body. `code`: the
+    lines of code blocks, never citations (urllib.robotparser's closing example, `>>> rp.can_fetch("*", "http://…")`)."""
+    ref_start, body_end = _reference_list(lines, marked, code)
     if ref_start == len(lines):  # nothing at the end: maybe a list followed by a short trailing section
         for n in range(len(lines) - 1, -1, -1):
             if _starts_trailing_section(lines, n):
-                start, end = _reference_list(lines[:n])
+                start, end = _reference_list(lines[:n], marked, code)
                 if start < n:
                     return start, end, n
                 break
@@ -214,15 +238,19 @@ def _starts_trailing_section(lines: list[str], n: int) -> bool:
     return len(after.split()) >= 5 and not looks_like_citation(after)
 
 
-def _reference_list(lines: list[str]) -> tuple[int, int]:
+def _reference_list(
+    lines: list[str], marked: frozenset[int] | None = None, code: frozenset[int] = frozenset()
+) -> tuple[int, int]:
     for n in range(len(lines) - 1, -1, -1):
+        if marked is not None and n not in marked:
+            continue  # a page that marks its headings: a table cell "Sources" or "References" heads nothing
         if REFERENCE_HEADING.match(lines[n].strip()) and _heads_references(lines, n):
             return n + 1, n
     start, cited, misses = len(lines), 0, 0
     for n in range(len(lines) - 1, -1, -1):
         if not lines[n].strip():
             continue
-        if looks_like_citation(lines[n]):
+        if n not in code and looks_like_citation(lines[n]):  # an example's URL is no citation
             start, cited, misses = n, cited + 1, 0
         else:
             misses += 1
@@ -234,19 +262,24 @@ def _reference_list(lines: list[str]) -> tuple[int, int]:
 
 
 LISTED_LINES = 30  # the lines after a References heading read for citations (_heads_references)
+ENTRY_WORDS = 4  # a line of a reference list's entry has at least this many words ("Mayo Clinic. Calf pain.")
 
 
 def _heads_references(lines: list[str], n: int) -> bool:
     """Whether the References/Sources line n heads a reference list: written as a heading ("References",
     "Sources:"), or else (in capitals or lower case: SQL's REFERENCES and SOURCE key words, Git's `reference`
     pretty format and `--reference` option) when a quarter of the LISTED_LINES non-blank lines after it look
-    like citations. Those words head 180 lines of git-log's options and PostgreSQL's privilege table."""
+    like citations. Those words head 180 lines of git-log's options and PostgreSQL's privilege table. "References"
+    written as a heading needs one citation or half its lines of ENTRY_WORDS words or more, as a list's entries
+    have (the audit-events table's column "References" heads 494 cells of event names)."""
     line = lines[n].strip()
     word = REFERENCE_HEADING.match(line).group(1)  # type: ignore[union-attr]
-    if line[0].isupper() and word[1:].islower():
-        return True
     after = [t for t in lines[n + 1 :] if t.strip()][:LISTED_LINES]
-    return bool(after) and 4 * sum(map(looks_like_citation, after)) >= len(after)
+    cited = sum(map(looks_like_citation, after))
+    if line[0].isupper() and word[1:].islower():
+        entries = sum(len(t.split()) >= ENTRY_WORDS for t in after)
+        return word.lower() != "references" or cited > 0 or 2 * entries >= len(after)
+    return bool(after) and 4 * cited >= len(after)
 
 
 def _sections(
@@ -326,6 +359,8 @@ def _paragraph_ranges(
                 out.append(current)
             current, block = (n, n), code[n]
             continue
+        if RULER.fullmatch(s):
+            s = ""  # a ruler ("-----", a title's "~~~~" underline) parts paragraphs and is no text
         if not s and block is not None and any(code.get(m) == block for m in range(n + 1, min(n + 50, len(lines)))):
             continue  # a blank line inside a code block
         if n in heads or not s:
@@ -346,6 +381,7 @@ def _paragraph_ranges(
     return out
 
 
+RULER = re.compile(r"([-=~_*#+])\1{2,}")
 # A line that opens a list item never continues the line before: a bullet ("* ", "- ", "+ ", "• "), a bug
 # list's number (5 digits or more) and two spaces ("445668  Inline stack frame…", Valgrind's "n-i-bz  …": not
 # in bugzilla), as changelogs and NEWS files write their items, or a number ("2. ", "3) ") after a line that
@@ -360,7 +396,10 @@ def opens_item(previous: str, line: str) -> bool:
 
 
 def _continues(previous: str, line: str) -> bool:
-    if previous[-1] in '.!?:;"”)' or opens_item(previous, line):
+    """Whether `line` goes on with the sentence of the hard-wrapped line `previous` (both stripped). A closing quote
+    ends a line's sentence only after a final . ! or ? inside it: NEWS's 'Note that "n-i-bz"' wraps before
+    'stands for "not in bugzilla"'."""
+    if previous[-1] in ".!?:;)" or (previous[-1] in '"”' and previous[-2:-1] in ".!?") or opens_item(previous, line):
         return False
     return line[0].islower() or len(previous) >= 60
 
@@ -374,11 +413,37 @@ def _tokenizer():  # type: ignore[no-untyped-def]
     return PunktSentenceTokenizer(params)
 
 
+# A sentence Punkt gives that is only a section number ("1.1.", "4.5.", "2."): it opens the sentence after it
+ORDINAL = re.compile(r"(?:\d{1,3}\.)+")
+# Punkt's sentence end takes a quote after the period even when a space sets it apart: git-log's 'names the object
+# uniquely. "--abbrev=<n>" (which also…'. That quote opens the next sentence unless it closes one the paragraph
+# opened (SciFact's 'reported themselves to be "in love. " Analyses revealed…', and quotes of several sentences).
+
+
+def _opens_next(text: str) -> bool:
+    """Whether the quote that ends `text` (a paragraph up to a sentence end), after a space, opens the sentence after
+    it: a curly opening quote, or a straight one after an even number of them."""
+    if len(text) < 2 or text[-1] not in '"“' or not text[-2].isspace():
+        return False
+    return text[-1] == "“" or text[:-1].count('"') % 2 == 0
+
+
 def split_sentences(text: MappedText, start: int, end: int) -> tuple[Line, ...]:
-    """Sentences of text[start:end] (line breaks read as spaces), whitespace collapsed, with raw spans."""
+    """Sentences of text[start:end] (line breaks read as spaces), whitespace collapsed, with raw spans; a section
+    number ("1.1.") stays with the sentence it numbers, an opening quote with the sentence it opens (ORDINAL,
+    _opens_next)."""
     chunk = text.text[start:end].replace("\r", " ").replace("\n", " ")
-    out = []
+    spans: list[list[int]] = []
     for a, b in _tokenizer().span_tokenize(chunk):
+        if spans and _opens_next(chunk[: spans[-1][1]]):
+            a = spans[-1][1] - 1
+            spans[-1][1] = len(chunk[:a].rstrip())
+        if spans and ORDINAL.fullmatch(chunk[spans[-1][0] : spans[-1][1]].strip()):
+            spans[-1][1] = b
+        else:
+            spans.append([a, b])
+    out = []
+    for a, b in spans:
         sentence = " ".join(chunk[a:b].split())
         if sentence:
             out.append(Line(sentence, _span(text, start + a, start + b)))
