@@ -86,6 +86,18 @@ NOTES = [
     "questions' 0.7301) and save 0.3–0.45 ms more, but move answers a person reads: all dense layers in int8 make "
     "the seed's d06 abstain (meaning 0.50 falls below its threshold), the feed-forward layers alone cost SQLite's "
     "sq24 its first result (branch speed-int8, not landed; NOTES-speed.md).",
+    "- New questions in pairs (2026-12-03, speed branch on main c6b8bff): with `THREADS` > 1 the questions of a "
+    "gthread worker that wait for a question call run two to a call of a model compiled for [2, length] (one "
+    "stream of the weights; rows bit-identical to [1, length], checked over the 690 evaluation questions and 300 "
+    "of this bench's): [2, 12] 4.54 ms against [1, 12] 3.04 (2.27 ms a question, interleaved, load ~6); in a "
+    "1 × 4 server 53 % of the new questions ran in pairs; +96 MiB RSS in the master (shared by the workers). The "
+    "new-question run now follows one second of other new questions, as the repeated run follows one second of "
+    "its own (each worker's first answers from a passage encode its sentences). Alternating with main in one "
+    "session at load 9–14 (the table: this branch's second run), by CPU (1, 2, 4 workers × 1, 4 threads): main "
+    "0.36 / 0.53 / 0.33 / 0.40 / 0.48 / 0.45 and 0.46 / 0.34 / 0.38 / 0.39 / 0.55 / 0.45×, this branch 0.56 / "
+    "0.45 / 0.44 / 0.57 / 0.44 / 0.48 and 0.54 / 0.50 / 0.48 / 0.41 / 0.50 / 0.39×; the sync rows run the same "
+    "code on both, so their spread is the load's: not met robustly. Not done (other owners' files): encoding "
+    "every passage's answer sentences in the master before fork (a trial cut new-request CPU by 1.2–2 ms).",
 ]
 
 

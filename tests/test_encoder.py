@@ -212,7 +212,7 @@ def test_callers_arriving_during_a_call_share_the_next_calls_and_get_their_own_b
     assert entered.wait(30)
     for t in threads[1:]:
         t.start()
-    _wait_for(lambda: len(enc._waiting) == 8)  # all eight wait behind the held call
+    _wait_for(lambda: len(enc._together.waiting) == 8)  # all eight wait behind the held call
     release.set()
     for t in threads:
         t.join(30)
@@ -220,7 +220,7 @@ def test_callers_arriving_during_a_call_share_the_next_calls_and_get_their_own_b
     # the first text alone, then the other eight in one call per padded length
     assert calls == [(1, 8), (2, 8), (3, 16), (2, 32), (1, 256)]
     assert all(np.array_equal(out[i], alone[i]) for i in range(9))
-    assert enc._waiting == [] and not enc._combining
+    assert enc._together.waiting == [] and not enc._together.busy
 
 
 def test_a_failed_call_fails_every_caller_of_its_round_and_the_encoder_goes_on(enc, monkeypatch):
@@ -231,7 +231,7 @@ def test_a_failed_call_fails_every_caller_of_its_round_and_the_encoder_goes_on(e
     assert entered.wait(30)
     for t in threads[1:]:
         t.start()
-    _wait_for(lambda: len(enc._waiting) == 3)
+    _wait_for(lambda: len(enc._together.waiting) == 3)
     release.set()
     for t in threads:
         t.join(30)
@@ -240,7 +240,7 @@ def test_a_failed_call_fails_every_caller_of_its_round_and_the_encoder_goes_on(e
     assert np.array_equal(out[0], enc.encode(texts[:1]))
     assert [str(out[i]) for i in (1, 2, 3)] == ["inference call 1 failed"] * 3
     assert all(isinstance(out[i], RuntimeError) for i in (1, 2, 3))
-    assert not enc._combining
+    assert not enc._together.busy
     assert np.array_equal(enc.encode_together(texts[1:2]), enc.encode(texts[1:2]))
 
 
@@ -293,7 +293,7 @@ def test_a_question_model_binds_its_inputs_once_and_returns_a_copy_of_its_output
     fixed = enc._fixed()
     first = enc.encode_question("what usually causes calf pain")  # 7 tokens: the 12-token model
     kept = first.copy()
-    embedded, mask = fixed.inputs[12]
+    embedded, mask = fixed.inputs[1, 12]
     assert mask.tolist() == [[1] * 7 + [0] * 5]
     assert np.array_equal(embedded[0, 7:], fixed.positions[7:12])  # padding: position embeddings alone
     enc.encode_question("calf pain")  # 4 tokens: the same buffers, refilled and cleared past its length
@@ -313,3 +313,129 @@ def test_embedding_tables_are_mapped_from_the_weights_file_and_must_be_float32(t
     save_file({"embeddings.word_embeddings.weight": table.astype(np.float16)}, tmp_path / "half")
     with pytest.raises(encoder.EncoderUnavailable, match=r"embeddings.word_embeddings.weight is F16, not F32"):
         encoder._mapped(tmp_path / "half", ["word_embeddings"])
+
+
+@pytest.fixture(scope="module")
+def paired(enc) -> encoder._Questions:
+    """The question models with pair models (as gthread workers load them), bfloat16 where the CPU has it."""
+    return encoder._Questions.load(enc.directory, 1, enc.precision, pairs=True)
+
+
+def _question_ids(enc, texts):
+    ids = [enc.tokenizer.encode(t).ids for t in texts]
+    return [(x, next(n for n in encoder.QUESTION_LENGTHS if n >= len(x))) for x in ids]
+
+
+@pytest.mark.parametrize("precision", ["auto", "f32"])
+def test_two_questions_in_one_call_get_the_bytes_each_gets_alone(precision, enc, f32, paired):
+    one = enc if precision == "auto" else f32
+    questions = paired if precision == "auto" else encoder._Questions.load(f32.directory, 1, "f32", pairs=True)
+    assert sorted(questions.requests) == [(1, 12), (1, 16), (1, 24), (2, 12), (2, 16), (2, 24)]
+    long = "what usually causes calf pain when walking or running downhill, and how long does it last?"
+    texts = VARIED[:6] + TEXTS[:4] + ["calf pain and swelling after a long run downhill in the cold", long]
+    sizes = []
+    for length in encoder.QUESTION_LENGTHS:  # token counts 3 to 21, each run at its own length and the longer ones
+        group = [(t, x) for t, (x, n) in zip(texts, _question_ids(one, texts), strict=True) if n <= length]
+        sizes.append(len(group))
+        jobs = [encoder._Job([x], 384) for _, x in group]
+        questions._run_jobs(jobs, length)  # two to a call, the odd one out alone
+        for (text, x), job in zip(group, jobs, strict=True):
+            alone = encoder._Job([x], 384)
+            questions._run_jobs([alone], length)
+            assert np.array_equal(job.out, alone.out), (length, text)
+            if length == next(n for n in encoder.QUESTION_LENGTHS if n >= len(x)):
+                assert np.array_equal(job.out[0], one.encode_question(text))
+    assert sizes == [6, 11, 12]
+
+
+class _Held:
+    """An infer request that records its calls ((questions, length)); the first waits for `release`, and those
+    numbered in `fail` raise instead of running."""
+
+    def __init__(self, request, key, calls, entered, release, fail):
+        self.request, self.key, self.calls = request, key, calls
+        self.entered, self.release, self.fail = entered, release, fail
+
+    def infer(self):
+        number = len(self.calls)
+        self.calls.append(self.key)
+        if number == 0:
+            self.entered.set()
+            assert self.release.wait(30)
+        if number in self.fail:
+            raise RuntimeError(f"question call {number} failed")
+        self.request.infer()
+
+    def get_output_tensor(self, i):
+        return self.request.get_output_tensor(i)
+
+
+def _hold_questions(questions, monkeypatch, fail=frozenset()):
+    calls, entered, release = [], threading.Event(), threading.Event()
+    for key, request in list(questions.requests.items()):
+        monkeypatch.setitem(questions.requests, key, _Held(request, key, calls, entered, release, fail))
+    return calls, entered, release
+
+
+def test_questions_arriving_during_a_call_run_two_to_a_call_and_other_lengths_do_not_wait(enc, paired, monkeypatch):
+    texts = ["calf pain", "what usually causes calf pain", "wat usualy causes calf pian", "x", VARIED[4], VARIED[5]]
+    ids = _question_ids(enc, texts)  # lengths 12, 12, 12, 12, 16, 12
+    alone = [enc.encode_question(t) for t in texts]
+    calls, entered, release = _hold_questions(paired, monkeypatch)
+    out: dict[int, object] = {}
+    threads = [
+        threading.Thread(target=lambda i=i: out.__setitem__(i, paired.run(*ids[i])), daemon=True) for i in range(6)
+    ]
+    threads[0].start()
+    assert entered.wait(30)
+    for i in (1, 2, 3, 5):
+        threads[i].start()
+    _wait_for(lambda: len(paired.combiners[12].waiting) == 4)  # four wait behind the held call
+    threads[4].start()  # 16 tokens: another model, it runs while the 12-token call is held
+    threads[4].join(30)
+    assert calls == [(1, 12), (1, 16)]
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert not any(t.is_alive() for t in threads)
+    assert calls == [(1, 12), (1, 16), (2, 12), (2, 12)]  # the four waiting ones, two to a call
+    assert all(np.array_equal(out[i], alone[i]) for i in range(6))
+    assert paired.combiners[12].waiting == [] and not paired.combiners[12].busy
+
+
+def test_a_failed_question_call_fails_its_round_and_the_questions_after_it_run(enc, paired, monkeypatch):
+    texts = ["calf pain", "what usually causes calf pain", "x", "wat usualy causes calf pian"]
+    ids = _question_ids(enc, texts)  # all of length 12
+    calls, entered, release = _hold_questions(paired, monkeypatch, fail={1})
+    out: dict[int, object] = {}
+
+    def ask(i):
+        try:
+            out[i] = paired.run(*ids[i])
+        except RuntimeError as error:
+            out[i] = error
+
+    threads = [threading.Thread(target=ask, args=(i,), daemon=True) for i in range(4)]
+    threads[0].start()
+    assert entered.wait(30)
+    for t in threads[1:]:
+        t.start()
+    _wait_for(lambda: len(paired.combiners[12].waiting) == 3)
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert calls == [(1, 12), (2, 12)]  # the round stops at its failed call: the third waiting one never runs
+    assert np.array_equal(out[0], enc.encode_question(texts[0]))
+    assert [str(out[i]) for i in (1, 2, 3)] == ["question call 1 failed"] * 3
+    assert not paired.combiners[12].busy
+    assert np.array_equal(paired.run(*ids[3]), enc.encode_question(texts[3]))
+
+
+@pytest.mark.parametrize(("threads", "pairs"), [("1", False), ("", False), ("4", True)])
+def test_pair_models_are_made_only_for_gthread_workers(enc, monkeypatch, threads, pairs):
+    loaded = []
+    monkeypatch.setenv("THREADS", threads)
+    monkeypatch.setattr(enc, "_questions", None)
+    monkeypatch.setattr(encoder._Questions, "load", lambda *args: loaded.append(args) or "models")
+    assert enc._fixed() == "models"
+    assert loaded == [(enc.directory, enc.threads, enc.precision, pairs)]

@@ -152,9 +152,7 @@ class Encoder:
         self.tokenizer = tokenizer
         self._request = compiled.create_infer_request()
         self._lock = threading.Lock()  # one inference request, used by one thread at a time
-        self._together = threading.Condition()  # guards _waiting and _combining (encode_together)
-        self._waiting: list[_Job] = []
-        self._combining = False
+        self._together = _Combiner()  # encode_together's callers
         self._questions: _Questions | None = None  # made by the first encode_question
         self._questions_lock = threading.Lock()
 
@@ -242,21 +240,7 @@ class Encoder:
         job = _Job([e.ids for e in self.tokenizer.encode_batch(list(texts))], self.dim)
         if not job.ids:
             return job.out
-        with self._together:
-            self._waiting.append(job)
-            while self._combining and not job.done:
-                self._together.wait()
-            if job.done:
-                return job.result()
-            self._combining = True
-            jobs, self._waiting = self._waiting, []
-        try:
-            self._run_jobs(jobs)
-        finally:
-            with self._together:
-                self._combining = False
-                self._together.notify_all()
-        return job.result()
+        return self._together.submit(job, self._run_jobs)
 
     def encode_question(self, text: str) -> np.ndarray:
         """One question's unit vector (float32), from a model compiled for one padded length (the smallest of
@@ -272,11 +256,13 @@ class Encoder:
 
     def _fixed(self) -> _Questions:
         """The question models, compiled on first use (0.5-1 s; gunicorn's master does it in `QA.warm_up`, so
-        the workers it forks share them)."""
+        the workers it forks share them), with models for pairs of questions where `THREADS` > 1 (gthread
+        workers: their concurrent questions meet)."""
         if self._questions is None:
             with self._questions_lock:
                 if self._questions is None:
-                    self._questions = _Questions.load(self.directory, self.threads, self.precision)
+                    pairs = settings.get("THREADS") > 1
+                    self._questions = _Questions.load(self.directory, self.threads, self.precision, pairs)
         return self._questions
 
     def _run_jobs(self, jobs: list[_Job]) -> None:
@@ -329,28 +315,59 @@ class _Job:
         return self.out
 
 
+class _Combiner:
+    """Flat combining: a caller alone runs its job at once; the jobs of callers that arrive while it runs wait
+    for it to end, and the first of them then runs all of theirs in one `run_all(jobs)` (which marks each job
+    done, or failed). No timer and no thread of its own, so nothing to start again after gunicorn forks."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()  # guards waiting and busy
+        self.waiting: list[_Job] = []
+        self.busy = False
+
+    def submit(self, job: _Job, run_all: Callable[[list[_Job]], None]) -> np.ndarray:
+        with self._lock:
+            self.waiting.append(job)
+            while self.busy and not job.done:
+                self._lock.wait()
+            if job.done:
+                return job.result()
+            self.busy = True
+            jobs, self.waiting = self.waiting, []
+        try:
+            run_all(jobs)
+        finally:
+            with self._lock:
+                self.busy = False
+                self._lock.notify_all()
+        return job.result()
+
+
 class _Questions:
     """`graph()` cut after its embeddings and compiled for fixed shapes [1, length]: the embeddings are summed in
     numpy from the weights file mapped read-only (the word table is 47 MB, and a question reads a few rows).
-    Each shape's inputs are numpy arrays bound to its request once (filled in place, no conversion per call)."""
+    Each model's inputs are numpy arrays bound to its request once (filled in place, no conversion per call).
+    Callers of one length combine (`_Combiner`): with `pairs`, the questions that waited for a call run two to a
+    call of a model compiled for [2, length], one stream of the weights for both (~1.5x one question's time at
+    12 tokens here), whose rows are the [1, length] model's bytes (tests/test_encoder.py checks it)."""
 
-    def __init__(self, words: np.ndarray, positions: np.ndarray, requests: dict[int, Any]) -> None:
+    def __init__(self, words: np.ndarray, positions: np.ndarray, requests: dict[tuple[int, int], Any]) -> None:
         import openvino as ov
 
         self.words = words  # (vocabulary, dim), memory-mapped
         self.positions = positions  # (max positions, dim): position + token type 0, as graph() folds them
-        self.requests = requests  # padded length -> its infer request
-        self.locks = {length: threading.Lock() for length in requests}
-        self.inputs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for length, request in requests.items():
-            embedded = np.zeros((1, length, words.shape[1]), dtype=np.float32)
-            mask = np.zeros((1, length), dtype=np.int32)
+        self.requests = requests  # (questions, padded length) -> its infer request; questions 1, or 2 for pairs
+        self.combiners = {length: _Combiner() for rows, length in requests if rows == 1}
+        self.inputs: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        for (rows, length), request in requests.items():
+            embedded = np.zeros((rows, length, words.shape[1]), dtype=np.float32)
+            mask = np.zeros((rows, length), dtype=np.int32)
             request.set_tensor("embedded", ov.Tensor(embedded, shared_memory=True))
             request.set_tensor("mask", ov.Tensor(mask, shared_memory=True))
-            self.inputs[length] = (embedded, mask)
+            self.inputs[rows, length] = (embedded, mask)
 
     @classmethod
-    def load(cls, directory: Path, threads: int, precision: str) -> _Questions:
+    def load(cls, directory: Path, threads: int, precision: str, pairs: bool = False) -> _Questions:
         import openvino as ov
         import openvino.opset15 as op
         from safetensors import safe_open
@@ -362,7 +379,7 @@ class _Questions:
         with safe_open(str(weights_file), framework="numpy") as f:  # all but the word table, which is cut away
             weights = {name: f.get_tensor(name) for name in f.keys() if name != words}  # noqa: SIM118 (not iterable)
         model = graph(weights | {words: np.zeros((1, dim), dtype=np.float32)}, config)
-        embedded = op.parameter([1, -1, dim], ov.Type.f32, name="embedded")
+        embedded = op.parameter([-1, -1, dim], ov.Type.f32, name="embedded")
         first_norm = next(n for n in model.get_ordered_ops() if n.get_type_name() == "MVN")
         first_norm.input(0).replace_source_output(embedded.output(0))
         mask = next(p for p in model.get_parameters() if p.get_friendly_name() == "mask")
@@ -371,26 +388,50 @@ class _Questions:
                                    "ENABLE_CPU_PINNING": False}  # fmt: skip
         if precision == "f32":
             options["INFERENCE_PRECISION_HINT"] = "f32"
-        core, requests = ov.Core(), {}
-        for length in QUESTION_LENGTHS:
-            shaped = cut.clone()
-            shaped.reshape({"embedded": [1, length, dim], "mask": [1, length]})
-            requests[length] = core.compile_model(shaped, "CPU", options).create_infer_request()
+        core = ov.Core()
+
+        requests = {}
+        for rows in (1, 2) if pairs else (1,):
+            for length in QUESTION_LENGTHS:
+                shaped = cut.clone()
+                shaped.reshape({"embedded": [rows, length, dim], "mask": [rows, length]})
+                requests[rows, length] = core.compile_model(shaped, "CPU", options).create_infer_request()
         mapped = _mapped(weights_file, ("word_embeddings", "position_embeddings", "token_type_embeddings"))
         positions = np.asarray(mapped["position_embeddings"] + mapped["token_type_embeddings"][0], dtype=np.float32)
         return cls(mapped["word_embeddings"], positions, requests)
 
     def run(self, ids: list[int], length: int) -> np.ndarray:
-        with self.locks[length]:
-            embedded, mask = self.inputs[length]
-            np.take(self.words, ids, axis=0, out=embedded[0, : len(ids)])
-            embedded[0, len(ids) :] = 0
-            embedded[0] += self.positions[:length]
-            mask[0, : len(ids)] = 1
-            mask[0, len(ids) :] = 0
-            request = self.requests[length]
-            request.infer()
-            return request.get_output_tensor(0).data[0].copy()
+        """The vector of one question of at most `length` tokens (ids); concurrent callers share calls."""
+        job = _Job([ids], int(self.words.shape[1]))
+        return self.combiners[length].submit(job, lambda jobs: self._run_jobs(jobs, length))[0]
+
+    def _run_jobs(self, jobs: list[_Job], length: int) -> None:
+        """The questions of `jobs` (one each), two to a call where there is a pair model; a failed call fails
+        every job of the round."""
+        step = 2 if (2, length) in self.requests else 1
+        try:
+            for start in range(0, len(jobs), step):
+                chunk = jobs[start : start + step]
+                request = self.requests[len(chunk), length]
+                embedded, mask = self.inputs[len(chunk), length]
+                for row, job in enumerate(chunk):
+                    ids = job.ids[0]
+                    np.take(self.words, ids, axis=0, out=embedded[row, : len(ids)])
+                    embedded[row, len(ids) :] = 0
+                    embedded[row] += self.positions[:length]
+                    mask[row, : len(ids)] = 1
+                    mask[row, len(ids) :] = 0
+                request.infer()
+                out = request.get_output_tensor(0).data
+                for row, job in enumerate(chunk):
+                    job.out[0] = out[row]
+        except BaseException as error:
+            for job in jobs:
+                job.error = error
+            raise
+        finally:
+            for job in jobs:
+                job.done = True
 
 
 def _mapped(weights_file: Path, names: Sequence[str]) -> dict[str, np.ndarray]:
