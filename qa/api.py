@@ -230,8 +230,13 @@ class QA:
             return cls.from_corpus(corpus_dir, index_dir, **build_options)
 
     def warm_up(self) -> None:
-        """Load what the first question would load lazily (word lists, stemmer), so it is not slow."""
+        """Load what the first question would load lazily (word lists, stemmer), so it is not slow; on a small
+        index, encode the answer sentences too (`Reranker.warm`), so forked workers share them."""
         self.ask("warm up the caches", k=1)
+        answerer = self._loaded.answerer
+        if answerer.reranker is not None:
+            store = answerer.store
+            answerer.reranker.warm([(i, store.get(i)) for i in range(len(store))])
 
     def reload_if_changed(self) -> bool:
         """Switch to a newer build if `current` moved (no restart, no failed request); True if switched."""

@@ -93,6 +93,39 @@ def test_abstention_still_rests_on_the_words(seed_qa):
     assert "cramps can last between a few seconds" not in trap.results[0].text
 
 
+def test_warm_up_encodes_every_answer_sentence_of_a_small_index_as_a_first_question_would(seed_qa, monkeypatch):
+    reranker = seed_qa._loaded.answerer.reranker
+    store = seed_qa._loaded.answerer.store
+    reranker._sentences.cache_clear()
+    seed_qa.warm_up()
+    several = [i for i in range(len(store)) if len(store.get(i).sentences) > 1]
+    assert (len(store), len(several)) == (55, 27)
+    assert len(reranker._sentences.cache) == 27
+    for i in several:  # the bytes the answer step would have made for the passage's first question
+        texts = tuple(s.text for s in store.get(i).sentences)
+        warmed = reranker._sentences.cache.get((i, texts))
+        assert warmed.tobytes() == encoder.shared().encode_together(list(texts)).tobytes()
+
+    def encoded(texts):  # noqa: ANN001, ANN202
+        raise AssertionError(f"encoded again: {texts}")
+
+    monkeypatch.setattr(reranker.encoder, "encode_together", encoded)
+    assert seed_qa.ask("how long do calf cramps last?").results  # its sentences come from the warmed cache
+
+
+def test_warm_encodes_nothing_when_the_sentences_are_over_the_limit(seed_qa):
+    reranker = seed_qa._loaded.answerer.reranker
+    store = seed_qa._loaded.answerer.store
+    passages = [(i, store.get(i)) for i in range(len(store))]
+    reranker._sentences.cache_clear()
+    assert reranker.warm(passages, limit=57) == 0
+    assert len(reranker._sentences.cache) == 0
+    assert reranker.warm(passages, limit=58) == 58
+    assert len(reranker._sentences.cache) == 27
+    assert reranker.warm([], limit=58) == 0
+    assert semantic.WARM_SENTENCES == 1_000
+
+
 def test_qa_semantic_off_at_build_stores_no_vectors(tmp_path, monkeypatch):
     monkeypatch.setenv("QA_SEMANTIC", "off")
     corpus = write_corpus(tmp_path / "corpus")

@@ -42,6 +42,10 @@ DEFAULT_WEIGHT = 2.0  # measured on the dev and own question sets: see README, "
 # 10 / 20 / 100 (hybrid alone 0.6952); the seed questions gave the same answers at 10 to 50.
 DEPTH = 20
 DENSE_DEPTH = 50  # nearest passages by meaning added to the lexical candidates (SciFact, MedQuAD: README)
+# The server encodes every answer sentence before it forks when an index has this many or fewer (`Reranker.warm`):
+# ~1.5 KiB each of the 32 MiB sentence cache; 1,001 of MedQuAD's took 2.8 s of CPU (1.5 s on 2 cores), the seed's
+# 58 0.19 s
+WARM_SENTENCES = 1_000
 # Added to the fused score of a passage that opens its section (the first under its heading): a section's
 # first sentences say what it is about ("Create a shallow clone…" under --depth). The gold passage opens its
 # section for 42-92 % of the doc-set questions against 15-40 % of all passages; 0.1 lifted first-passage hits on
@@ -274,6 +278,22 @@ class Reranker:
         # sentences of a passage, encoded when it is first among the results (not stored: see README);
         # keyed by (passage, its sentences), ~1.5 KiB a sentence
         self._sentences = cached(lambda key: self.encoder.encode_together(list(key[1])), 32 * MiB)
+
+    def warm(self, passages: Sequence[tuple[int, Any]], limit: int = WARM_SENTENCES) -> int:
+        """Encode the sentences of every passage (`(i, passage)`) of several sentences, as the answer step would
+        when each first comes first, if they are `limit` or fewer in all; the number encoded (0: too many). Run by
+        the server before it forks (`QA.warm_up`): its workers share these vectors instead of each encoding them
+        during its first few hundred questions (the seed: 58 sentences of 27 passages)."""
+        chosen = [(i, tuple(s.text for s in p.sentences)) for i, p in passages if len(p.sentences) > 1]
+        total = sum(len(texts) for _, texts in chosen)
+        if not chosen or total > limit:
+            return 0
+        vectors = self.encoder.encode_together([t for _, texts in chosen for t in texts])
+        start = 0
+        for key in chosen:  # each row depends on its text alone: the bytes a first question would have made
+            self._sentences.cache.put(key, vectors[start : start + len(key[1])])
+            start += len(key[1])
+        return total
 
     def sentence_cosines(self, question: str, i: int, passage: Any) -> np.ndarray:
         """Cosine similarity of each sentence of passage `i` to the question."""
