@@ -124,6 +124,7 @@ def test_qa_build_says_where_the_work_ran(tmp_path):
 def test_qa_build_bad_worker_options(tmp_path, args, message, monkeypatch):
     monkeypatch.setattr("qa.util.workers.CONNECT_SECONDS", 1.0)
     corpus = write_corpus(tmp_path / "corpus")
-    result = CliRunner().invoke(main, ["build", "--no-progress", *args, "--corpus", str(corpus), "--index", "ix"])
+    index = str(tmp_path / "ix")  # never the working folder
+    result = CliRunner().invoke(main, ["build", "--no-progress", *args, "--corpus", str(corpus), "--index", index])
     assert result.exit_code == 2
     assert message in result.output

@@ -147,7 +147,7 @@ PACKAGES: dict[str, str] = {  # each becomes the docstring of its __init__.py, w
 
 PYTHON_DIRS = ("qa", "tests", "bench", "eval")
 TEXT_FILES = ("wsgi.py", "Makefile", "pyproject.toml")
-SKIP_DIRS = frozenset({".git", ".venv", "__pycache__", "node_modules", "test-artifacts", "index", "corpus", "ix"})
+SKIP_DIRS = frozenset({".git", ".venv", "__pycache__", "node_modules", "test-artifacts", "index", "corpus"})
 SELF = Path("tools") / "relayout.py"
 
 
