@@ -32,12 +32,13 @@ invariants (padding, precision, the `CODE` that keys cached vectors); splitting 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -272,7 +273,7 @@ class Encoder:
         for job in jobs:
             for row, tokens in enumerate(job.ids):
                 by_length[padded_length(len(tokens))].append((job, row))
-        try:
+        with _settled(jobs):
             for length in sorted(by_length):
                 rows = by_length[length]
                 for start in range(0, len(rows), BATCH):
@@ -280,13 +281,6 @@ class Encoder:
                     vectors = self._run([job.ids[row] for job, row in chunk], length)
                     for (job, row), vector in zip(chunk, vectors, strict=True):
                         job.out[row] = vector
-        except BaseException as error:
-            for job in jobs:
-                job.error = error
-            raise
-        finally:
-            for job in jobs:
-                job.done = True
 
     def _run(self, batch_ids: list[list[int]], length: int) -> np.ndarray:
         tokens = np.zeros((len(batch_ids), length), dtype=np.int32)
@@ -409,7 +403,7 @@ class _Questions:
         """The questions of `jobs` (one each), two to a call where there is a pair model; a failed call fails
         every job of the round."""
         step = 2 if (2, length) in self.requests else 1
-        try:
+        with _settled(jobs):
             for start in range(0, len(jobs), step):
                 chunk = jobs[start : start + step]
                 request = self.requests[len(chunk), length]
@@ -425,13 +419,21 @@ class _Questions:
                 out = request.get_output_tensor(0).data
                 for row, job in enumerate(chunk):
                     job.out[0] = out[row]
-        except BaseException as error:
-            for job in jobs:
-                job.error = error
-            raise
-        finally:
-            for job in jobs:
-                job.done = True
+
+
+@contextlib.contextmanager
+def _settled(jobs: Sequence[_Job]) -> Iterator[None]:
+    """Every job done when the block ends; when it fails, each job carries the error (its caller raises it), so a
+    failed call fails the whole round and leaves no caller waiting."""
+    try:
+        yield
+    except BaseException as error:
+        for job in jobs:
+            job.error = error
+        raise
+    finally:
+        for job in jobs:
+            job.done = True
 
 
 def _mapped(weights_file: Path, names: Sequence[str]) -> dict[str, np.ndarray]:
