@@ -236,7 +236,7 @@ class QA:
         answerer = self._loaded.answerer
         if answerer.reranker is not None:
             store = answerer.store
-            answerer.reranker.warm([(i, store.get(i)) for i in range(len(store))])
+            answerer.reranker.warm((i, store.get(i)) for i in range(len(store)))
 
     def reload_if_changed(self) -> bool:
         """Switch to a newer build if `current` moved (no restart, no failed request); True if switched."""

@@ -10,6 +10,9 @@ question's words. The answer layer therefore takes the hybrid ranker's candidate
 with vectors from :mod:`qa.vectors.encoder` (passage and heading-path vectors are computed once, at build time,
 and stored with the index). Only candidates the lexical rankers found are reordered: nothing is returned that shares
 no word with the question, and abstention (:func:`qa.answering.abstention.decide`) still rests on the words.
+
+Why one module of this size: build-time vectors, warm-up and query-time fusion share one set of vector texts and
+weights, so a passage is encoded at build time exactly as the reranker reads it.
 """
 
 from __future__ import annotations
@@ -279,14 +282,19 @@ class Reranker:
         # keyed by (passage, its sentences), ~1.5 KiB a sentence
         self._sentences = cached(lambda key: self.encoder.encode_together(list(key[1])), 32 * MiB)
 
-    def warm(self, passages: Sequence[tuple[int, Any]], limit: int = WARM_SENTENCES) -> int:
+    def warm(self, passages: Iterable[tuple[int, Any]], limit: int = WARM_SENTENCES) -> int:
         """Encode the sentences of every passage (`(i, passage)`) of several sentences, as the answer step would
         when each first comes first, if they are `limit` or fewer in all; the number encoded (0: too many). Run by
         the server before it forks (`QA.warm_up`): its workers share these vectors instead of each encoding them
         during its first few hundred questions (the seed: 58 sentences of 27 passages)."""
-        chosen = [(i, tuple(s.text for s in p.sentences)) for i, p in passages if len(p.sentences) > 1]
-        total = sum(len(texts) for _, texts in chosen)
-        if not chosen or total > limit:
+        chosen, total = [], 0
+        for i, p in passages:  # read lazily: a large index stops at its first passages, not after all of them
+            if len(p.sentences) > 1:
+                chosen.append((i, tuple(s.text for s in p.sentences)))
+                total += len(p.sentences)
+                if total > limit:
+                    return 0
+        if not chosen:
             return 0
         vectors = self.encoder.encode_together([t for _, texts in chosen for t in texts])
         start = 0
