@@ -52,7 +52,7 @@ browser:
 	  else echo "warning: chromium is not installed and we are not root: browser tests will be skipped"; fi; }
 
 # The documentation sets of eval/ (Debian's HTML as published); their tests skip when a package is missing.
-DOC_PACKAGES := sqlite3-doc postgresql-doc-15 git-doc python3-doc
+DOC_PACKAGES := sqlite3-doc postgresql-doc-15 git-doc python3-doc debian-handbook
 docsets:
 	@missing=$$(for p in $(DOC_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -1,6 +1,6 @@
 """Corpus recipes: documentation sets copied byte for byte, as Debian publishes them, into a corpus folder.
 
-    python -m eval.corpora sqlite DEST        # also: postgresql, git, python; --list shows every set
+    python -m eval.corpora sqlite DEST        # also: postgresql, git, python, handbook; --list shows every set
 
 A set is a Debian package, a folder it installs and a fixed rule choosing pages (globs minus named
 exclusions), so the same package version always gives the same corpus. The package must be installed
@@ -100,6 +100,17 @@ RECIPES = {
             (),
             "PSF License",
             "Python 3.11's library reference (Sphinx), all 317 pages",
+        ),
+        Recipe(
+            "handbook",
+            "debian-handbook",
+            "11.20220922",
+            "/usr/share/doc/debian-handbook/html/en-US",
+            ("*.html",),
+            ("index.html",),  # the title page: authors, legal notice, ISBNs and the whole table of contents
+            "GPL-2+ or CC BY-SA 3.0",
+            "The Debian Administrator's Handbook (Debian 11 Bullseye, Publican/DocBook), every English chapter, "
+            "section and appendix page, without the title page",
         ),
     )
 }

@@ -107,7 +107,7 @@ def test_docsets_end_to_end_builds_once_then_reuses(site, tmp_path, monkeypatch)
     assert lines[1].split() == ["all", "2", "1.00", "1.00", "1.00", "1.00", "0.00"]
 
 
-@pytest.mark.parametrize("name", ["sqlite", "postgresql", "git", "python"])
+@pytest.mark.parametrize("name", ["sqlite", "postgresql", "git", "python", "handbook"])
 def test_the_real_question_sets_hold_against_their_pages(name):
     items = load_questions(questions.questions_path(name))
     answerable = [q for q in items if q["answerable"]]
