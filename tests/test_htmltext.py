@@ -1,5 +1,6 @@
 """Main-content extraction over real generator output (tests/data/html: excerpts of Debian's python3-doc
-(Sphinx), sqlite3-doc, postgresql-doc-15 (DocBook) and git-doc (AsciiDoc) pages, markup as published)."""
+(Sphinx), sqlite3-doc, postgresql-doc-15 (DocBook), git-doc (AsciiDoc), debian-handbook (Publican) and
+libjs-underscore pages, markup as published)."""
 
 import html
 from pathlib import Path
@@ -291,3 +292,81 @@ def test_a_table_cell_sources_heads_no_reference_list():
         'Each suite of the Debian archive has a top level "Release" file, e.g., '
         '"http://deb.debian.org/debian/dists/unstable/Release", as follows.',
     ]
+
+
+def test_a_docbook_sidebar_is_content_and_its_label_chrome(tmp_path):
+    # The Debian Handbook 6.2.1 (debian-handbook 11.20220922, Publican): the TIP box "Incremental updates", a DocBook
+    # <sidebar> drawn as <div class="sidebar">, is the section's answer to "how do I stop apt downloading diffs?"
+    from qa.ingest.structure import analyze
+
+    raw = (DATA / "publican-sidebar.html").read_text(encoding="utf-8")
+    page = extract(raw)
+    st = analyze(page.text, page.headings, page.code_blocks, page.inline_code)
+    # the first section, no heading, is Publican's docnav row ("Prev", "The Debian Administrator's Handbook", "Next");
+    # the box's title is a line of the box, not a heading: one would head the section's text after the box too
+    assert [s.heading for s in st.sections] == [None, "6.2.1. Initialization"]
+    assert "TIP" not in page.text.text  # the box's label, like an admonition's
+    body = [" ".join(line.text for line in p) for p in st.sections[1].paragraphs]
+    assert body[1:3] == [
+        "Incremental updates",
+        "The aim of the apt update command is to download for each package source the corresponding Packages (or "
+        "Sources) file. However, even after a xz compression, these files can remain rather large (the Packages.xz "
+        "for the main section of Unstable takes more than 8 MB). If you wish to update regularly, these downloads can "
+        "take up a lot of time.",
+    ]
+    assert body[-1] == (
+        "The Acquire::* options also control other aspects of the download, and even the download methods. "
+        "Acquire::Languages can limit or disable the download of Translation-language-code files and save even more "
+        "time. For a complete reference see apt.conf(5)."
+    )
+    (tmp_path / "sect.apt-get.html").write_text(raw, encoding="utf-8")
+    passages = [p for p in load_corpus(tmp_path).passages if "Incremental updates" in p.text]
+    assert [(p.heading_path, p.text[:59]) for p in passages] == [
+        (("6.2.1. Initialization",), "Incremental updates The aim of the apt update command is to")
+    ]
+
+
+def test_a_navigation_sidebar_stays_chrome():
+    # Underscore.js's page (libjs-underscore 1.13.4): <div id="sidebar"> is the function index beside the content
+    page = extract((DATA / "underscore-sidebar.html").read_text(encoding="utf-8"))
+    assert page.text.text.split("\n\n") == [
+        "Underscore is a JavaScript library that provides a whole mess of useful functional programming helpers "
+        "without extending any built-in objects. It’s the answer to the question: “If I sit down in front of a blank "
+        "HTML page, and want to start being productive immediately, what do I need?” … and the tie to go along with "
+        "jQuery's tux and Backbone's suspenders. ",
+        "Underscore provides over 100 functions that support both your favorite workaday functional helpers: map, "
+        "filter, invoke — as well as more specialized goodies: function binding, javascript templating, creating "
+        "quick indexes, deep equality testing, and so on. ",
+        "A complete Test Suite is included for your perusal. ",
+        "",
+    ]
+
+
+BOX = "<p>A proxy caches packages.</p>{box}<p>It serves the whole network.</p>"
+BLURB = "<p>The author writes about Debian systems administration.</p>"
+RELATED = '<h3>Related</h3><a href="a.html">Installing Debian</a> <a href="b.html">Upgrading Debian</a>'
+
+
+@pytest.mark.parametrize(
+    ("page", "kept"),
+    [
+        # among the paragraphs, prose: content (a DocBook box; docutils' sidebar directive as a <div>, with its title)
+        (BOX.format(box=f'<div class="sidebar">{BLURB}</div>'), BLURB[3:-4]),
+        (BOX.format(box=f'<div class="sidebar"><p class="sidebar-title">Important</p>{BLURB}</div>'), BLURB[3:-4]),
+        (
+            BOX.format(box=f'<div class="sidebar"><p class="sidebar-title">Hello World!</p>{BLURB}</div>'),
+            "Hello World!\n\n" + BLURB[3:-4],
+        ),
+        # beside the content, links, or named navigation too: chrome
+        (f'<div class="content">{BOX.format(box="")}</div><div class="sidebar">{BLURB}</div>', ""),
+        (BOX.format(box=f'<div class="sidebar">{RELATED}</div>'), ""),
+        (BOX.format(box=f'<div class="sidebar" role="navigation">{BLURB}</div>'), ""),
+        (BOX.format(box=f'<div class="nav sidebar">{BLURB}</div>'), ""),
+        (BOX.format(box=f'<div class="sphinxsidebar">{BLURB}</div>'), ""),
+        (BOX.format(box=f'<nav class="sidebar">{BLURB}</nav>'), ""),
+        (BOX.format(box=f'<aside class="sidebar"><p class="sidebar-title">Note</p>{BLURB}</aside>'), ""),  # landmark
+    ],
+)
+def test_a_sidebar_is_kept_only_as_prose_among_the_paragraphs(page, kept):
+    text = extract(page).text.text.strip()
+    assert text.removeprefix("A proxy caches packages.").removesuffix("It serves the whole network.").strip() == kept

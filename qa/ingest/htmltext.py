@@ -11,7 +11,11 @@ The rules then decide what is site chrome, top down, in this order (the first th
 4. landmarks: `<nav>`, `<aside>`, `<footer>`, `<header>` (unless it holds the page's first `<h1>`) and
    the ARIA roles navigation, banner, contentinfo, complementary, search, menu(bar), toolbar;
 5. class or id naming chrome (one of CHROME_WORDS, as a whole class/id or one of its `-`/`_` parts:
-   `sphinxsidebar`, `navheader`, `md-sidebar`, `breadcrumbs`, `toc`, `skip-link`, `cookie-banner`...);
+   `sphinxsidebar`, `navheader`, `md-sidebar`, `breadcrumbs`, `toc`, `skip-link`, `cookie-banner`...), but
+   a `<div>`/`<section>` named only "sidebar" that sits among the paragraphs or headings of the text and is itself
+   prose (under LINK_SHARE link text) is content: DocBook's <sidebar> boxes (TIP, NOTE...), whose title's label
+   (an upper-case "TIP", or a title that is only "Note") is chrome like an admonition's, and whose title is a line
+   of the box, not a heading;
 6. permalink marks: a link to an in-page anchor whose text is only `¶`, `#`, `§` or a link symbol;
 7. link lists: a list, table, paragraph or block of two or more links whose text is at least 70 % link
    text (menus, tables of contents, "see also" link rows, API name listings);
@@ -105,6 +109,10 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # The label cell of a DocBook admonition drawn as a table (Debian Reference: an image, then <th>Tip</th>, then the
 # text): read as a sentence, "Tip" or "Note" ends the passage before the note's text or opens the one it is in.
 ADMONITIONS = frozenset({"Note", "Tip", "Caution", "Warning", "Important"})
+# A box that may be a prose sidebar (_Rules._prose_sidebar). Not <aside>: it stays a landmark (rule 4); keeping
+# docutils' <aside class="sidebar"> boxes (7 in the Python reference) cost a Python question its answer (py35).
+SIDEBAR_TAGS = frozenset({"div", "section"})
+SIDEBAR_LABEL = re.compile(r"[A-Z][A-Z'-]*(?: [A-Z][A-Z'-]*){0,3}")  # "TIP", "BACK TO BASICS", "DEBIAN POLICY"
 
 
 @dataclass(frozen=True)
@@ -247,6 +255,25 @@ def _text_of(node: _Node) -> str:
     return "".join(_text_of(c) if isinstance(c, _Node) else c.text for c in node.children)
 
 
+def _sidebar_title(box: _Node) -> _Node | None:
+    """The title of a sidebar box: DocBook's <p class="title">, docutils' <p class="sidebar-title">."""
+    return next((n for n in _iter(box) if n is not box and not _names(n).isdisjoint({"title", "sidebar-title"})), None)
+
+
+def _sidebar_label(title: _Node) -> int | None:
+    """The label of a sidebar box's title, as id(): the whole title when it is only an admonition word (docutils'
+    <p class="sidebar-title">Important</p>), else an upper-case word or few set before the title (DocBook's
+    <p class="title"><strong><em>TIP</em> Incremental updates</strong></p>): chrome, like an admonition's label."""
+    text = " ".join(_text_of(title).split())
+    if text.title() in ADMONITIONS:
+        return id(title)
+    for n in _iter(title):
+        label = " ".join(_text_of(n).split())
+        if n is not title and SIDEBAR_LABEL.fullmatch(label) and text.startswith(label + " "):
+            return id(n)
+    return None
+
+
 def _iter(node: _Node):  # type: ignore[no-untyped-def]
     yield node
     for c in node.children:
@@ -270,12 +297,19 @@ class _Rules:
             for th in _iter(table)
             if th.tag == "th" and _text_of(th).strip() == table.attrs["summary"]
         }
+        self.parents = {id(c): n for n in _iter(root) for c in n.children if isinstance(c, _Node)}
+        titles = [_sidebar_title(n) for n in _iter(root) if "sidebar" in n.attrs.get("class", "").split()]
+        self.box_titles = {id(t) for t in titles if t is not None}  # a line of the box, never a heading over the text
+        self.labels.update(label for t in titles if t is not None and (label := _sidebar_label(t)) is not None)
 
     def chrome(self, node: _Node) -> bool:
         tag, a = node.tag, node.attrs
         if tag in NEVER_TEXT or _is_hidden(node) or id(node) in self.labels:
             return True
-        if tag in LANDMARKS or a.get("role", "").lower() in CHROME_ROLES or not _names(node).isdisjoint(CHROME_WORDS):
+        marked = (
+            tag in LANDMARKS or a.get("role", "").lower() in CHROME_ROLES or not _names(node).isdisjoint(CHROME_WORDS)
+        )
+        if marked and not self._prose_sidebar(node):
             return not (tag == "header" or "header" in _names(node)) or not self._holds_h1(node)
         if tag == "a" and a.get("href", "").startswith("#") and _text_of(node).strip() in PERMALINK_MARKS:
             return True
@@ -284,6 +318,31 @@ class _Rules:
         if tag in LINK_LISTS and self._link_list(node):
             return True
         return tag in ("div", "section") and self._emptied_section(node)
+
+    def _prose_sidebar(self, node: _Node) -> bool:
+        """A box named only "sidebar" that sits among the paragraphs or headings of the text and is itself prose (under
+        LINK_SHARE link text): DocBook's <sidebar> (the Debian Handbook's TIP, NOTE, VOCABULARY boxes: 420 on 97
+        pages), docutils' sidebar directive written as a <div>. A navigation sidebar is a sibling of the content, not
+        of its paragraphs (Underscore.js's <div id="sidebar">), or is links."""
+        if _names(node) & CHROME_WORDS != {"sidebar"} or "role" in node.attrs:
+            return False
+        if node.tag in SIDEBAR_TAGS and self._prose_box(node):
+            return True
+        box = self.parents.get(id(node))  # a part of a kept box (docutils' <p class="sidebar-title">) is kept with it
+        while box is not None and not ("sidebar" in _names(box) and box.tag in SIDEBAR_TAGS):
+            box = self.parents.get(id(box))
+        return box is not None and self._prose_sidebar(box)
+
+    def _prose_box(self, node: _Node) -> bool:
+        parent = self.parents.get(id(node))
+        if parent is None or not any(
+            isinstance(c, _Node) and (c.tag in _HEADINGS or c.tag == "p" or "para" in _names(c))
+            for c in parent.children
+            if c is not node
+        ):
+            return False
+        links, linked, total = self._count(node)
+        return total > 0 and linked < LINK_SHARE * total
 
     def _chrome_line(self, node: _Node) -> bool:
         if any(isinstance(c, _Node) and c.tag in BLOCKS for c in node.children):
@@ -442,7 +501,12 @@ class _Emitter:
         if tag in _HEADINGS:
             self.depth = int(tag[1])
             self.headings.append((start, self.size, self.depth))
-        elif tag == "dt" or (tag == "p" and _bold_heading(node, self.rules) and not _captions(following)):
+        elif tag == "dt" or (
+            tag == "p"
+            and id(node) not in self.rules.box_titles
+            and _bold_heading(node, self.rules)
+            and not _captions(following)
+        ):
             self.headings.append((start, self.size, max(self.depth, 6) + self.dl_depth))
         elif tag == "pre" and not self.pre:
             self.code_blocks.append((start, self.size))
