@@ -637,6 +637,48 @@ def test_the_first_sentence_under_a_code_heading_is_its_description():
     assert [names_code(h) for h in headings] == [True, True, True, True, False, False, False, False]
 
 
+def test_the_first_sentence_under_a_question_heading_is_its_answer():
+    """Git's FAQ "How do I ignore changes to a tracked file?" answers in its first sentence; the next says why and
+    holds more of "can I tell git to ignore my local edits to a tracked config file?"'s words."""
+    from qa.answering.intent import asked_kinds
+    from qa.answering.sentence import asks, best_sentence
+
+    p = _sentences("Git doesn't provide a way to do this.|The reason is that if Git needs to overwrite this file, "
+                   "it doesn't know whether the changes to the file are precious.")  # fmt: skip
+    p = replace(p, section="How do I ignore changes to a tracked file?")
+    weights = {"git": 1.2, "file": 3.25, "ignore": 3.5, "edits": 4.5, "tracked": 4.0}
+    kinds = asked_kinds("can I tell git to ignore my local edits to a tracked config file?")
+    answer, reason = p.sentences[0].text, p.sentences[1].text
+
+    def chosen(passage, opens):
+        span = best_sentence(passage, _word_spans(passage, weights), weights, kinds, [0.53, 0.50], opens=opens)
+        return passage.text[span.start : span.end]
+
+    assert chosen(p, opens=True) == answer
+    assert chosen(p, opens=False) == reason  # a later passage of the section: its first sentence answers nothing
+    assert chosen(replace(p, section="Ignoring changes"), opens=True) == reason  # a topic heading asks nothing
+    headings = ["How do I ignore changes to a tracked file?", "(14) How do I use a string literal?  ¶", "Why?",
+                "Frequently Asked Questions", "What is new in 3.11", "sqlite3.connect(database)"]  # fmt: skip
+    assert [asks(h) for h in headings] == [True, True, True, False, False, False]
+
+
+def test_an_example_comes_with_the_lead_in_that_says_what_it_shows():
+    """pathlib's Path.exists(): the lead-in holds the question's words but is bare (it ends in ":"); when its example
+    wins, the reader gets both ("how do I check whether a file exists?")."""
+    from qa.answering.sentence import best_sentence, lead_in
+
+    p = _sentences("Whether the path points to an existing file or directory:|>>> Path('setup.py').exists()")
+    weights = {"file": 3.25, "exists": 3.5, "existing": 3.5}
+    span = best_sentence(p, _word_spans(p, weights), weights, cosines=[0.55, 0.52])
+    assert p.text[span.start : span.end] == p.text  # the example (its cosine and "exists") with its lead-in
+    q = _sentences("Path objects are immutable.|>>> Path('setup.py').exists()")  # no lead-in: the example alone
+    alone = best_sentence(q, _word_spans(q, weights), weights, cosines=[0.2, 0.52])
+    assert q.text[alone.start : alone.end] == ">>> Path('setup.py').exists()"
+    lines = ["For example:", "Whether the path points to an existing file or directory:", "Return True.",
+             "SELECT x FROM t WHERE a = :", "Symptoms include:"]  # fmt: skip
+    assert [lead_in(t) for t in lines] == [True, True, False, False, True]
+
+
 def _span(span):
     return span.start, span.end
 

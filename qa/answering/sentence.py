@@ -21,7 +21,8 @@ class SentenceWeights:
     intent: float = 0.5  # bonus when it holds the kind of thing asked for (a duration for "how long")...
     loose_intent: float = 0.1  # ... or a name where "who" or "where" asks (names are everywhere in some texts)
     bare: float = 0.5  # a heading, lead-in or signature counts this much: it titles the sentences after it
-    lead: float = 0.25  # bonus of the first sentence under a heading that names code: the description of it
+    lead: float = 0.25  # bonus of the first sentence under a heading that names code (its description) or asks
+    # a question (an FAQ entry's: its direct answer)
 
 
 # a pronoun standing for the sentence before; not "This module/section/page…", which points at the text itself
@@ -66,6 +67,13 @@ def names_code(heading: str) -> bool:
     return bool(_SIGNATURE.search(h)) or code(h) or h.upper() == h
 
 
+def asks(heading: str) -> bool:
+    """Whether a section heading is a question (an FAQ entry: "How do I ignore changes to a tracked file?",
+    "(14) How do I use a string literal that contains an embedded single-quote (') character?"); its section's first
+    sentence answers it ("Git doesn't provide a way to do this."), the sentences after it say why or how."""
+    return " ".join(heading.split()).rstrip("¶ ").endswith("?")
+
+
 def says_something(passage: Passage) -> bool:
     """Whether a passage has a sentence that states something: not bare (`bare`) and of
     STATEMENT_WORDS words or more. A page title alone, a heading whose text went to the next passage, a
@@ -99,10 +107,12 @@ def best_sentence(
     given, plus `intent` when it holds what the question asks for (qa.answering.intent) or, in a definition
     question, when it is `defining` (`defines` the question's term), plus `lead` for
     the first sentence of a passage that `opens` its section under a heading that `names_code` (the
-    description of that function or command, which the sentences after it qualify); a bare heading or
-    signature counts `bare` as much and, when it still wins, comes with the sentence after it; a sentence
-    that opens with a pronoun standing for the sentence before ("This can be used to…", "These are often
-    referred to as…") comes with that sentence (unless it is bare). The first one on a tie."""
+    description of that function or command, which the sentences after it qualify) or `asks` a question (an FAQ
+    entry's direct answer); a bare heading or signature counts `bare` as much and, when it still wins, comes with
+    the sentence after it; a sentence that opens with a pronoun standing for the sentence before ("This can be used
+    to…", "These are often referred to as…") comes with that sentence (unless it is bare), and an example (`code`)
+    with the `lead_in` before it ("Whether the path points to an existing file or directory:"). The first one on a
+    tie."""
     sentences = passage.sentences
     if not sentences:
         return Span(0, len(passage.text))
@@ -121,13 +131,15 @@ def best_sentence(
             score += how.intent  # "what is X?": the sentence that says what X is
         if bare(s.text, passage.section):
             score *= how.bare  # a table header "Python" or a signature is not the answer its neighbour is
-        elif i == 0 and opens and names_code(passage.section):
-            score += how.lead  # the description of the function or command its heading names
+        elif i == 0 and opens and (names_code(passage.section) or asks(passage.section)):
+            score += how.lead  # the description of the code its heading names, the answer to the question it asks
         if score > best_score:
             best, best_score = i, score
     start, end = sentences[best].start, sentences[best].end
     if best and _ANAPHOR.match(sentences[best].text.lstrip()) and not bare(sentences[best - 1].text, passage.section):
         start = sentences[best - 1].start  # "This can be used to…" says what of the sentence before it
+    elif best and code(sentences[best].text) and lead_in(sentences[best - 1].text):
+        start = sentences[best - 1].start  # an example with what it shows ("Whether the path points to…:")
     if best + 1 < len(sentences) and bare(sentences[best].text, passage.section):
         end = sentences[best + 1].end  # the heading or signature with its description
     elif best + 1 < len(sentences) and code(sentences[best + 1].text) and not code(sentences[best].text):
@@ -182,6 +194,13 @@ def entry(heading: str) -> bool:
     --move`, `sys.argv`, `typing. Optional` as Sphinx's markup reads)."""
     h = heading.strip()
     return code(h) or bool(_SIGNATURE.search(h) or _DOTTED.match(h))
+
+
+def lead_in(text: str) -> bool:
+    """A sentence in words that ends in ":", announcing what follows ("Whether the path points to an existing file
+    or directory:", "For example:"): the description of the example after it."""
+    t = text.strip()
+    return t.endswith(":") and not code(t[:-1])
 
 
 def code(text: str) -> bool:
