@@ -442,6 +442,10 @@ def test_an_entrys_first_passage_stands_for_every_later_passage_of_a_long_entry(
         ("Use Helgrind is a bad idea.", "helgrind", False),
         ("Helgrinder is a tool.", "helgrind", False),  # another word
         ("", "helgrind", False),
+        ("A PARTIAL  INDEX is an index.", "Partial index", True),  # any case, any spaces (the ASCII fast path)
+        ("Naïve Bayes is a family of classifiers.", "naïve bayes", True),  # not ASCII: the pattern alone decides
+        ("Na\u00efve Bayes is a family of classifiers.", "naive bayes", False),
+        ("The \u017fet is a collection.", "set", True),  # IGNORECASE's long s: not ASCII, so not ruled out early
     ],
 )
 def test_a_passage_defines_a_term_when_a_sentence_of_it_begins_by_defining_it(text, term, expected):

@@ -224,11 +224,16 @@ def defines(text: str, term: str) -> bool:
     """Whether a passage's text defines `term`: a sentence of it begins with the term (or its plural; after an
     article; before a bracket, "BRIN indexes (a shorthand for…)") followed by a copula (`_COPULA`: "Helgrind is a…",
     "A partial index is an index…", "Partitioning refers to…")."""
+    flat = " ".join(text.split())
+    if flat.isascii() and term.isascii() and " ".join(term.split()).lower() not in flat.lower():
+        # the pattern holds the term's words a space apart (the text's spaces are single): absent, no match, and
+        # a new question's term is not compiled for every passage it is not in (ASCII: IGNORECASE is lower())
+        return False
     words = [re.escape(w) for w in term.split()]
     words[-1] += r"(?:s|es)?"
     name = r"\s+".join(words)
     pattern = rf"(?:^|[.!?:]\s+){_ARTICLE}{name}(?:\s*\([^)]{{1,80}}\))?\s+{_COPULA}"
-    return re.search(pattern, " ".join(text.split()), flags=re.IGNORECASE) is not None
+    return re.search(pattern, flat, flags=re.IGNORECASE) is not None
 
 
 def defining(
