@@ -45,7 +45,8 @@ NOTES = [
     "- The encoder table is from a run at commit 57e7c66 (2026-12-02 ~16:00 UTC, load 5.8–8.8 beside other "
     "helpers' evaluations and tests; sentence-transformers 6.3.0 on torch 2.14.1, the registry's CUDA build run on "
     "the CPU): 2.83× / 0.37× at 1 thread where the 2026-11-26 run (load 6–20) read 5.72× / 0.18×, so the ratios "
-    "move with the load by ~2× between runs. The HTTP tables are from a run at commit 6351ed6 (load 8.7–9.3).",
+    "move with the load by ~2× between runs. The HTTP tables are from the run of 2026-12-04 below (speed10 "
+    "a0b8464 on main b5de59c).",
     "- The run of 2026-12-02 (all tables but the encoder's and the HTTP ones) was measured at a load "
     "of ~5 while two other test suites ran: absolute figures are low and the SciFact ratios to bm25s fell "
     "(BM25 1.16× → 0.62×, hybrid 0.76× → 0.36×). The engine's query code and arrays are those of the commit "
@@ -98,6 +99,30 @@ NOTES = [
     "0.45 / 0.44 / 0.57 / 0.44 / 0.48 and 0.54 / 0.50 / 0.48 / 0.41 / 0.50 / 0.39×; the sync rows run the same "
     "code on both, so their spread is the load's: not met robustly. Not done (other owners' files): encoding "
     "every passage's answer sentences in the master before fork (a trial cut new-request CPU by 1.2–2 ms).",
+    "- Where a new question's cost goes (2026-12-04, main b5de59c; the encoding of every answer sentence before "
+    "fork has landed since, 372e4e8). In one process (`QA.ask`, thread CPU time, 400 interleaved rounds, load "
+    "4–8): repeated 2.31 ms, new 6.54 ms = the encoder call 3.63 + the rest 2.79, and a new question with its "
+    "vector handed in 2.66: the call is ~88 % of the extra, new-only work outside it ~0.35 ms, caches it evicts "
+    "~0.15 ms. The call is at this CPU's limit in bfloat16: [1, L] costs ~1.15 ms at L = 1 and ~2.2 ms at L = 12 "
+    "at a quiet moment (2.9 / 3.4 ms under load), the weights' 21 MB streaming from memory on every call (a hot "
+    "loop is no faster than one after a 64 MB sweep; float32 weights, 42 MB: 4.1 ms at L = 1) plus ~0.085 ms a "
+    "token, about the core's bfloat16 peak at 12 rows. Over HTTP (1 sync worker, a diagnostic app that gives new "
+    "questions a vector without the encoder, or adds an unrelated encoder call to every request) a new request "
+    "costs 5.1–5.7 ms more than a repeated one: ~0.5–1 ms new-only work, ~0.9 ms the caches the call evicts, "
+    "the rest the call. `semantic.defines` now rules a passage out before compiling the question's pattern "
+    "when it cannot hold the term (ASCII text and term; a new definition question over the seed's 55 passages "
+    "0.50 → 0.08 ms; same verdicts on 295,504 pairs; 17 % of this bench's new questions are definitions). "
+    "Alternating with main in one session at load 4–16, by CPU (1, 2, 4 workers × 1, 4 threads): main "
+    "0.38 / 0.59 / 0.31 / 0.43 / 0.47 / 0.39 and 0.60 / 0.59 / 0.38 / 0.38 / 0.43 / 0.39×, this change 0.38 / "
+    "0.46 / 0.38 / 0.42 / 0.39 / 0.63 and 0.39 / 0.36 / 0.49 / 0.48 / 0.44 / 0.50× (the table: its second run): "
+    "the same within the load's spread, and 0.5× is not met robustly. A repeated request costs 2.5–4.7 ms of "
+    "worker CPU here, so 0.5× needs a new one's extra under that, and the call alone is ~3–4 ms in a request. "
+    "Tried and not taken: doing the vector-independent work before the call (with a new question on every "
+    "request the work between two calls is one whole request in any order: in one process the penalty is "
+    "~0.2 ms wherever the call sits), transparent huge pages for the weights (`GLIBC_TUNABLES=glibc.malloc."
+    "hugetlb=1`: 160 MB on huge pages, no gain in one process, 1 worker over HTTP 0.41 / 0.43× against 0.45 / "
+    "0.50× without), one fused Q/K/V product per layer (no faster; other bytes), and a [1, 9] shape (55 % of "
+    "this bench's template questions are 7–9 tokens, 4 % of the 654 evaluation questions are).",
 ]
 
 
