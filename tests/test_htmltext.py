@@ -280,10 +280,10 @@ def test_a_table_cell_sources_heads_no_reference_list():
         "2.5.1. Archive meta data",
         '2.5.2. Top level "Release" file and authenticity',
     ]
-    assert [line.text for p in st.sections[0].paragraphs[-4:] for line in p] == [
-        "Sources",
-        "top of each distribution/area/source combination",
-        "concatenated debian/control for source packages",
+    assert [line.text for p in st.sections[0].paragraphs[-3:] for line in p] == [  # a table row reads as one line
+        "Packages | top of each distribution/area/binary-architecture combination | concatenated debian/control for "
+        "binary packages",
+        "Sources | top of each distribution/area/source combination | concatenated debian/control for source packages",
         "In the recent archive, these meta data are stored as the compressed and differential files to reduce "
         "network traffic.",
     ]
@@ -302,11 +302,11 @@ def test_a_docbook_sidebar_is_content_and_its_label_chrome(tmp_path):
     raw = (DATA / "publican-sidebar.html").read_text(encoding="utf-8")
     page = extract(raw)
     st = analyze(page.text, page.headings, page.code_blocks, page.inline_code)
-    # the first section, no heading, is Publican's docnav row ("Prev", "The Debian Administrator's Handbook", "Next");
-    # the box's title is a line of the box, not a heading: one would head the section's text after the box too
-    assert [s.heading for s in st.sections] == [None, "6.2.1. Initialization"]
+    # Publican's docnav row ("Prev", "The Debian Administrator's Handbook", "Next") is chrome; the box's title is a
+    # line of the box, not a heading: one would head the section's text after the box too
+    assert [s.heading for s in st.sections] == ["6.2.1. Initialization"]
     assert "TIP" not in page.text.text  # the box's label, like an admonition's
-    body = [" ".join(line.text for line in p) for p in st.sections[1].paragraphs]
+    body = [" ".join(line.text for line in p) for p in st.sections[0].paragraphs]
     assert body[1:3] == [
         "Incremental updates",
         "The aim of the apt update command is to download for each package source the corresponding Packages (or "
@@ -370,3 +370,131 @@ RELATED = '<h3>Related</h3><a href="a.html">Installing Debian</a> <a href="b.htm
 def test_a_sidebar_is_kept_only_as_prose_among_the_paragraphs(page, kept):
     text = extract(page).text.text.strip()
     assert text.removeprefix("A proxy caches packages.").removesuffix("It serves the whole network.").strip() == kept
+
+
+def structure_of(name: str):
+    from qa.ingest.structure import analyze
+
+    p = extract((DATA / name).read_text(encoding="utf-8"))
+    return p, analyze(p.text, p.headings, p.code_blocks, p.inline_code)
+
+
+def texts(section) -> list[list[str]]:
+    return [[line.text for line in paragraph] for paragraph in section.paragraphs]
+
+
+def test_an_example_title_before_its_code_is_a_caption_and_a_sidebar_is_text():
+    # The Debian Administrator's Handbook (Publican/DocBook): index-term anchors between "Example 6.2. …" and its
+    # <pre> hid the code from the caption rule (the title headed every passage to the next heading); the
+    # <div class="sidebar"> box was dropped as site chrome; the "docnav" Prev/Next list was read as text
+    p, st = structure_of("docbook-handbook-apt.html")
+    assert [s.path for s in st.sections] == [("Chapter 6. Maintenance and Updates: The APT Tools",)]
+    assert "Prev" not in p.text.text and "Next" not in p.text.text
+    paragraphs = texts(st.sections[0])
+    assert [ps[0][:60] for ps in paragraphs] == [
+        "APT is the abbreviation for Advanced Packaging Tool.",
+        "Package source and source package",  # the sidebar's title, its label "VOCABULARY" dropped: no heading
+        "The word source can be ambiguous.",
+        'APT needs to be given a "list of package sources (repositori',
+        "Here is a standard sources.list for a system running the Sta",
+        "Example 6.2. /etc/apt/sources.list file for users of Debian ",
+        "# Security updates\ndeb http://security.debian.org/ bullseye-",
+        "This file lists all sources of packages associated with the ",
+    ]
+    assert paragraphs[5] == ["Example 6.2. /etc/apt/sources.list file for users of Debian Stable"]
+
+
+def test_a_figure_title_after_its_image_is_a_caption():
+    # The Handbook places "Figure 3.1. …" after the image: it headed the next page's passages of this section
+    _, st = structure_of("docbook-handbook-figure.html")
+    assert [s.path for s in st.sections] == [("3.1.3. Integration with Other Linux/Unix Machines",)]
+    assert texts(st.sections[0])[-1] == ["Figure 3.1. Coexistence of Debian with OS X, Windows and Unix systems"]
+
+
+def test_a_table_row_reads_as_one_line():
+    # Debian Reference's Table 1.1: each cell was a sentence of its own ("mc", "V:54, I:226", "1482", …); the header
+    # row, one word a cell, stays cells
+    _, st = structure_of("debian-reference-packages.html")
+    assert texts(st.sections[0]) == [
+        ["If you already had these packages installed, no new packages are installed."],
+        ["Table 1.1. List of interesting text-mode program packages"],
+        ["package"],
+        ["popcon"],
+        ["size"],
+        ["description"],
+        ["mc | V:54, I:226 | 1482 | A text-mode full-screen file manager"],
+        ["sudo | V:638, I:823 | 5990 | A program to allow limited root privileges to users"],
+        ["vim | V:97, I:390 | 3570 | Unix text editor Vi IMproved, a programmers text editor (standard version)"],
+        ["vim-tiny | V:55, I:971 | 1660 | Unix text editor Vi IMproved, a programmers text editor (compact version)"],
+        ["emacs-nox | V:3, I:18 | 33819 | GNU project Emacs, the Lisp based extensible text editor"],
+        ["w3m | V:14, I:190 | 2828 | Text-mode WWW browsers"],
+        ["gpm | V:11, I:14 | 521 | The Unix style cut-and-paste on the text console (daemon)"],
+    ]
+
+
+def test_a_row_of_cells_with_paragraphs_keeps_its_cells_together():
+    # Sphinx writes a cell as <p>s: the value and the first sentence of its meaning are one sentence
+    _, st = structure_of("sphinx-codecs-handlers.html")
+    assert texts(st.sections[0])[3:7] == [
+        ["Value"],
+        ["Meaning"],
+        ["'strict' | Raise UnicodeError (or a subclass), this is the default.", "Implemented in strict_errors()."],
+        [
+            "'ignore' | Ignore the malformed data and continue without further notice.",
+            "Implemented in ignore_errors().",
+        ],
+    ]
+
+
+def test_an_asciidoc_admonition_label_is_no_sentence():
+    # AsciiDoc's <td class="icon"><div class="title">Note</div></td>: "Note" was a sentence of its own
+    p, st = structure_of("asciidoc-git-note.html")
+    assert "Note" not in p.text.text
+    assert texts(st.sections[0])[-2:] == [
+        ["$ make"],
+        [
+            "The Git build is parallelizable.",
+            "-j# is not included above but you can use it as you prefer, here and elsewhere.",
+        ],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "lines"),
+    [
+        ("<tr><td>a b c</td><td>d</td></tr>", ["a b c | d"]),
+        ("<tr><td>a b c</td><td></td><td>d</td></tr>", ["a b c | d"]),  # an empty cell adds no separator
+        ("<tr><td><p>one two three</p><p>four</p></td><td>five</td></tr>", ["one two three four | five"]),
+        # no cell of ROW_PROSE_WORDS words: a lookup row (Python json's conversion table) stays cells
+        ("<tr><td>string</td><td>str</td></tr>", ["string", "str"]),
+        ("<tr><td>number (real)</td><td>float</td></tr>", ["number (real)", "float"]),
+        ("<tr><td>only cell</td></tr>", ["only cell"]),  # one cell: nothing to join
+        (
+            "<tr><td>3.2.</td><td>It dies like this:<pre>abort()</pre></td></tr>",
+            ["3.2.", "It dies like this:", "abort()"],
+        ),
+        ("<tr><td>x</td><td><ul><li>one</li><li>two</li></ul></td></tr>", ["x", "one", "two"]),
+        ("<tr><td><b>Bold cell text</b></td><td>y z</td></tr>", ["Bold cell text | y z"]),  # no heading in a row
+    ],
+)
+def test_which_rows_are_joined(row, lines):
+    p = extract(f"<html><body><table>{row}<tr><td>after</td></tr></table></body></html>")
+    assert [t for t in p.text.text.split("\n") if t] == [*lines, "after"]
+    assert p.headings == {}
+
+
+def test_a_field_list_term_is_no_heading():
+    # Python's sqlite3.connect(): a docutils field list's "Parameters:" headed every passage of the parameters, so
+    # "Open a connection to an SQLite database." was a passage of seven words, apart from what it opens
+    _, st = structure_of("sphinx-sqlite3-connect.html")
+    signature = (
+        "sqlite3.connect(database, timeout=5.0, detect_types=0, isolation_level='DEFERRED', check_same_thread=True, "
+        "factory=sqlite3.Connection, cached_statements=128, uri=False)"
+    )
+    assert [s.path[-1] for s in st.sections] == ["sqlite3 — DB-API 2.0 interface for SQLite databases", signature]
+    assert [ps[0][:50] for ps in texts(st.sections[1])][:4] == [
+        "Open a connection to an SQLite database.",
+        "Parameters:",
+        "database (path-like object) – The path to the data",
+        "timeout (float) – How many seconds the connection ",
+    ]

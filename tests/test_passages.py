@@ -81,6 +81,16 @@ def test_build_passages_ids_sections_chain_and_offsets():
     assert r1.sentences == (Sentence("Neutze D. T. 2016.", 0, 18, Span(500, 520)),)
 
 
+def test_a_lead_paragraph_that_only_repeats_the_title_is_no_passage():
+    # SQLite's pages draw their title as a <div class="fancy_title"> over the first h1: a passage of the title alone
+    title, body = Line("The SQLite Amalgamation", Span(0, 23)), sentences(5)[0]
+    lead = Section(None, ((title,), (body,)))
+    assert [p.text for p in build_passages("d", "The SQLite Amalgamation", [lead], [])] == [body.text]
+    assert [p.text for p in build_passages("d", "Other Title", [lead], [])] == [f"{title.text} {body.text}"]
+    headed = Section("The SQLite Amalgamation", ((title,),))  # under a heading it is text like any other
+    assert [p.text for p in build_passages("d", "The SQLite Amalgamation", [headed], [])] == [title.text]
+
+
 def test_passages_never_cross_a_heading():
     s = sentences(3, 3)
     passages = build_passages("d", "T", [Section("A", ((s[0],),)), Section("B", ((s[1],),))], [])

@@ -404,6 +404,16 @@ def test_abbreviations_never_end_a_sentence(text, sentences):
             ["2. Test data unavailable.", "3. MySQL version 3.23.41 does not support UNION."],
         ),
         ("1.", ["1."]),  # a number alone has no sentence to open
+        (  # a caption's label (Debian Reference, the Debian Administrator's Handbook) stays with its title
+            "Table 1.1. List of interesting text-mode program packages",
+            ["Table 1.1. List of interesting text-mode program packages"],
+        ),
+        ("Figure 3.1. Coexistence of Debian. It works.", ["Figure 3.1. Coexistence of Debian.", "It works."]),
+        (  # a table row's cells (qa.ingest.htmltext.CELL_SEPARATOR) stay one sentence after a cell's period
+            "Does the LDAP database require logging in? | no Next one.",
+            ["Does the LDAP database require logging in? | no Next one."],
+        ),
+        ("It is done. That is all.", ["It is done.", "That is all."]),  # two words before the end: no label
         ("It grew from 24 to 48. The default is 32.", ["It grew from 24 to 48.", "The default is 32."]),
     ],
 )

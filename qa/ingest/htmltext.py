@@ -23,13 +23,16 @@ The rules then decide what is site chrome, top down, in this order (the first th
    above (a "SEE ALSO" heading over a link row; a man page's closing "GIT" section, "Part of the git(1)
    suite"): the heading goes with it.
 Short blocks that only say when the page changed or who made it (CHROME_LINE), a manual page's
-colophon line (COLOPHON) and the label cell of an admonition drawn as a table (ADMONITIONS) are chrome too.
+colophon line (COLOPHON) and the label cell of an admonition drawn as a table (ADMONITIONS, DocBook's and
+AsciiDoc's) are chrome too.
 What is left is emitted: block elements start new lines (paragraph breaks between blocks), `<pre>`
 keeps its text byte for byte (recorded as a code block), `<code>`/`<kbd>`/`<samp>`/`<tt>` are recorded
-as inline code, h1-h6 are headings of levels 1-6 and a definition term (`<dt>`, e.g. an API signature
-or a command option) is a heading one level below the enclosing heading depth, so the description
-under it is read in its context; so is a short paragraph all in bold (`<p><b>(19) INSERT is really slow…</b></p>`,
-SQLite's FAQ questions, limits and pragmas) unless it captions the table or code block after it.
+as inline code, a table row of two or more cells, one of them prose, is one line, its cells joined by CELL_SEPARATOR
+(unless a cell holds a code block, a list or a heading), h1-h6 are headings of levels 1-6 and a definition term
+(`<dt>`, e.g. an API signature or a command option; not a docutils field list's "Parameters:") is a heading one
+level below the enclosing heading depth, so the description under it is read in its context; so is a short
+paragraph all in bold (`<p><b>(19) INSERT is really slow…</b></p>`, SQLite's FAQ questions, limits and pragmas)
+unless it captions the table or code block after it or the picture before it, or titles a sidebar.
 Why one module of this size: the rules above are one ordered decision over one parse tree; split, each part would
 need the tree and every rule before it.
 """
@@ -60,7 +63,7 @@ CHROME_WORDS = frozenset({
     "pager", "pagination", "prevnext", "skip", "skiplink", "jump", "cookie", "cookies", "consent",
     "gdpr", "banner", "social", "share", "sharing", "tagline", "logo", "searchbox", "search",
     "headerlink", "permalink", "anchorlink", "editsection", "catlinks", "printfooter", "subscribe",
-    "newsletter", "advert", "advertisement", "ads", "sponsor", "announcement", "sourcelink",
+    "newsletter", "advert", "advertisement", "ads", "sponsor", "announcement", "sourcelink", "docnav",
 })
 BLOCKS = frozenset({
     "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",
@@ -85,6 +88,13 @@ LINK_LISTS = frozenset({"ul", "ol", "menu", "table", "p", "div", "dl", "section"
 # a heading.
 BOLD_HEADING_WORDS = 25
 CAPTIONED = frozenset({"table", "figure", "pre", "img"})  # a bold paragraph before one of these is its caption
+PICTURES = frozenset({"figure", "img"})  # ...and after one of these
+# A table row is one line, its cells joined by this, unless a cell holds one of these (_joined_row)
+CELL_SEPARATOR = " | "
+ROW_BREAKERS = frozenset({"pre", "ul", "ol", "dl", "table", "blockquote", "hr", "h1", "h2", "h3", "h4", "h5", "h6"})
+# ...and only when one of its cells reads as prose, this many words or more: a lookup row of short values ("string",
+# "str": Python json's conversion table) stays cells, each a line, which answering knows as bare cells
+ROW_PROSE_WORDS = 3
 BOLD_COMPANIONS = frozenset({"i", "em", "code", "tt", "kbd", "var", "samp", "br"})  # a link beside the bold is text
 # One newline, not a paragraph break. A list item is a paragraph of its own: its text carries no marker, so an item
 # of 60 characters or more without final punctuation would read as hard-wrapped and run into the next one (SQLite's
@@ -301,6 +311,9 @@ class _Rules:
         titles = [_sidebar_title(n) for n in _iter(root) if "sidebar" in n.attrs.get("class", "").split()]
         self.box_titles = {id(t) for t in titles if t is not None}  # a line of the box, never a heading over the text
         self.labels.update(label for t in titles if t is not None and (label := _sidebar_label(t)) is not None)
+        self.labels.update(  # AsciiDoc's: <tr><td class="icon"><div class="title">Note</div></td><td>the text</td>
+            id(cell) for row in _iter(root) if row.tag == "tr" for cell in _admonition_labels(row)
+        )
 
     def chrome(self, node: _Node) -> bool:
         tag, a = node.tag, node.attrs
@@ -429,6 +442,9 @@ class _Emitter:
         self.inline_code: list[tuple[int, int]] = []
         self.depth = 0  # level of the innermost heading seen, for definition terms
         self.dl_depth = 0
+        self.row = False  # inside a table row read as one line (_joined_row)
+        self.cells = 0  # cells of that row emitted so far
+        self.fields = 0  # docutils field lists open ("Parameters:", "Returns:"): their terms are labels, not headings
 
     def push(self, piece: str) -> None:
         self.out.append(piece)
@@ -472,18 +488,31 @@ class _Emitter:
             nxt = next((_start(k) for k in kids[i + 1 :]), end)
             if self.rules.chrome(child):
                 continue
-            following = next((k for k in kids[i + 1 :] if isinstance(k, _Node)), None)
-            self.element(child, nxt, following)
+            following = next((k for k in kids[i + 1 :] if isinstance(k, _Node) and _has_content(k)), None)
+            preceding = next((k for k in reversed(kids[:i]) if isinstance(k, _Node) and _has_content(k)), None)
+            self.element(child, nxt, following, preceding)
 
-    def element(self, node: _Node, end: int, following: _Node | None = None) -> None:
-        """Emit one element; `following` is its next sibling element (a bold paragraph before a table is a caption)."""
+    def element(self, node: _Node, end: int, following: _Node | None = None, preceding: _Node | None = None) -> None:
+        """Emit one element; `following` and `preceding` are its sibling elements with content beside it (a bold
+        paragraph before a table or after a picture is a caption)."""
         tag = node.tag
         block = tag in BLOCKS
-        if block:
-            self.block_break(1 if tag in LINE_BREAK_ONLY else 2, node.pos)
+        row = tag == "tr" and not self.row and _joined_row(node, self.rules)
+        if tag in ("td", "th") and self.row:
+            if self.cells and self.rules._kept(node):
+                self.separate(CELL_SEPARATOR, node.pos)
+            self.cells += bool(self.rules._kept(node))
+        elif block and self.row:
+            self.separate(" ", node.pos)
+        elif block:
+            self.block_break(2 if row or tag not in LINE_BREAK_ONLY else 1, node.pos)
+        if row:
+            self.row, self.cells = True, 0
         start = self.size
         if tag == "pre":
             self.pre += 1
+        fields = tag == "dl" and "field-list" in node.attrs.get("class", "").split()
+        self.fields += fields
         if tag == "dl":
             self.dl_depth += 1
         self.walk(node, end)
@@ -491,21 +520,36 @@ class _Emitter:
             self.pre -= 1
         if tag == "dl":
             self.dl_depth -= 1
-        self._record(tag, start, node, following)
-        if block:
-            self.block_break(1 if tag in LINE_BREAK_ONLY else 2, end)
+        if row:
+            self.row = False
+        self.fields -= fields
+        if not self.row:
+            self._record(tag, start, node, following, preceding)
+        if block and not self.row:
+            self.block_break(2 if row or tag not in LINE_BREAK_ONLY else 1, end)
 
-    def _record(self, tag: str, start: int, node: _Node, following: _Node | None) -> None:
+    def separate(self, separator: str, at: int) -> None:
+        """Emit `separator` between two pieces of one line (a row's cells), never doubling a space."""
+        if not self.out or self.out[-1][-1:] in ("", "\n"):
+            return
+        if self.out[-1].endswith(" "):
+            separator = separator.lstrip(" ")
+        if separator:
+            self.builder.insert(separator, at)
+            self.push(separator)
+
+    def _record(self, tag: str, start: int, node: _Node, following: _Node | None, preceding: _Node | None) -> None:
         if self.size == start:
             return
         if tag in _HEADINGS:
             self.depth = int(tag[1])
             self.headings.append((start, self.size, self.depth))
-        elif tag == "dt" or (
+        elif (tag == "dt" and not self.fields) or (
             tag == "p"
             and id(node) not in self.rules.box_titles
             and _bold_heading(node, self.rules)
             and not _captions(following)
+            and not _pictured(preceding)
         ):
             self.headings.append((start, self.size, max(self.depth, 6) + self.dl_depth))
         elif tag == "pre" and not self.pre:
@@ -546,13 +590,57 @@ def _bold_heading(node: _Node, rules: _Rules) -> bool:
 
 def _captions(following: _Node | None) -> bool:
     """Whether a paragraph before `following` is a caption: the next element is, or opens with, a table, a figure or
-    a code block (DocBook's "Table 5.1. ACL Privilege Abbreviations", "Example 5.1…" titles)."""
+    a code block (DocBook's "Table 5.1. ACL Privilege Abbreviations", "Example 5.1…" titles), elements without
+    content between (the Debian Administrator's Handbook's index-term anchors before an example's code)."""
     node = following
     while node is not None:
         if node.tag in CAPTIONED:
             return True
-        node = next((c for c in node.children if isinstance(c, _Node)), None)
+        node = next((c for c in node.children if isinstance(c, _Node) and _has_content(c)), None)
     return False
+
+
+def _pictured(preceding: _Node | None) -> bool:
+    """Whether a paragraph after `preceding` captions a picture: the element before it is, or ends with, an image
+    or a figure (DocBook's "Figure 3.1. Coexistence of Debian with…" titles, placed after the image)."""
+    node = preceding
+    while node is not None:
+        if node.tag in PICTURES:
+            return True
+        if any(isinstance(c, _Piece) and c.text.strip() for c in node.children):
+            return False
+        node = next((c for c in reversed(node.children) if isinstance(c, _Node) and _has_content(c)), None)
+    return False
+
+
+def _has_content(node: _Node) -> bool:
+    """Whether an element shows something: text, or a table, figure, code block or image (not an empty anchor)."""
+    return node.tag in CAPTIONED or any(d.tag in CAPTIONED for d in _iter(node)) or bool(_text_of(node).strip())
+
+
+def _joined_row(row: _Node, rules: _Rules) -> bool:
+    """Whether a table row reads as one line, its cells joined by CELL_SEPARATOR: two or more cells show text, one
+    reads as prose (ROW_PROSE_WORDS) and none holds a block that needs lines of its own (ROW_BREAKERS: a code block, a
+    list, a heading, a table).
+    Each cell read as a paragraph of its own made Debian Reference's package tables ("mc", "V:54, I:226", "1482",
+    "A text-mode full-screen file manager") a run of one-word sentences. A row of short values only (a header row,
+    "string | str") is no sentence either: joined, Python json's conversion table read as one passage
+    ("array | list string | str …") that answered "how do I parse a JSON string" with "string | str"."""
+    cells = [c for c in row.children if isinstance(c, _Node) and c.tag in ("td", "th") and not rules.chrome(c)]
+    if sum(rules._kept(c) > 0 for c in cells) < 2:
+        return False
+    if all(len(_text_of(c).split()) < ROW_PROSE_WORDS for c in cells):
+        return False
+    return not any(d.tag in ROW_BREAKERS for c in cells for d in _iter(c) if not rules.chrome(d))
+
+
+def _admonition_labels(row: _Node) -> list[_Node]:
+    """The label cell of a row that is an admonition: two cells, the first only an admonition word (ADMONITIONS),
+    the second the text (AsciiDoc's `<td class="icon"><div class="title">Note</div></td><td class="content">`)."""
+    cells = [c for c in row.children if isinstance(c, _Node) and c.tag in ("td", "th")]
+    if len(cells) == 2 and _text_of(cells[0]).strip() in ADMONITIONS and _text_of(cells[1]).strip():
+        return cells[:1]
+    return []
 
 
 def _start(node: _Node | _Piece) -> int:

@@ -21,15 +21,26 @@ def build_passages(
     document_id: str, title: str, sections: Sequence[Section], references: Sequence[Reference]
 ) -> tuple[Passage, ...]:
     """Body passages `{document_id}-p{n}` (section = nearest heading, else `title`), then one
-    "reference" passage per reference (id = the reference id), previous/next chaining all of them."""
+    "reference" passage per reference (id = the reference id), previous/next chaining all of them. A paragraph before
+    the first heading that only repeats the title is left out (_is_title)."""
     body: list[Passage] = []
     for section in sections:
-        for group in group_sentences([s for paragraph in section.paragraphs for s in paragraph]):
+        paragraphs = section.paragraphs
+        if section.heading is None and paragraphs and _is_title(paragraphs[0], title):
+            paragraphs = paragraphs[1:]  # the page's title drawn as text over the first heading is no passage
+        for group in group_sentences([s for paragraph in paragraphs for s in paragraph]):
             n = len(body) + 1
             passage = _passage(f"{document_id}-p{n}", document_id, n, section.heading or title, group)
             body.append(dataclasses.replace(passage, heading_path=tuple(section.path)))
     refs = [_reference_passage(r, len(body) + i) for i, r in enumerate(references, 1)]
     return chain(body + refs)
+
+
+def _is_title(paragraph: Sequence[Line], title: str) -> bool:
+    """Whether a paragraph is only the document's title (SQLite's `<div class="fancy_title">` over the first h1: 112
+    passages of SQLite's pages said only their title)."""
+    line = paragraph[0]
+    return len(paragraph) == 1 and not line.code and " ".join(line.text.split()) == " ".join(title.split())
 
 
 def group_sentences(sentences: Sequence[Line]) -> list[list[Line]]:

@@ -413,8 +413,12 @@ def _tokenizer():  # type: ignore[no-untyped-def]
     return PunktSentenceTokenizer(params)
 
 
-# A sentence Punkt gives that is only a section number ("1.1.", "4.5.", "2."): it opens the sentence after it
-ORDINAL = re.compile(r"(?:\d{1,3}\.)+")
+# A sentence Punkt gives that is only a section number ("1.1.", "4.5.", "2."), or a caption's label ("Table 1.1.",
+# "Figure 3.1.", "Example 6.2."): it opens the sentence after it
+ORDINAL = re.compile(r"(?:[A-Z][a-z]{1,11} )?(?:\d{1,3}\.)+")
+# A table row's cells are joined by this (qa.ingest.htmltext.CELL_SEPARATOR): Punkt's cut before one is undone, so a
+# row stays one sentence when a cell ends with a period ("Does the LDAP database require logging in? | no")
+CELL_START = "| "
 # Punkt's sentence end takes a quote after the period even when a space sets it apart: git-log's 'names the object
 # uniquely. "--abbrev=<n>" (which also…'. That quote opens the next sentence unless it closes one the paragraph
 # opened (SciFact's 'reported themselves to be "in love. " Analyses revealed…', and quotes of several sentences).
@@ -430,15 +434,17 @@ def _opens_next(text: str) -> bool:
 
 def split_sentences(text: MappedText, start: int, end: int) -> tuple[Line, ...]:
     """Sentences of text[start:end] (line breaks read as spaces), whitespace collapsed, with raw spans; a section
-    number ("1.1.") stays with the sentence it numbers, an opening quote with the sentence it opens (ORDINAL,
-    _opens_next)."""
+    number ("1.1.", "Table 1.1.") stays with the sentence it numbers, an opening quote with the sentence it opens, a
+    table row's cell with the cells before it (ORDINAL, _opens_next, CELL_START)."""
     chunk = text.text[start:end].replace("\r", " ").replace("\n", " ")
     spans: list[list[int]] = []
     for a, b in _tokenizer().span_tokenize(chunk):
         if spans and _opens_next(chunk[: spans[-1][1]]):
             a = spans[-1][1] - 1
             spans[-1][1] = len(chunk[:a].rstrip())
-        if spans and ORDINAL.fullmatch(chunk[spans[-1][0] : spans[-1][1]].strip()):
+        if spans and (
+            ORDINAL.fullmatch(chunk[spans[-1][0] : spans[-1][1]].strip()) or chunk[a:b].startswith(CELL_START)
+        ):
             spans[-1][1] = b
         else:
             spans.append([a, b])
