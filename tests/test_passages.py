@@ -190,3 +190,30 @@ def test_indexed_text_is_the_heading_path_weighted_then_the_text():
     assert indexed_text(lead, "Dysplasia") == "Dysplasia\n" * 2 + "Inherited."
     ref = dataclasses.replace(p, kind="reference", section="References", heading_path=())
     assert indexed_text(ref, "Dysplasia") == "Inherited."
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "indexed"),
+    [
+        (  # PostgreSQL's reference page opens with its own heading: "abort" counts twice, not three times
+            ("ABORT",),
+            "ABORT — abort the current transaction",
+            "ABORT\nABORT — abort the current transaction",
+        ),
+        (
+            ("sqlite3", "sqlite3.connect(database, timeout=5.0)"),
+            "sqlite3.connect (database, timeout=5.0) opens a connection.",
+            "sqlite3\nsqlite3.connect(database, timeout=5.0)\nsqlite3\nsqlite3.connect (database, timeout=5.0) opens a "
+            "connection.",
+        ),
+        (("ABORT",), "Abortive attempts.", "ABORT\nABORT\nAbortive attempts."),  # a word's start is not the word
+        (("Outer", "ABORT"), "Outer ABORT text.", "Outer\nABORT\n" * 2 + "Outer ABORT text."),  # only its own heading
+    ],
+)
+def test_a_heading_the_text_begins_with_counts_heading_weight_times_in_all(path, text, indexed):
+    from qa.models import Passage, Sentence, Span
+    from qa.storage.index import indexed_text
+
+    p = Passage("d-p1", "d", 1, "passage", path[-1], text, (Sentence(text, 0, len(text), Span(0, len(text))),),
+                Span(0, len(text)), heading_path=path)  # fmt: skip
+    assert indexed_text(p, "Title") == indexed

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 import uuid
@@ -142,13 +143,26 @@ HEADING_WEIGHT = 2  # the heading path is matched as if written this many times 
 def indexed_text(passage: Passage, title: str) -> str:
     """The text a passage is matched on: its heading path (the markup's headings down to its own; the
     document title when it has none) HEADING_WEIGHT times, then its text; a reference: its text only.
+    A heading counts HEADING_WEIGHT times in all: when the text begins with its own heading (PostgreSQL's
+    "ABORT — abort the current transaction" under "ABORT", an API entry opening with its signature) that heading is
+    written once less, so a long signature's words do not outweigh the description's.
 
     The title is not added to every passage: on a small corpus a word in every passage of a document
     loses its weight (BM25's idf), and a page's title is its first heading anyway (h1, `# Title`)."""
     if passage.kind == "reference":
         return passage.text
     headings = list(passage.heading_path) or [passage.section or title]
-    return "\n".join([*(headings * HEADING_WEIGHT), passage.text])
+    copies = [headings] * HEADING_WEIGHT
+    if _begins_with(passage.text, headings[-1]):
+        copies[-1] = headings[:-1]
+    return "\n".join([*(h for copy in copies for h in copy), passage.text])
+
+
+def _begins_with(text: str, heading: str) -> bool:
+    """Whether `text` opens with the words of `heading` (case, spacing and punctuation aside)."""
+    words = lambda s: re.findall(r"\w+", s.lower())  # noqa: E731
+    head = words(heading)
+    return bool(head) and words(text[: 4 * len(heading) + 16])[: len(head)] == head
 
 
 def _library_versions() -> dict[str, str]:
