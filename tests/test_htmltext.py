@@ -498,3 +498,34 @@ def test_a_field_list_term_is_no_heading():
         "database (path-like object) – The path to the data",
         "timeout (float) – How many seconds the connection ",
     ]
+
+
+@pytest.mark.parametrize(
+    ("section", "kept"),
+    [  # Sphinx 5 (Python 3.11's library reference): a section's id is its heading's slug or "module-" + the module
+        (
+            '<section id="search-vs-match"><span id="id3"></span><h3>search() vs. match()</h3>'
+            "<p>Python offers different primitive operations based on regular expressions:</p></section>",
+            ["search() vs. match()", "Python offers different primitive operations based on regular expressions:"],
+        ),
+        (
+            '<section id="module-http.cookies"><span id="http-cookies-http-state-management"></span>'
+            "<h2>http.cookies — HTTP state management</h2><p>The module defines classes for abstracting cookies.</p>"
+            "</section>",
+            ["http.cookies — HTTP state management", "The module defines classes for abstracting cookies."],
+        ),
+        (  # docutils' HTML4 writer (older Sphinx)
+            '<div class="section" id="sharing-state-between-processes"><h3>Sharing state between processes</h3>'
+            "<p>It is best to avoid using shared state as far as possible.</p></div>",
+            ["Sharing state between processes", "It is best to avoid using shared state as far as possible."],
+        ),
+        # chrome stays chrome: a search box named by its id, a section that opens with no heading, a class
+        ('<div id="search"><h3>Quick search</h3><p>Enter search terms.</p></div>', []),
+        ('<section id="search"><p>Enter search terms.</p></section>', []),
+        ('<section class="related" id="related-posts"><h2>Related posts</h2><p>Another post.</p></section>', []),
+    ],
+)
+def test_a_section_named_after_its_own_heading_is_not_chrome(section, kept):
+    p = extract("<h1>re</h1><p>This module provides regular expression matching operations.</p>" + section)
+    lines = [line for line in p.text.text.split("\n") if line.strip()]
+    assert lines == ["re", "This module provides regular expression matching operations.", *kept]

@@ -11,7 +11,8 @@ The rules then decide what is site chrome, top down, in this order (the first th
 4. landmarks: `<nav>`, `<aside>`, `<footer>`, `<header>` (unless it holds the page's first `<h1>`) and
    the ARIA roles navigation, banner, contentinfo, complementary, search, menu(bar), toolbar;
 5. class or id naming chrome (one of CHROME_WORDS, as a whole class/id or one of its `-`/`_` parts:
-   `sphinxsidebar`, `navheader`, `md-sidebar`, `breadcrumbs`, `toc`, `skip-link`, `cookie-banner`...), but
+   `sphinxsidebar`, `navheader`, `md-sidebar`, `breadcrumbs`, `toc`, `skip-link`, `cookie-banner`...; not the id
+   of a section that opens with its own heading, which is named after it: Sphinx's "search-vs-match"), but
    a `<div>`/`<section>` named only "sidebar" that sits among the paragraphs or headings of the text and is itself
    prose (under LINK_SHARE link text) is content: DocBook's <sidebar> boxes (TIP, NOTE...), whose title's label
    (an upper-case "TIP", or a title that is only "Note") is chrome like an admonition's, and whose title is a line
@@ -248,12 +249,24 @@ class _TreeParser(HTMLParser):
 
 
 def _names(node: _Node) -> set[str]:
-    """Lowercase class and id tokens and their -/_ parts (trailing digits dropped: `fancy-toc1` -> toc)."""
+    """Lowercase class and id tokens and their -/_ parts (trailing digits dropped: `fancy-toc1` -> toc). A section's id
+    is left out when the section opens with its own heading (`_titled_section`): docutils, Sphinx and most site
+    generators name it from that heading ("search-vs-match", "module-http.cookies", "sharing-state-between-processes"),
+    so its words say what the section is about, not that it is a menu or a search box."""
     out: set[str] = set()
-    for token in (node.attrs.get("class", "") + " " + node.attrs.get("id", "")).lower().split():
+    ident = "" if _titled_section(node) else node.attrs.get("id", "")
+    for token in (node.attrs.get("class", "") + " " + ident).lower().split():
         out.add(token)
         out.update(p.rstrip("0123456789") for p in _PARTS.split(token))
     return out
+
+
+def _titled_section(node: _Node) -> bool:
+    """A `<section>` (or docutils' `<div class="section">`) whose first element is a heading: a part of the document."""
+    if node.tag != "section" and not (node.tag == "div" and "section" in node.attrs.get("class", "").split()):
+        return False
+    first = next((c for c in node.children if isinstance(c, _Node) and c.tag != "span"), None)
+    return first is not None and first.tag in _HEADINGS
 
 
 def _is_hidden(node: _Node) -> bool:
