@@ -298,10 +298,13 @@ def _sidebar_label(title: _Node) -> int | None:
 
 
 def _iter(node: _Node):  # type: ignore[no-untyped-def]
-    yield node
-    for c in node.children:
-        if isinstance(c, _Node):
-            yield from _iter(c)
+    """`node` and every element under it, in document order (a stack, not nested generators: a walk of a deep tree
+    costs each element once, not once per level above it)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(c for c in reversed(n.children) if isinstance(c, _Node))
 
 
 class _Rules:
@@ -501,13 +504,10 @@ class _Emitter:
             nxt = next((_start(k) for k in kids[i + 1 :]), end)
             if self.rules.chrome(child):
                 continue
-            following = next((k for k in kids[i + 1 :] if isinstance(k, _Node) and _has_content(k)), None)
-            preceding = next((k for k in reversed(kids[:i]) if isinstance(k, _Node) and _has_content(k)), None)
-            self.element(child, nxt, following, preceding)
+            self.element(child, nxt)
 
-    def element(self, node: _Node, end: int, following: _Node | None = None, preceding: _Node | None = None) -> None:
-        """Emit one element; `following` and `preceding` are its sibling elements with content beside it (a bold
-        paragraph before a table or after a picture is a caption)."""
+    def element(self, node: _Node, end: int) -> None:
+        """Emit one element."""
         tag = node.tag
         block = tag in BLOCKS
         row = tag == "tr" and not self.row and _joined_row(node, self.rules)
@@ -537,9 +537,20 @@ class _Emitter:
             self.row = False
         self.fields -= fields
         if not self.row:
-            self._record(tag, start, node, following, preceding)
+            self._record(tag, start, node)
         if block and not self.row:
             self.block_break(2 if row or tag not in LINE_BREAK_ONLY else 1, end)
+
+    def _caption(self, node: _Node) -> bool:
+        """Whether a bold paragraph captions its neighbour: the sibling element with content after it is (or opens
+        with) a table, figure or code block, or the one before it is (or ends with) a picture. The siblings are looked
+        up only here, for the few paragraphs that read as bold headings."""
+        parent = self.rules.parents.get(id(node))
+        kids = parent.children if parent is not None else []
+        i = next((j for j, k in enumerate(kids) if k is node), len(kids))
+        following = next((k for k in kids[i + 1 :] if isinstance(k, _Node) and _has_content(k)), None)
+        preceding = next((k for k in reversed(kids[:i]) if isinstance(k, _Node) and _has_content(k)), None)
+        return _captions(following) or _pictured(preceding)
 
     def separate(self, separator: str, at: int) -> None:
         """Emit `separator` between two pieces of one line (a row's cells), never doubling a space."""
@@ -551,7 +562,7 @@ class _Emitter:
             self.builder.insert(separator, at)
             self.push(separator)
 
-    def _record(self, tag: str, start: int, node: _Node, following: _Node | None, preceding: _Node | None) -> None:
+    def _record(self, tag: str, start: int, node: _Node) -> None:
         if self.size == start:
             return
         if tag in _HEADINGS:
@@ -561,8 +572,7 @@ class _Emitter:
             tag == "p"
             and id(node) not in self.rules.box_titles
             and _bold_heading(node, self.rules)
-            and not _captions(following)
-            and not _pictured(preceding)
+            and not self._caption(node)
         ):
             self.headings.append((start, self.size, max(self.depth, 6) + self.dl_depth))
         elif tag == "pre" and not self.pre:
@@ -628,7 +638,7 @@ def _pictured(preceding: _Node | None) -> bool:
 
 def _has_content(node: _Node) -> bool:
     """Whether an element shows something: text, or a table, figure, code block or image (not an empty anchor)."""
-    return node.tag in CAPTIONED or any(d.tag in CAPTIONED for d in _iter(node)) or bool(_text_of(node).strip())
+    return any(d.tag in CAPTIONED for d in _iter(node)) or bool(_text_of(node).strip())
 
 
 def _joined_row(row: _Node, rules: _Rules) -> bool:
