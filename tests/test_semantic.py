@@ -482,6 +482,60 @@ def test_a_passage_that_defines_the_asked_term_gains_the_definition_bonus():
         reranker.rerank("q", hits, definitions=[True])  # one flag per hit
 
 
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        ("Run the smbpasswd -a user command.", "how do I add a user to Samba?", True),  # a command English lacks
+        ("Extract all members; see namelist().", "how do I extract every file from a zip?", True),
+        ("Run the smbpasswd -a user command.", "how do I use SMBPASSWD?", False),  # the question names it
+        ("Each user needs an account on the server.", "how do I add a user?", False),  # English words only
+        ("Run Smbpasswd to add one.", "how do I add a user?", False),  # capitalised: not how a command is written
+        ("Run xq to add one.", "how do I add a user?", False),  # under three letters
+        ("", "how do I add a user?", False),
+    ],
+)
+def test_a_passage_names_what_the_question_does_not_with_a_word_english_lacks(text, question, expected):
+    from qa.search.wordstats import specificity
+
+    assert semantic.naming(question, [text].__getitem__, specificity)(0) is expected
+
+
+def test_a_how_to_candidate_that_names_something_gains_the_naming_bonus_within_reach_of_the_first():
+    from qa.models import RankerScore
+    from qa.search.engine import Hit
+
+    vectors = np.array([[0.9, 0.436], [0.875, 0.484], [0.825, 0.565]], dtype=np.float32)
+    reranker = semantic.Reranker(TwoD(), vectors, weight=2.0)  # type: ignore[arg-type]
+    hits = [Hit(i, 10.0, {"bm25": RankerScore(10.0, i + 1)}) for i in range(3)]
+    assert [h.score for h in reranker.rerank("q", hits)] == pytest.approx([2.8, 2.75, 2.65])
+    read = []
+    names = lambda i: read.append(i) or i > 0  # noqa: E731 - passages 1 and 2 name something
+    out = reranker.rerank("q", hits, names=names)
+    assert [(h.doc, h.score) for h in out] == [
+        (1, pytest.approx(2.75 + semantic.NAMING_BONUS)), (0, pytest.approx(2.8)), (2, pytest.approx(2.65))
+    ]  # fmt: skip
+    assert read == [0, 1]  # passage 2 is more than NAMING_BONUS behind the first: it cannot overtake it, unread
+
+
+SAMBA_PAGES = {
+    "samba.md": "# Samba file server\n\n## Adding users\n\nEach Samba user needs an account on the server; the Unix "
+    "accounts must be created first, then the user needs to be registered in Samba's database.\n\nThe Unix step is "
+    "done quite normally. Adding an existing user to the Samba database is a matter of running the smbpasswd -a user "
+    "command.\n\n## Sharing printers\n\nSamba can also share the printers of the server with Windows clients.\n",
+    "nfs.md": "# NFS file server\n\n## Exports\n\nEach NFS share is listed with the machines allowed to mount it.\n",
+}
+
+
+def test_a_how_to_question_gets_the_passage_that_names_what_to_use_over_the_one_restating_it(tmp_path, monkeypatch):
+    qa = QA.from_corpus(write_corpus(tmp_path / "corpus", SAMBA_PAGES), tmp_path / "index")
+    a = qa.ask("how do I add a user to Samba?")
+    assert a.answered is True
+    assert _ids(a)[:2] == ["samba-p2", "samba-p1"]
+    assert "smbpasswd -a user" in a.results[0].answer
+    monkeypatch.setattr(semantic, "NAMING_BONUS", 0.0)
+    assert _ids(qa.ask("how do I add a user to Samba ?"))[:2] == ["samba-p1", "samba-p2"]  # the restating lead first
+
+
 TOOL_PAGES = {
     "helgrind.md": "# Helgrind: a thread error detector\n\nTo use this tool, you must specify --tool=helgrind on the "
     "Valgrind command line.\n\n## Overview\n\nHelgrind is a Valgrind tool for detecting synchronisation errors in C "

@@ -126,7 +126,9 @@ class Answerer:
         if rerank:
             leads = [self._opens_section(hit.doc) for hit in hits]
             defs = [semantic.defines(self.store.text(hit.doc), term) for hit in hits] if term else None
-            hits = self.reranker.rerank(question, hits, leads, self._stand_ins(hits), defs)[:depth]
+            # a how-to's answer names what to use (semantic.NAMING_BONUS)
+            names = semantic.naming(question, self.store.text, specificity) if intent.howto(question) else None
+            hits = self.reranker.rerank(question, hits, leads, self._stand_ins(hits), defs, names)[:depth]
         source_question = any(t.word in SOURCE_WORDS for t in terms)
         hits, candidates = _shown_order(hits, [self.store.get(hit.doc) for hit in hits], source_question)
         ignored = SOURCE_WORDS | SOURCE_VERBS if source_question else frozenset()
