@@ -7,11 +7,13 @@ however many passages mention dynasties and power: the question's *subject* is a
    ("didn") and very common words ("did", "does") carry no topic; a word written as a name (Ming,
    COVID-19, Buyantu) or rare in English (ibuprofen) is a subject; a plural or -ing form of a corpus word
    is that word (the stemmer); a typo of a corpus word is that word (the engine's repair, and a
-   one-letter slip of its stem: "seperating" ~ separate); a typo of a common English word ("guage" for
-   gauge) weighs like that word, not like a rare name.
+   one-letter slip of its stem: "seperating" ~ separate), but a short word a letter from another rare name is
+   another name ("snapd" is not slapd); a typo of a common English word ("guage" for gauge) weighs like that
+   word, not like a rare name.
 2. What answers is the passages found, each read with its document title and section heading
    (:func:`assess`): how much of the question's weight the best of the first few holds, whether the
-   subject is in them, how close in meaning the first one is.
+   subject is in them (a subject word common in English beside a rarer one they hold is a detail that needs
+   the meaning close), how close in meaning the first one is.
 3. :func:`decide` turns that into a verdict with reasons: an absent subject always abstains (meaning
    similarity never overrides it); otherwise the question's words and its meaning together must be
    covered. The thresholds are in :class:`Thresholds`, calibrated by ``bench/calibrate.py`` on several
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field, replace
 
 from qa.answering.sentence import prose
 from qa.models import Passage
+from qa.search.spelling import max_distance
 from qa.search.wordstats import english_typo, specificity
 
 # what is left of a contraction once the apostrophe splits it: "didn't" -> didn + t, "we'll" -> we + ll
@@ -113,7 +116,13 @@ class Assessment:
     source_question: bool = False
     sentence_closeness: float | None = None  # its best sentence's (None: no vectors, or a single sentence)
     code_first: bool = False  # the first result is code alone (`sentence.prose`): its closeness is no meaning
+    lesser: tuple[Term, ...] = ()  # unanswered subject words outweighed by a rarer one the first results hold
     extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def unanswered_strong(self) -> bool:
+        """A strong subject the first results lack, but for its `lesser` words (those need the meaning close)."""
+        return self.strong and any(t not in self.lesser for t in self.unanswered_subject)
 
     def features(self) -> dict[str, float]:
         """Explainable numbers for calibration (one row per question)."""
@@ -127,8 +136,8 @@ class Assessment:
             "absent_max": max((t.weight for t in self.absent if not t.generic), default=0.0),
             "missing_share": sum(t.weight for t in self.missing) / total,
             "unanswered_subject": float(bool(self.unanswered_subject)),
-            "unanswered_strong": float(self.strong and bool(self.unanswered_subject)),
-            "unanswered_weak": float(not self.strong and bool(self.unanswered_subject)),
+            "unanswered_strong": float(self.unanswered_strong),
+            "unanswered_weak": float(bool(self.unanswered_subject) and not self.unanswered_strong),
             "cover": self.cover,
             "first_cover": self.first_cover,
             "found_share": self.found_share,
@@ -180,8 +189,8 @@ def compounds(question: str) -> dict[str, re.Pattern[str]]:
         body = r"[\s_-]?".join(r"[_-]?".join(re.escape(x) for x in parts) for parts in words)
         out.setdefault(" ".join(m.group().lower().split()), re.compile(rf"(?<![^\W_]){body}(?:e?s)?(?![^\W_])"))
     if any(c.islower() for c in question):  # (a question shouted in capitals has no statement names)
-        for m in _CAPITALS.finditer(question):
-            body = r"\s+".join(re.escape(x.lower()) for x in m.group().split())
+        for m in _CAPITALS.finditer(question):  # a name may be written hyphenated: ISC DHCP in isc-dhcp-server
+            body = r"[\s_-]+".join(re.escape(x.lower()) for x in m.group().split())
             out.setdefault(" ".join(m.group().lower().split()), re.compile(rf"(?<![^\W_]){body}(?![^\W_])"))
     return out
 
@@ -292,6 +301,7 @@ def understand(
     "later", is absent); `spread(stem)`: the share of the `documents` that say the stem (as `says` reads
     it: a derivation counts, "postgres" in "PostgreSQL")."""
     named, pieces = names(question), fragments(question)
+    written = frozenset(_NAME.findall(question.lower()))
     kept = {t.word for t in query_terms if t.word not in pieces and t.word not in source_words}
     phrase_of: dict[str, int] = {}
     run, inside = 0, False
@@ -318,12 +328,14 @@ def understand(
         unrepaired = unrepaired and max(map(specificity, meant)) < Thresholds.key_specificity
         # a typo keeps its first letter: a respelling that changes it ("clion" -> lion) is another word, not a repair
         unrepaired = unrepaired or (len(meant) == 1 == len(t.corrected_to) and meant[0][:1].lower() != t.word[:1])
+        unrepaired = unrepaired or _another_name(t.word, t.corrected_to, meant)
         indexed = known or (bool(t.corrected_to) and not unrepaired)
         # a typo weighs like the word it stands for: the corpus word it was respelled to ("pian" -> pain),
         # else the common English word it misspells ("guage" -> gauge); a name the corpus cannot respell
         # ("Jupyter") is that name, not a misspelt common word ("jupiter")
         meant = [] if unrepaired else meant
         guessed = None if t.word in named else english_typo(t.word)
+        guessed = None if guessed in written else guessed  # "snap" and "snapd": the writer knows both words
         typo = None if known else (min(meant, key=specificity) if meant else guessed)
         if typo and typo in stop_words:
             continue  # "wat" for what: no content at all
@@ -345,6 +357,26 @@ def understand(
             )  # fmt: skip
         )
     return out
+
+
+def _another_name(word: str, corrected_to: Sequence[str], meant: Sequence[str]) -> bool:
+    """Whether a short word (one edit allowed: `max_distance`) respelled to one corpus word that English holds rare,
+    a name or a term (its stem and its commonest form both), names another thing: among short names one letter
+    makes another name (snapd and slapd, jsonb and json, kvm and lvm), so the documents' name is no sign that they
+    mention the question's. Two neighbouring letters swapped ("slpad") are the name mistyped, and a slip of a
+    common word ("tendn" for tendon, "pian" for pain) is still that word."""
+    if max_distance(word) != 1 or len(meant) != 1 or len(corrected_to) != 1 or _swapped(word, meant[0].lower()):
+        return False
+    return min(specificity(corrected_to[0]), specificity(meant[0])) >= Thresholds.key_specificity
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether b is a with two neighbouring letters swapped."""
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
+    if len(a) != len(b) or len(diff) != 2 or diff[1] != diff[0] + 1:
+        return False
+    i, j = diff
+    return (a[i], a[j]) == (b[j], b[i])
 
 
 def _rare(word: str) -> bool:
@@ -454,6 +486,10 @@ def assess(
         # read as a typo of an English word or not ("cuda", a typo of Cuba to wordfreq: the documents write neither)
         absent_subject += tuple(t for t in absent if t not in subject and t.weight >= limits.caveat_specificity)
     missing = tuple(t for t in terms if t.word not in held)
+    # a subject word in more than common_df of the passages ("sqlite" over SQLite's pages) or said by more than
+    # topic_share of the documents ("SQL" over PostgreSQL's) is the documents' own topic: the passage that
+    # answers need not repeat it
+    unanswered = tuple(t for t in subject if t.indexed and t.word not in in_answer and not topic(t, limits))
     matched_common = all(
         t.df_share > limits.common_df for t in terms if t.word in held and t.weight > limits.generic_specificity
     )
@@ -464,17 +500,8 @@ def assess(
         absent=absent,
         absent_subject=absent_subject,
         missing=missing,
-        # a subject word in more than common_df of the passages ("sqlite" over SQLite's pages) or said by
-        # more than topic_share of the documents ("SQL" over PostgreSQL's) is the documents' own topic: the
-        # passage that answers need not repeat it
-        unanswered_subject=tuple(
-            t
-            for t in subject
-            if t.indexed
-            and t.word not in in_answer
-            and t.df_share <= limits.common_df
-            and t.doc_share <= limits.topic_share
-        ),
+        unanswered_subject=unanswered,
+        lesser=_lesser(subject, unanswered, in_answer, limits) if strong else (),
         cover=max(covers[: limits.answer_depth], default=0.0),
         first_cover=covers[0] if covers else 0.0,
         found_share=sum(t.weight for t in terms if t.word in held) / total,
@@ -486,6 +513,27 @@ def assess(
         code_first=bool(candidates) and not prose(candidates[0]),
         unspelled=_unspelled(spelled or {}, candidates[: limits.depth], source_question),
     )
+
+
+def _lesser(
+    subject: Sequence[Term], unanswered: Sequence[Term], in_answer: set[str], limits: Thresholds
+) -> tuple[Term, ...]:
+    """The subject words the first results lack that are common in English (`plain_weight`: Zipf > 3, as "reboot",
+    "GUI", "disk") and weigh less than a subject word they hold, rare in English and not the documents' own topic:
+    "reboots" beside nftables, "GUI" beside KVM. The question is about the rarer word; the lesser one is a detail the
+    answer may say in other words ("persist" across reboots, a "graphical interface"), so its absence needs the
+    meaning close, as a weak subject's does, and does not refuse alone. A word rare in English stays a subject
+    ("thalassemia" beside a rarer gene name: an answer without it is about something else)."""
+    held = [t.weight for t in subject if t.word in in_answer and not topic(t, limits)]
+    top = max((w for w in held if w >= limits.key_specificity), default=None)
+    if top is None:
+        return ()
+    return tuple(t for t in unanswered if t.weight < top and plain_weight(t.word) < limits.key_specificity)
+
+
+def plain_weight(word: str) -> float:
+    """The specificity of a word or of its base form, whichever English uses more ("reboots" weighs as reboot)."""
+    return min(specificity(f) for f in inflections(word) if len(f) <= len(word))
 
 
 def topic(t: Term, limits: Thresholds) -> bool:
@@ -554,7 +602,7 @@ def decide(a: Assessment, limits: Thresholds = Thresholds()) -> Decision:
     """Answered only when the subject is in what answers and the question's words or meaning are
     covered; the reasons say why either way."""
     rule = verdict(a.features(), limits)
-    if rule in ("words", "meaning") and (a.absent_subject or a.unspelled or (a.strong and a.unanswered_subject)):
+    if rule in ("words", "meaning") and (a.absent_subject or a.unspelled or a.unanswered_strong):
         rule = "absent_subject" if a.absent_subject else "unspelled" if a.unspelled else "unanswered_strong"
     cover = round(a.cover, 3)
     low = min(cover, 0.49)  # an abstention's confidence never reads as an answer's
@@ -565,6 +613,10 @@ def decide(a: Assessment, limits: Thresholds = Thresholds()) -> Decision:
     caveat = (
         (f"the passages found do not use the word{'s' if len(named) > 1 else ''} {_listing(named)}",) if named else ()
     )
+    # subject words an answer's first results lack (a weak subject's or a `lesser` one), found only deeper
+    detail = [t.word for t in a.unanswered_subject if t.word not in named]
+    if detail:
+        caveat += (f"the first results do not use the word{'s' if len(detail) > 1 else ''} {_listing(detail)}",)
     if rule == "no-words":
         return Decision(False, 0.0, ("the question has no searchable words (only very common words)",))
     if rule == "all_missing":
@@ -605,7 +657,7 @@ def decide(a: Assessment, limits: Thresholds = Thresholds()) -> Decision:
 
 
 def _held(a: Assessment) -> tuple[str, ...]:
-    held = [t.word for t in a.subject if t not in a.missing]
+    held = [t.word for t in a.subject if t not in a.missing and t not in a.unanswered_subject]
     return (f"the first results mention {_listing(held)}",) if held else ()
 
 
