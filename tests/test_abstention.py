@@ -273,6 +273,26 @@ def test_a_short_name_respelled_to_another_rare_name_is_not_that_name(word, corr
     assert (t.indexed, t.stems == frozenset({word}) if not indexed else corrected in t.stems) == (indexed, True)
 
 
+@pytest.mark.parametrize(
+    "word, stem, variant, said",
+    [
+        ("rest", "rest", "restrict", False),  # the engine searches the seed's restrict for rest (its variants)
+        ("snap", "snap", "snapshot", False),
+        ("compared", "compar", "compart", False),  # compartment's stem
+        ("worse", "wors", "worsen", True),  # a form of it: "worsening"
+    ],
+)
+def test_a_common_word_is_not_a_longer_word_it_begins(word, stem, variant, said):
+    from qa.search.wordstats import specificity
+
+    terms = [QueryTerm(word, stem, 0, 0.0, False, (variant,)), _term("calf", 9)]
+    (t, _) = understand(terms, f"can I {word} a calf?", 40, surface=_surface(**{variant: variant + "ing"}))
+    assert (t.indexed, variant in t.stems) == (True, said)  # searched, but said only by a form of it
+    assert (t.typo_of, t.weight) == (
+        (variant + "ing", specificity(variant + "ing")) if said else (None, specificity(word))
+    )
+
+
 def test_a_word_the_question_writes_is_not_what_another_of_its_words_misspells():
     """'snapd' is a typo of 'snap' to English word lists; a question that writes both knows them apart, so snapd
     stays a name of its own, the subject, and absent (the handbook's hb-u05 had been answered from slapd)."""

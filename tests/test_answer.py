@@ -161,7 +161,9 @@ def test_paraphrase_set_with_meaning(seed_qa, root):
     report = evaluate_questions(seed_qa, load_questions(root / "tests" / "data" / "paraphrase-questions.jsonl"))
     assert report["hit@3"] == pytest.approx(10 / 12, abs=1e-3)
     assert report["false_abstention"] == pytest.approx(2 / 12, abs=1e-3)
-    assert report["abstention"] == 0.5  # p13 "How many days should I rest a torn calf muscle?": cover 0.66
+    # p13 "How many days should I rest a torn calf muscle?" had held 66 % through "restrict" (the engine's variant of
+    # rest, which the seed never writes); rest is not restrict, so 63 % and cosine 0.499: it abstains
+    assert report["abstention"] == 1.0
     misses = sorted(i["id"] for i in report["items"] if i["answerable"] and not i["answered"])
     assert misses == ["p02", "p09"]  # p02 and p09 have no answer in the top 3 either
     p12 = next(i for i in report["items"] if i["id"] == "p12")

@@ -323,6 +323,7 @@ def understand(
             known = any(writes(form) for form in inflections(t.word))  # not lateral for later
             other_form = known and not writes(t.word)
         meant = [w for w in map(surface, t.corrected_to) if w] if not known else []
+        other = not known and _other_words(t.word, t.stem, t.corrected_to)  # "rest" searched as restrict
         # a name respelled only to common words ("Redis" -> red) is that name, not a typo
         unrepaired = not known and t.word in named and bool(meant)
         unrepaired = unrepaired and max(map(specificity, meant)) < Thresholds.key_specificity
@@ -333,14 +334,14 @@ def understand(
         # a typo weighs like the word it stands for: the corpus word it was respelled to ("pian" -> pain),
         # else the common English word it misspells ("guage" -> gauge); a name the corpus cannot respell
         # ("Jupyter") is that name, not a misspelt common word ("jupiter")
-        meant = [] if unrepaired else meant
+        meant = [] if unrepaired or other else meant  # (a variant is indexed, but is another word: not what it weighs)
         guessed = None if t.word in named else english_typo(t.word)
         guessed = None if guessed in written else guessed  # "snap" and "snapd": the writer knows both words
         typo = None if known else (min(meant, key=specificity) if meant else guessed)
         if typo and typo in stop_words:
             continue  # "wat" for what: no content at all
         weight = specificity(typo) if typo else specificity(t.word)
-        stems = frozenset((t.stem,) if unrepaired else (t.stem, *t.corrected_to))
+        stems = frozenset((t.stem,) if unrepaired or other else (t.stem, *t.corrected_to))
         shared = max(map(spread, stems)) if indexed and documents >= Thresholds.topic_documents else 0.0
         out.append(
             Term(
@@ -368,6 +369,20 @@ def _another_name(word: str, corrected_to: Sequence[str], meant: Sequence[str]) 
     if max_distance(word) != 1 or len(meant) != 1 or len(corrected_to) != 1 or _swapped(word, meant[0].lower()):
         return False
     return min(specificity(corrected_to[0]), specificity(meant[0])) >= Thresholds.key_specificity
+
+
+# what a longer stem may add to a word's and still be a form of it ("worse": worsen; "rest" is not restrict)
+_SUFFIXES = re.compile(r"(?:e?n|e?r|est|e?d|ing|ly|ness|ment|al|ic|ist|ism|ion|ation|ity|ive|e?s|i)+")
+
+
+def _other_words(word: str, stem: str, corrected_to: Sequence[str]) -> bool:
+    """Whether the corpus stems a word the documents lack is searched as are longer words it only begins (the
+    engine's variants: "rest" as restrict, "snap" as snapshot, "compared" as compartment), not its forms ("worse" as
+    worsen), for a word English uses in its own right (Zipf >= 3): those stems do not say it."""
+    if not corrected_to or specificity(word) > Thresholds.key_specificity:
+        return False
+    extras = [c[len(stem) :] for c in corrected_to if c.startswith(stem) and len(c) > len(stem)]
+    return len(extras) == len(corrected_to) and not any(_SUFFIXES.fullmatch(x) for x in extras)
 
 
 def _swapped(a: str, b: str) -> bool:
