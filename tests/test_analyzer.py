@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from qa.search.analyzer import Analyzer
@@ -82,3 +84,24 @@ def test_camel_case_parts_have_their_own_spans():
     assert Analyzer().spans("raise SomeException quickly") == [
         ("rais", 0, 5), ("someexcept", 6, 19), ("except", 10, 19), ("quick", 20, 27),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "json — JSON encoder and decoder: json.JSONDecoder’s object_hook “hooks”",  # an em dash, curly quotes
+        "getElementById — HTTPServer, mRNA and xmlHTTPRequest2 ‘parts’",  # CamelCase beside non-ASCII punctuation
+        "Café naïve ﬁle ½ Σσ İstanbul straße — getLogger",  # non-ASCII words: the offsets path
+        "aBc", "“aBcDef”", "under_score snake_caseWord x_yZw", "",
+    ],
+)  # fmt: skip
+def test_word_list_gives_the_words_of_words(analyzer, text):
+    assert analyzer.word_list(text) == [w for w, _, _ in analyzer.words(text)]
+
+
+def test_word_list_gives_the_words_of_words_on_random_strings(analyzer):
+    alphabet = [*"abcXYZ _-.,'’“”é ﬁ½İßσ09\n", "getElementById", "HTTPServer", "mRNA", "ÉcoleNormale", "aB2c"]
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        assert analyzer.word_list(text) == [w for w, _, _ in analyzer.words(text)], text

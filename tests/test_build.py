@@ -100,6 +100,35 @@ def test_a_file_whose_repair_asked_about_words_another_file_changed_is_cleaned_a
     assert snapshot(back.path) == snapshot(first.path)
 
 
+def test_a_file_whose_repair_asked_about_words_an_edit_keeps_in_range_is_not_cleaned_again(tmp_path):
+    """glued.txt's split of `performedusing` needs `performed` somewhere intact, however often: a second
+    `performed` in trial.txt changes no answer glued.txt's repair got, so its cached result is reused."""
+    corpus = write_corpus(tmp_path / "corpus", {"glued.txt": GLUED, "trial.txt": TRIAL, "hip.txt": HIP})
+    index = tmp_path / "index"
+    ix.build_index(corpus, index, semantic=False)
+    (corpus / "trial.txt").write_text(TRIAL + "The trial performed better than planned.\n", encoding="utf-8")
+    again = Recorder()
+    report = ix.build_index(corpus, index, progress=again, semantic=False)
+    assert again.first("files") == (2, 3) and again.first("cleaning") == (2, 3)  # only trial.txt cleaned
+    assert "performed using drugs" in (report.path / "store" / "text.bin").read_text(encoding="utf-8")
+    assert snapshot(report.path) == snapshot(fresh(corpus, tmp_path / "fresh", semantic=False).path)
+
+
+def test_a_rebuild_analyses_only_the_passages_whose_text_changed(corpus, tmp_path, monkeypatch):
+    from qa.search.analyzer import Analyzer
+
+    index = tmp_path / "index"
+    ix.build_index(corpus, index, semantic=False)
+    analysed: list[str] = []
+    word_list = Analyzer.word_list
+    monkeypatch.setattr(Analyzer, "word_list", lambda self, text: analysed.append(text) or word_list(self, text))
+    (corpus / "knee.md").write_text(KNEE_EDITED, encoding="utf-8")
+    report = ix.build_index(corpus, index, semantic=False)
+    assert len(analysed) == 1 and analysed[0].endswith("Ice helps after a run.")
+    assert snapshot(report.path) == snapshot(fresh(corpus, tmp_path / "fresh", semantic=False).path)
+    assert len(list((index / "cache" / "analysis").glob("*.words"))) == 1
+
+
 def test_lexical_rebuilds_equal_a_build_from_nothing_too(corpus, tmp_path):
     index = tmp_path / "index"
     ix.build_index(corpus, index, semantic=False)

@@ -72,15 +72,16 @@ class FileWords:
 class FileResult:
     """What one file gave: its document, passages and references, or why it was skipped; `reusable` when
     the bytes read are the ones the job's hashes describe (a file edited during the build is not cached);
-    `consulted`: every question its repair asked the corpus's lexicon, with the answer (qa.ingest.lexicon.Recording),
-    which a later build's lexicon must answer the same way for this result to be reused."""
+    `consulted`: every word its repair asked the corpus's lexicon about, with the range [low, high] of counts that
+    gives the same answers (qa.ingest.lexicon.Recording), where a later build's counts must lie for this result to
+    be reused."""
 
     document: Document | None
     passages: tuple[Passage, ...] = ()
     references: tuple[Reference, ...] = ()
     skipped: str | None = None
     reusable: bool = False
-    consulted: tuple[tuple[str, int], ...] = ()
+    consulted: tuple[tuple[str, int, int], ...] = ()
 
 
 def sidecar_hashes(path: Path, corpus_dir: Path) -> tuple[str | None, ...]:
@@ -141,7 +142,7 @@ def read_file(job: FileJob, lexicon: Lexicon | None = None, source: SourceFile |
         return read
     recording = Recording.of(lexicon) if lexicon is not None else None
     document, passages, references = process(read, recording)
-    consulted = tuple(sorted(recording.consulted.items())) if recording is not None else ()
+    consulted = tuple(sorted((w, *r) for w, r in recording.consulted.items())) if recording is not None else ()
     return FileResult(document, passages, references, reusable=_reusable(job, read), consulted=consulted)
 
 
@@ -276,7 +277,11 @@ def _clean_pass(
     results: dict[int, FileResult] = {}
     for i in documents:
         found = cache.get(keys[i], FileResult) if cache is not None and keys[i] else None
-        if found is not None and found.document is not None and lexicon.agrees(dict(found.consulted)):
+        if (
+            found is not None
+            and found.document is not None
+            and lexicon.agrees({w: (low, high) for w, low, high in found.consulted})
+        ):
             results[i] = found
     todo = [i for i in documents if i not in results]
 

@@ -364,7 +364,9 @@ OPEN, CLOSE, BOTH = "open", "close", "both"  # glue kinds; BOTH: content|content
 def _frequencies() -> dict[str, float]:
     from wordfreq import get_frequency_dict
 
-    return get_frequency_dict("en", "large")
+    # "best" is English's large list; asked for with the arguments wordfreq.zipf_frequency passes, it is the dict
+    # zipf_frequency reads (its cache is keyed by the arguments as given), loaded once for both
+    return get_frequency_dict("en", "best")
 
 
 @lru_cache(maxsize=1 << 18)
@@ -521,7 +523,7 @@ def _clause_cuts(
             continue
         if not _candidate(text, start, end):
             continue
-        if lexicon is not None and lexicon.count(token.lower()) >= _CORPUS_WORD:
+        if lexicon is not None and lexicon.at_least(token.lower(), _CORPUS_WORD):
             continue  # the corpus's own word
         cuts, kinds = ((), ()) if known else _token_split(token)
         if len(kinds) == 2 and kinds[1] != OPEN:  # `the|peroneal|nerve`: a one-word link glued at both edges
@@ -655,7 +657,7 @@ def _sorted_edits(text: str, lexicon: Lexicon) -> list[Edit]:
         token = text[m.start() : end]
         if (
             _zipf(token) == 0
-            and lexicon.count(token.lower()) <= 1
+            and not lexicon.at_least(token.lower(), 2)
             and not _NOT_PROSE_CHUNK.search(_chunk_at(text, m.start(), end))
         ):
             cuts.add(m.end())
@@ -679,11 +681,11 @@ def _word_cuts(text: str, lexicon: Lexicon) -> Iterator[int]:
 def _lexicon_cuts(lower: str, lexicon: Lexicon) -> tuple[int, ...]:
     """Where a token the corpus has nowhere else splits into its words, or () (see the section comment)."""
     z = _zipf(lower)
-    if z >= _LEX_FUNCTION_PAIR or lexicon.count(lower) > 1:
+    if z >= _LEX_FUNCTION_PAIR or lexicon.at_least(lower, 2):
         return ()
     for p in _PREFIXES:  # intra|aortic, under|most: one word built on a prefix
         rest = lower[len(p) :]
-        if lower.startswith(p) and len(rest) >= 3 and (lexicon.count(rest) >= 2 or _zipf(rest) >= _RARE):
+        if lower.startswith(p) and len(rest) >= 3 and (lexicon.at_least(rest, 2) or _zipf(rest) >= _RARE):
             return ()
     if _inflected(lower):  # rewrapping is rewrap + -ing, not rewrap|ping
         return ()
@@ -718,9 +720,28 @@ def _inflected(lower: str) -> bool:
 
 
 def _lexicon_split(lower: str, lexicon: Lexicon) -> tuple[int, ...]:
-    """Cuts of the cheapest split of `lower` into 2-3 known words, or () when there is none."""
+    """Cuts of the cheapest split of `lower` into 2-3 known words, or () when there is none. The costs (which
+    ask the corpus's exact counts) are worked out only when there are several splits to choose from, so a lone
+    split depends on the counts only through the thresholds of `_lex_part` (qa.ingest.lexicon.Recording)."""
+    splits = list(_lexicon_splits(lower, lexicon))
+    if len(splits) <= 1:
+        return splits[0][1] if splits else ()
+    zipfs = {p: _lex_zipf(p, lexicon, math.inf) for parts, _ in splits for p in parts}
+    costs = [sum(9.0 - zipfs[p] for p in parts) + 2.0 * (len(parts) - 1) for parts, _ in splits]
+    best = 0
+    for k, cost in enumerate(costs):  # the first of the cheapest
+        if cost < costs[best]:
+            best = k
+    # The choice stands while no cost difference moves by its margin: each involves at most 6 parts.
+    margin = min(c - costs[best] for k, c in enumerate(costs) if k != best)
+    for part in zipfs:
+        _lex_zipf(part, lexicon, margin / 8)
+    return splits[best][1]
+
+
+def _lexicon_splits(lower: str, lexicon: Lexicon) -> Iterator[tuple[list[str], tuple[int, ...]]]:
+    """Every split of `lower` into 2-3 known words (parts, cuts), in order of their cuts."""
     n = len(lower)
-    best: tuple[float, tuple[int, ...]] | None = None
     for i in range(1, n):
         head = lower[:i]
         if not _lex_part(head, lexicon, first=True):
@@ -733,10 +754,7 @@ def _lexicon_split(lower: str, lexicon: Lexicon) -> tuple[int, ...]:
                 continue  # acetyl|a|table; but that|an|upregulation
             if any(_joins_next(a, b) for a, b in zip(parts, parts[1:], strict=False)):
                 continue
-            cost = sum(9.0 - _lex_zipf(p, lexicon) for p in parts) + 2.0 * (len(parts) - 1)
-            if best is None or cost < best[0]:
-                best = (cost, cuts)
-    return best[1] if best else ()
+            yield parts, cuts
 
 
 def _lex_part(part: str, lexicon: Lexicon, first: bool) -> bool:
@@ -744,12 +762,11 @@ def _lex_part(part: str, lexicon: Lexicon, first: bool) -> bool:
     elsewhere that is also common English or (5+ letters) occurs intact at least twice."""
     if len(part) <= 2:
         return part in _SHORT_WORDS
-    n = lexicon.count(part)
-    if n == 0 and part not in _FUNCTION:
+    if part not in _FUNCTION and not lexicon.at_least(part, 1):
         return False
     if _zipf(part) >= _MIN_ZIPF.get(len(part), 1.5) + 0.5:
         return True
-    return len(part) >= _LEX_MIN_CORPUS_PART and n >= 2
+    return len(part) >= _LEX_MIN_CORPUS_PART and lexicon.at_least(part, 2)
 
 
 def _joins_next(left: str, right: str) -> bool:
@@ -760,11 +777,10 @@ def _joins_next(left: str, right: str) -> bool:
     return bool(_COMBINING.search(left)) and left not in _FUNCTION and _zipf(left) < _COMBINING_WORD
 
 
-def _lex_zipf(part: str, lexicon: Lexicon) -> float:
-    """The Zipf frequency of a part: in the corpus (relative to its scale) or in English, the higher."""
-    n = lexicon.count(part)
-    own = math.log10(n / lexicon.scale()) + 9 if n else 0.0
-    return max(own, _zipf(part))
+def _lex_zipf(part: str, lexicon: Lexicon, tolerance: float) -> float:
+    """The Zipf frequency of a part: in the corpus (relative to its scale) or in English, the higher; the
+    caller's decision stands while it moves by up to `tolerance` (qa.ingest.lexicon.Lexicon.zipf)."""
+    return max(lexicon.zipf(part, tolerance), _zipf(part))
 
 
 def _lex_candidate(text: str, start: int, end: int) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from qa.util.lru import ByteLRU, MiB
@@ -17,6 +18,9 @@ VERSION = 2  # 2: a CamelCase word also yields its parts (getElementById -> gete
 _CAMEL = re.compile(r"[a-z][A-Z][a-z]")
 _CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{2,}")
 _CAMEL_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+# A whole word token holding a CamelCase join: a match starts where its token starts (a token without the join
+# fails from every start) and its greedy ends reach the token's ends.
+_CAMEL_TOKEN = re.compile(r"[^\W_]*[a-z][A-Z][a-z][^\W_]*")
 _CACHE_LIMIT = 500_000  # distinct surface tokens remembered; cleared when full (query-time safety)
 
 
@@ -44,6 +48,13 @@ class Analyzer:
         self._cache[word] = stem
         return stem
 
+    def remember(self, stems: Iterable[tuple[str, str | None]]) -> None:
+        """Take (word, stem) pairs this analyzer's code made before (qa.search.wordlists) as already stemmed."""
+        for word, stem in stems:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[word] = stem
+
     def words(self, text: str) -> list[tuple[str, int, int]]:
         """Every normalised lowercase word (stop words included) with its [start, end) in `text`; a
         CamelCase word is followed by its parts of two or more characters, each with its own span."""
@@ -64,10 +75,26 @@ class Analyzer:
         return self._pattern.findall(text)
 
     def word_list(self, text: str) -> list[str]:
-        """The words of `words(text)` without offsets (a faster path for ASCII text without CamelCase)."""
+        """The words of `words(text)` without offsets. Where every token is ASCII (punctuation such as curly
+        quotes aside) the tokens are lowercased at once and only the CamelCase ones are looked at one by one."""
         if text.isascii() and not _CAMEL.search(text):
             return self._pattern.findall(text.lower())
-        return [w for w, _, _ in self.words(text)]
+        joined = " ".join(self._pattern.findall(text))  # tokens hold no space: split() gives them back
+        if not joined.isascii():
+            return [w for w, _, _ in self.words(text)]
+        if not _CAMEL.search(joined):
+            return joined.lower().split()
+        out: list[str] = []
+        start = 0
+        for m in _CAMEL_TOKEN.finditer(joined):
+            out += joined[start : m.start()].lower().split()
+            raw = m.group()
+            out.append(raw.lower())
+            if len(_CAMEL_WORD.findall(raw)) >= 2:
+                out += [p.lower() for p, _, _ in _camel_parts(raw)]
+            start = m.end()
+        out += joined[start:].lower().split()
+        return out
 
     def tokens(self, text: str) -> list[str]:
         """The stems of `text` in order, stop words removed."""

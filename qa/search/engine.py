@@ -9,7 +9,6 @@ one save/load format, all held by `Engine`; the rankers (`bm25`, `tfidf`), `fusi
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from qa.models import RankerScore
-from qa.search import bm25, fusion, tfidf
+from qa.search import bm25, fusion, tfidf, wordlists
 from qa.search.analyzer import Analyzer
 from qa.search.postings import Postings, count_postings_runs, top_k
 from qa.search.spelling import Speller, max_distance
@@ -146,20 +145,14 @@ class Engine:
         texts: Sequence[str],
         settings: EngineSettings = EngineSettings(),  # noqa: B008 (frozen, shared default is safe)
         progress: Callable[[int, int], None] | None = None,
+        cache: Path | None = None,
     ) -> Engine:
-        """Index `texts` (document id = position); `progress(done, total)` is called while analysing."""
+        """Index `texts` (document id = position); `progress(done, total)` is called while analysing. With
+        `cache` (a build cache folder) the texts an earlier build analysed are not analysed again
+        (qa.search.wordlists); the engine is the same either way."""
         analyzer = Analyzer()
-        surface_ids = _FirstSeen()
-        lookup = surface_ids.__getitem__
-        tokens = array("i")  # every word of every document as a surface id (C int), in order
-        lengths = np.zeros(len(texts), dtype=np.int64)
-        for i, text in enumerate(texts):
-            words = analyzer.word_list(text)
-            tokens.extend(map(lookup, words))  # C-speed for words already seen
-            lengths[i] = len(words)
-            if progress is not None and (i % 1000 == 999 or i == len(texts) - 1):
-                progress(i + 1, len(texts))
-        token_ids = np.frombuffer(tokens, dtype=np.intc) if len(tokens) else np.zeros(0, dtype=np.intc)
+        analysed = wordlists.analyze(texts, analyzer, cache, progress)
+        token_ids, lengths, surface_ids = analysed.tokens, analysed.lengths, analysed.words
         freq = np.bincount(token_ids, minlength=len(surface_ids))
         surface = Counter(dict(zip(surface_ids, freq.tolist(), strict=True)))
         unglue = _unglue_map(surface, analyzer) if settings.glue else {}
@@ -170,7 +163,7 @@ class Engine:
         term_of_surface = np.array([ids[t] if t is not None else -1 for t in terms] + [-1], dtype=np.int32)
         # counted a chunk of documents at a time: no per-token array but `tokens` (4 bytes a word) is made
         counts, doc_len = count_postings_runs(token_ids, lengths, term_of_surface, len(vocab))
-        del token_ids, tokens
+        del token_ids, analysed
         arrays = {
             "indptr": counts.indptr,
             "indices": counts.indices,
@@ -519,14 +512,6 @@ class Engine:
             for name in _ARRAYS
         }
         return cls(arrays, EngineSettings.from_dict(meta["settings"]), Analyzer.from_dict(meta["analyzer"]))
-
-
-class _FirstSeen(dict):
-    """word -> id in order of first appearance; a missing word gets the next id when looked up."""
-
-    def __missing__(self, word: str) -> int:
-        self[word] = n = len(self)
-        return n
 
 
 def _common_english(word: str) -> bool:

@@ -7,7 +7,8 @@ Layout of the index folder:
     builds/<version>/engine/        ranker arrays (qa.search.engine)
     builds/<version>/semantic/      passage vectors (qa.vectors.semantic), when semantic reranking is on; with
                                     several documents also heading-path vectors and each passage's row among them
-    cache/                          work later builds reuse (qa.util.buildcache); never read when serving
+    cache/                          work later builds reuse (qa.util.buildcache; passage words: qa.search.wordlists);
+                                    never read when serving
     .lock                           held by a running build
 Why one module of this size: the build, the manifest and every check that reads it (checksums, staleness, the lock)
 share the folder layout above; split, that layout would be described in several places.
@@ -158,11 +159,13 @@ def indexed_text(passage: Passage, title: str) -> str:
     return "\n".join([*(h for copy in copies for h in copy), passage.text])
 
 
+_words = re.compile(r"\w+").findall  # the word tokens of a string
+
+
 def _begins_with(text: str, heading: str) -> bool:
     """Whether `text` opens with the words of `heading` (case, spacing and punctuation aside)."""
-    words = lambda s: re.findall(r"\w+", s.lower())  # noqa: E731
-    head = words(heading)
-    return bool(head) and words(text[: 4 * len(heading) + 16])[: len(head)] == head
+    head = _words(heading.lower())
+    return bool(head) and _words(text[: 4 * len(heading) + 16].lower())[: len(head)] == head
 
 
 def _library_versions() -> dict[str, str]:
@@ -197,11 +200,13 @@ def write_index(
         files = [f"store/{n}" for n in write_store(tmp / "store", corpus.documents, corpus.passages, corpus.references)]
         titles = {d.id: d.title for d in corpus.documents}
         texts = [indexed_text(p, titles[p.document_id]) for p in corpus.passages]
-        report("passages", 0, len(texts))  # the index is never reused: every passage is analysed again
-        engine = Engine.build(texts, engine_settings or EngineSettings(), progress=partial(report, "passages"))
+        report("passages", 0, len(texts))  # the index is made anew, from the words of passages analysed before
+        cache_dir = index_dir / CACHE if cache else None
+        engine = Engine.build(
+            texts, engine_settings or EngineSettings(), progress=partial(report, "passages"), cache=cache_dir
+        )
         engine_meta = engine.save(tmp / "engine")
         files += [f"engine/{n}" for n in engine_meta.get("files", [])]
-        cache_dir = index_dir / CACHE if cache else None
         semantic_meta = _semantic_vectors(corpus, tmp / "semantic", semantic, report, workers, cache_dir)
         files += [f"semantic/{n}" for n in (semantic_meta or {}).get("files", [])]
         manifest = {
