@@ -311,24 +311,40 @@ class _Rules:
     """The chrome decisions of one page (see the module docstring for the order)."""
 
     def __init__(self, root: _Node) -> None:
-        self.first_h1 = next((n for n in _iter(root) if n.tag == "h1"), None)
-        self.mains = [n for n in _iter(root) if n.tag == "main" or n.attrs.get("role", "").lower() == "main"]
+        # one walk of the page gathers what each rule needs (the elements in document order)
+        self.first_h1: _Node | None = None
+        self.mains: list[_Node] = []
+        self.parents: dict[int, _Node] = {}
+        tables, boxes, rows = [], [], []
+        for n in _iter(root):
+            tag = n.tag
+            if tag == "h1" and self.first_h1 is None:
+                self.first_h1 = n
+            if tag == "main" or n.attrs.get("role", "").lower() == "main":
+                self.mains.append(n)
+            for c in n.children:
+                if isinstance(c, _Node):
+                    self.parents[id(c)] = n
+            if tag == "table" and n.attrs.get("summary") in ADMONITIONS:
+                tables.append(n)
+            elif tag == "tr":
+                rows.append(n)
+            if "sidebar" in n.attrs.get("class", "").split():
+                boxes.append(n)
         self.dropped: set[int] = set()
         self.link_text: dict[int, tuple[int, int, int]] = {}
         self.kept: dict[int, int] = {}
         self.labels = {  # DocBook's admonition labels: <table summary="Tip">…<th>Tip</th>
             id(th)
-            for table in _iter(root)
-            if table.tag == "table" and table.attrs.get("summary") in ADMONITIONS
+            for table in tables
             for th in _iter(table)
             if th.tag == "th" and _text_of(th).strip() == table.attrs["summary"]
         }
-        self.parents = {id(c): n for n in _iter(root) for c in n.children if isinstance(c, _Node)}
-        titles = [_sidebar_title(n) for n in _iter(root) if "sidebar" in n.attrs.get("class", "").split()]
+        titles = [_sidebar_title(n) for n in boxes]
         self.box_titles = {id(t) for t in titles if t is not None}  # a line of the box, never a heading over the text
         self.labels.update(label for t in titles if t is not None and (label := _sidebar_label(t)) is not None)
         self.labels.update(  # AsciiDoc's: <tr><td class="icon"><div class="title">Note</div></td><td>the text</td>
-            id(cell) for row in _iter(root) if row.tag == "tr" for cell in _admonition_labels(row)
+            id(cell) for row in rows for cell in _admonition_labels(row)
         )
 
     def chrome(self, node: _Node) -> bool:
