@@ -9,6 +9,7 @@ one save/load format, all held by `Engine`; the rankers (`bm25`, `tfidf`), `fusi
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from qa.models import RankerScore
-from qa.search import bm25, fusion, tfidf, wordlists
+from qa.search import bm25, fusion, tfidf
 from qa.search.analyzer import Analyzer
 from qa.search.postings import Postings, count_postings_runs, top_k
 from qa.search.spelling import Speller, max_distance
@@ -151,8 +152,14 @@ class Engine:
         `cache` (a build cache folder) the texts an earlier build analysed are not analysed again
         (qa.search.wordlists); the engine is the same either way."""
         analyzer = Analyzer()
-        analysed = wordlists.analyze(texts, analyzer, cache, progress)
-        token_ids, lengths, surface_ids = analysed.tokens, analysed.lengths, analysed.words
+        if cache is None:
+            token_ids, lengths, surface_ids = _analyze(texts, analyzer, progress)
+        else:  # imported only here: an engine built without a cache (bench.scale's, served ones) never loads it
+            from qa.search import wordlists
+
+            analysed = wordlists.analyze(texts, analyzer, cache, progress)
+            token_ids, lengths, surface_ids = analysed.tokens, analysed.lengths, analysed.words
+            del analysed
         freq = np.bincount(token_ids, minlength=len(surface_ids))
         surface = Counter(dict(zip(surface_ids, freq.tolist(), strict=True)))
         unglue = _unglue_map(surface, analyzer) if settings.glue else {}
@@ -163,7 +170,7 @@ class Engine:
         term_of_surface = np.array([ids[t] if t is not None else -1 for t in terms] + [-1], dtype=np.int32)
         # counted a chunk of documents at a time: no per-token array but `tokens` (4 bytes a word) is made
         counts, doc_len = count_postings_runs(token_ids, lengths, term_of_surface, len(vocab))
-        del token_ids, analysed
+        del token_ids
         arrays = {
             "indptr": counts.indptr,
             "indices": counts.indices,
@@ -512,6 +519,33 @@ class Engine:
             for name in _ARRAYS
         }
         return cls(arrays, EngineSettings.from_dict(meta["settings"]), Analyzer.from_dict(meta["analyzer"]))
+
+
+def _analyze(
+    texts: Sequence[str], analyzer: Analyzer, progress: Callable[[int, int], None] | None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every word of every text as an id into the distinct words in order of first appearance, and each text's
+    number of words (qa.search.wordlists.analyze without a cache: the same values)."""
+    surface_ids = _FirstSeen()
+    lookup = surface_ids.__getitem__
+    tokens = array("i")  # every word of every document as a surface id (C int), in order
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    for i, text in enumerate(texts):
+        words = analyzer.word_list(text)
+        tokens.extend(map(lookup, words))  # C-speed for words already seen
+        lengths[i] = len(words)
+        if progress is not None and (i % 1000 == 999 or i == len(texts) - 1):
+            progress(i + 1, len(texts))
+    token_ids = np.frombuffer(tokens, dtype=np.intc) if len(tokens) else np.zeros(0, dtype=np.intc)
+    return token_ids, lengths, list(surface_ids)
+
+
+class _FirstSeen(dict):
+    """word -> id in order of first appearance; a missing word gets the next id when looked up."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = n = len(self)
+        return n
 
 
 def _common_english(word: str) -> bool:
