@@ -290,8 +290,10 @@ class OutOfMemory(RuntimeError):
 
 # How a failed allocation under RLIMIT_AS shows in a worker's stderr: Python's MemoryError, C++'s bad_alloc,
 # an OSError from mmap, or a C extension that returned NULL without setting the error (seen in the test suite:
-# `from wordfreq import ...` under a 0.1 GiB cap gave "SystemError: error return without exception set").
-ALLOCATION_FAILED = ("MemoryError", "std::bad_alloc", "Cannot allocate memory", "error return without exception set")
+# `from wordfreq import ...` under a 0.1 GiB cap gave "SystemError: error return without exception set"), or the
+# dynamic loader unable to map an extension's library ("ImportError: ….so: failed to map segment from shared object").
+ALLOCATION_FAILED = ("MemoryError", "std::bad_alloc", "Cannot allocate memory", "error return without exception set",
+                     "failed to map segment from shared object")  # fmt: skip
 
 
 def in_subprocess(worker: str, n: int, out: Path, timeout: float = 3600, memory_gib: float | None = None) -> dict:

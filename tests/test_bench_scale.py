@@ -79,7 +79,8 @@ def test_large_corpora_are_generated_in_chunks_each_with_its_own_seed(tmp_path, 
 
 @pytest.mark.parametrize("stderr", ["MemoryError\n", "terminate called after throwing an instance of 'std::bad_alloc'",
                                     "OSError: [Errno 12] Cannot allocate memory",
-                                    "SystemError: error return without exception set"])  # fmt: skip
+                                    "SystemError: error return without exception set",
+                                    "ImportError: libgomp.so.1: failed to map segment from shared object"])  # fmt: skip
 def test_each_sign_of_a_failed_allocation_under_the_cap_is_out_of_memory(tmp_path, monkeypatch, stderr):
     died = subprocess.CompletedProcess([], 1, "", "Traceback (most recent call last):\n" + stderr)
     monkeypatch.setattr(scale.subprocess, "run", lambda *a, **k: died)
