@@ -52,13 +52,14 @@ browser:
 	  else echo "warning: chromium is not installed and we are not root: browser tests will be skipped"; fi; }
 
 # The documentation sets of eval/ (Debian's HTML as published); their tests skip when a package is missing.
-DOC_PACKAGES := sqlite3-doc postgresql-doc-15 git-doc python3-doc debian-handbook
+# Without recommends: apache2-doc recommends apache2, the web server itself, which the pages do not need.
+DOC_PACKAGES := sqlite3-doc postgresql-doc-15 git-doc python3-doc debian-handbook apache2-doc
 docsets:
 	@missing=$$(for p in $(DOC_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian's documentation sets for eval/: $$missing"; \
-	    { apt-get update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null; } \
+	    { apt-get update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing >/dev/null; } \
 	      || echo "warning: could not install $$missing: their eval/ tests will be skipped"; \
 	  else echo "warning: $$missing not installed and we are not root: their eval/ tests will be skipped"; fi; fi
 

@@ -1,6 +1,6 @@
 """Corpus recipes: documentation sets copied byte for byte, as Debian publishes them, into a corpus folder.
 
-    python -m eval.corpora sqlite DEST        # also: postgresql, git, python, handbook; --list shows every set
+    python -m eval.corpora sqlite DEST        # also: postgresql, git, python, handbook, apache; --list shows every set
 
 A set is a Debian package, a folder it installs and a fixed rule choosing pages (globs minus named
 exclusions), so the same package version always gives the same corpus. The package must be installed
@@ -54,6 +54,14 @@ SQLITE_INDEXES = (  # machine-made listings and logs, not documentation a user r
     "chronology.html", "news.html", "oldnews.html", "pressrelease-*.html", "consortium_agreement-*.html",
     "docs.html", "doclist.html", "index.html", "capi3ref.html", "syntaxdiagrams.html", "cves.html",
 )  # fmt: skip
+
+# The Apache manual's front page, site map and the module section's generated listings of modules and directives
+APACHE_LISTINGS = ("index.html", "sitemap.html", "mod/index.html", "mod/directives.html", "mod/quickreference.html",
+                   "mod/overrides.html")  # fmt: skip
+# Pages Debian's manual/en holds in Brazilian Portuguese (`<html lang="pt-br">`: apache2-doc 2.4.71-1~deb12u1
+# has the pt-br build of these six written over the English one)
+APACHE_PORTUGUESE = ("bind.html", "filter.html", "install.html", "invoking.html", "new_features_2_4.html",
+                     "upgrading.html")  # fmt: skip
 
 RECIPES = {
     r.name: r
@@ -111,6 +119,20 @@ RECIPES = {
             "GPL-2+ or CC BY-SA 3.0",
             "The Debian Administrator's Handbook (Debian 11 Bullseye, Publican/DocBook), every English chapter, "
             "section and appendix page, without the title page",
+        ),
+        Recipe(
+            "apache",
+            "apache2-doc",
+            "2.4.71-1~deb12u1",
+            # Debian installs the manual's content-negotiated `*.html.<lang>` pages as one folder per language
+            # with plain `*.html` names (other languages link here where they lack a translation): read as HTML
+            "/usr/share/doc/apache2-doc/manual/en",
+            ("*.html", "*/*.html"),
+            APACHE_LISTINGS + APACHE_PORTUGUESE,
+            "Apache-2.0",
+            "The Apache HTTP Server 2.4 manual in English: module and directive reference, how-tos, rewrite and "
+            "SSL guides, virtual hosts, programs, FAQ, developer pages; without the front page, site map, "
+            "the generated module and directive listings and six pages Debian ships in Portuguese",
         ),
     )
 }

@@ -2,8 +2,8 @@
 
     python -m eval.report                      # every set whose data is here
     python -m eval.report --only seed,medquad  # some of them: seed, own, paraphrase, medquad, sqlite,
-                                               # postgresql, git, python, handbook, scifact, abstain,
-                                               # linkdamage
+                                               # postgresql, git, python, handbook, apache, scifact,
+                                               # abstain, linkdamage
     python -m eval.report --json report.json   # also write every figure as JSON
 
 Indexes live in .eval-cache/<set> (`-lexical` when QA_SEMANTIC=off) and are reused while the corpus,
@@ -26,8 +26,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-SETS = ("seed", "own", "paraphrase", "medquad", "sqlite", "postgresql", "git", "python", "handbook", "scifact",
-        "abstain", "linkdamage")  # fmt: skip
+SETS = ("seed", "own", "paraphrase", "medquad", "sqlite", "postgresql", "git", "python", "handbook", "apache",
+        "scifact", "abstain", "linkdamage")  # fmt: skip
 
 
 def _work(name: str) -> Path:
@@ -117,7 +117,7 @@ def runners() -> dict[str, tuple[Callable[[], dict[str, Any]], Path]]:
     """Each set's runner and the data it needs (skipped, saying so, when that is absent)."""
     from eval.corpora import RECIPES
 
-    names = ("sqlite", "postgresql", "git", "python", "handbook")
+    names = ("sqlite", "postgresql", "git", "python", "handbook", "apache")
     docs = {name: (_docset(name), Path(RECIPES[name].root)) for name in names}
     return {
         "seed": (_questions(SHARED / "eval" / "devset.jsonl"), SHARED / "eval" / "devset.jsonl"),

@@ -2,6 +2,8 @@
 real sets checked against their installed Debian packages (skipped, saying why, when one is missing)."""
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -107,7 +109,7 @@ def test_docsets_end_to_end_builds_once_then_reuses(site, tmp_path, monkeypatch)
     assert lines[1].split() == ["all", "2", "1.00", "1.00", "1.00", "1.00", "0.00"]
 
 
-@pytest.mark.parametrize("name", ["sqlite", "postgresql", "git", "python", "handbook"])
+@pytest.mark.parametrize("name", ["sqlite", "postgresql", "git", "python", "handbook", "apache"])
 def test_the_real_question_sets_hold_against_their_pages(name):
     items = load_questions(questions.questions_path(name))
     answerable = [q for q in items if q["answerable"]]
@@ -123,3 +125,25 @@ def test_the_real_question_sets_hold_against_their_pages(name):
         pytest.skip(f"{recipe.package} {have} is installed, the set was written against {recipe.version}: "
                     f"{len(found)} problem(s), first {found[0]!r}; update the set")  # fmt: skip
     assert found == []
+
+
+def _lang(path: Path) -> str:
+    return re.search(r'<html[^>]*\blang="([^"]+)"', path.read_text(encoding="utf-8")).group(1)
+
+
+def test_the_apache_recipe_takes_the_english_pages_only():
+    """Debian's manual/en holds six pages in Brazilian Portuguese (the pt-br build written over the English one);
+    the recipe leaves them out with the front page, the site map and the generated listings."""
+    recipe = RECIPES["apache"]
+    try:
+        pages = recipe.pages()
+    except CorpusMissing as exc:
+        pytest.skip(str(exc))
+    root, have = Path(recipe.root), corpora.installed_version(recipe.package)
+    foreign = [p for p in pages if _lang(root / p) != "en"]
+    if have != recipe.version:  # Debian updated the pages: report it, do not block everyone's CI
+        pytest.skip(f"{recipe.package} {have} is installed, not {recipe.version}; pages not in English: {foreign}")
+    assert foreign == []
+    assert "faq/index.html" in pages and "mod/core.html" in pages and "mod/quickreference.html" not in pages
+    assert [_lang(root / p) for p in corpora.APACHE_PORTUGUESE] == ["pt-br"] * 6
+    assert len(pages) == 232
