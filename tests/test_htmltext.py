@@ -529,3 +529,42 @@ def test_a_section_named_after_its_own_heading_is_not_chrome(section, kept):
     p = extract("<h1>re</h1><p>This module provides regular expression matching operations.</p>" + section)
     lines = [line for line in p.text.text.split("\n") if line.strip()]
     assert lines == ["re", "This module provides regular expression matching operations.", *kept]
+
+
+def test_a_page_whose_body_names_its_layout_is_read(tmp_path):
+    # The Apache manual (apache2-doc 2.4.71, vhosts/fd-limits.html): the 16 pages without a quick-view sidebar are
+    # <body id="manual-page" class="no-sidebar">, and the part "sidebar" made the whole <body> chrome: each page was
+    # skipped with "no text after removing markup"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "fd-limits.html").write_text((DATA / "apache-fd-limits.html").read_text(encoding="utf-8"), "utf-8")
+    c = load_corpus(corpus)
+    assert c.skipped == ()
+    assert [d.title for d in c.documents] == ["File Descriptor Limits"]
+    assert "When using a large number of Virtual Hosts, Apache may run out of available" in c.passages[0].text
+    assert c.passages[-1].text.startswith('LogFormat "%v %h %l %u %t \\"%r\\" %>s %b" vhost\nCustomLog')
+    assert {p.section for p in c.passages} == {"File Descriptor Limits", "Splitting up your log files"}
+    joined = "\n".join(p.text for p in c.passages)
+    for chrome in ("Modules | Directives", "Report a bug", "Apache > HTTP Server", "Copyright 2026", "¶"):
+        assert chrome not in joined, chrome
+
+
+@pytest.mark.parametrize(
+    ("page", "lines"),
+    [  # the page's own <html>/<body> is never chrome by its name (WordPress's body classes "search-results", "home")
+        ('<body class="search search-results"><p>Two results for pool.</p></body>', ["Two results for pool."]),
+        ('<html class="nav-open"><body><p>Text of the page.</p></body></html>', ["Text of the page."]),
+        # a part after "no", "without", "has", "with" says what the element lacks or has, not what it is
+        ('<div class="page no-sidebar"><p>Text of the page.</p></div>', ["Text of the page."]),
+        ('<div class="content has-toc"><p>Text of the page.</p></div>', ["Text of the page."]),
+        # Python's csv reference: <dt id="csv.Sniffer.has_header"> was chrome ("header"), its signature lost
+        ('<dl><dt id="csv.Sniffer.has_header">has_header(sample)</dt><dd>Analyze the text.</dd></dl>',
+         ["has_header(sample)", "Analyze the text."]),
+        # chrome stays chrome: the chrome word first, or in a token of its own beside a modifier token
+        ('<div class="menu-no-js"><p>Quick search</p></div><p>Text.</p>', ["Text."]),
+        ('<div class="no-js nav"><p>Quick search</p></div><p>Text.</p>', ["Text."]),
+        ('<body class="no-sidebar"><div class="menu"><p>Quick search</p></div><p>Text.</p></body>', ["Text."]),
+    ],
+)  # fmt: skip
+def test_a_class_that_names_a_layout_is_no_chrome(page, lines):
+    assert [t for t in extract(page).text.text.split("\n") if t.strip()] == lines

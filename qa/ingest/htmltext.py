@@ -12,7 +12,10 @@ The rules then decide what is site chrome, top down, in this order (the first th
    the ARIA roles navigation, banner, contentinfo, complementary, search, menu(bar), toolbar;
 5. class or id naming chrome (one of CHROME_WORDS, as a whole class/id or one of its `-`/`_` parts:
    `sphinxsidebar`, `navheader`, `md-sidebar`, `breadcrumbs`, `toc`, `skip-link`, `cookie-banner`...; not the id
-   of a section that opens with its own heading, which is named after it: Sphinx's "search-vs-match"), but
+   of a section that opens with its own heading, which is named after it: Sphinx's "search-vs-match"; not a part
+   after a LAYOUT_MODIFIERS part, which says what the element has or lacks: `no-sidebar`, `has-toc`; never the
+   page's own `<html>`/`<body>`, whose classes are the page's layout: the Apache manual's
+   `<body class="no-sidebar">`), but
    a `<div>`/`<section>` named only "sidebar" that sits among the paragraphs or headings of the text and is itself
    prose (under LINK_SHARE link text) is content: DocBook's <sidebar> boxes (TIP, NOTE...), whose title's label
    (an upper-case "TIP", or a title that is only "Note") is chrome like an admonition's, and whose title is a line
@@ -116,6 +119,12 @@ MAX_CHROME_LINE = 120
 COLOPHON = re.compile(r"(?:this page is )?part of (?:release \S+ of )?the \S+(?: \S+){0,3}? (?:suite|project)\.?", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _PARTS = re.compile(r"[-_:.]+")
+# A class part before a chrome word that says the element has or lacks that chrome, not that it is it: `no-sidebar`,
+# `without-toc`, `has-sidebar`, `with-nav` (layout states, on a page wrapper or the <body>)
+LAYOUT_MODIFIERS = frozenset({"no", "not", "without", "has", "with"})
+# The elements that hold the whole page: never chrome by their class or id (rule 5). Sites put the page's layout
+# there (the Apache manual's <body id="manual-page" class="no-sidebar">, WordPress's "search-results", "nav-open").
+PAGE_ROOTS = frozenset({"html", "body"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # The label cell of a DocBook admonition drawn as a table (Debian Reference: an image, then <th>Tip</th>, then the
 # text): read as a sentence, "Tip" or "Note" ends the passage before the note's text or opens the one it is in.
@@ -249,7 +258,8 @@ class _TreeParser(HTMLParser):
 
 
 def _names(node: _Node) -> set[str]:
-    """Lowercase class and id tokens and their -/_ parts (trailing digits dropped: `fancy-toc1` -> toc). A section's id
+    """Lowercase class and id tokens and their -/_ parts (trailing digits dropped: `fancy-toc1` -> toc; not a part after
+    a LAYOUT_MODIFIERS part: `no-sidebar` -> no-sidebar, no). A section's id
     is left out when the section opens with its own heading (`_titled_section`): docutils, Sphinx and most site
     generators name it from that heading ("search-vs-match", "module-http.cookies", "sharing-state-between-processes"),
     so its words say what the section is about, not that it is a menu or a search box."""
@@ -257,7 +267,8 @@ def _names(node: _Node) -> set[str]:
     ident = "" if _titled_section(node) else node.attrs.get("id", "")
     for token in (node.attrs.get("class", "") + " " + ident).lower().split():
         out.add(token)
-        out.update(p.rstrip("0123456789") for p in _PARTS.split(token))
+        parts = _PARTS.split(token)
+        out.update(p.rstrip("0123456789") for i, p in enumerate(parts) if not i or parts[i - 1] not in LAYOUT_MODIFIERS)
     return out
 
 
@@ -352,7 +363,9 @@ class _Rules:
         if tag in NEVER_TEXT or _is_hidden(node) or id(node) in self.labels:
             return True
         marked = (
-            tag in LANDMARKS or a.get("role", "").lower() in CHROME_ROLES or not _names(node).isdisjoint(CHROME_WORDS)
+            tag in LANDMARKS
+            or a.get("role", "").lower() in CHROME_ROLES
+            or (tag not in PAGE_ROOTS and not _names(node).isdisjoint(CHROME_WORDS))
         )
         if marked and not self._prose_sidebar(node):
             return not (tag == "header" or "header" in _names(node)) or not self._holds_h1(node)
