@@ -1,6 +1,6 @@
 """Main-content extraction over real generator output (tests/data/html: excerpts of Debian's python3-doc
-(Sphinx), sqlite3-doc, postgresql-doc-15 (DocBook), git-doc (AsciiDoc), debian-handbook (Publican) and
-libjs-underscore pages, markup as published)."""
+(Sphinx), sqlite3-doc, postgresql-doc-15 (DocBook), git-doc (AsciiDoc), debian-handbook (Publican), apache2-doc
+and libjs-underscore pages, markup as published)."""
 
 import html
 from pathlib import Path
@@ -475,6 +475,12 @@ def test_an_asciidoc_admonition_label_is_no_sentence():
         ),
         ("<tr><td>x</td><td><ul><li>one</li><li>two</li></ul></td></tr>", ["x", "one", "two"]),
         ("<tr><td><b>Bold cell text</b></td><td>y z</td></tr>", ["Bold cell text | y z"]),  # no heading in a row
+        # a header cell and its values: a label and its value (the Apache manual's directive tables)
+        ("<tr><th>Default:</th><td><code>TimeOut 60</code></td></tr>", ["Default: | TimeOut 60"]),
+        ("<tr><th>Status</th><td>Core</td><td>Base</td></tr>", ["Status | Core | Base"]),
+        ("<tr><th>Default:</th><th>Value</th></tr>", ["Default:", "Value"]),  # a header row stays cells
+        ("<tr><td>Default:</td><td>60</td></tr>", ["Default:", "60"]),  # two data cells: a lookup row
+        ("<tr><td>x</td><th>Default:</th><td>60</td></tr>", ["x", "Default:", "60"]),
     ],
 )
 def test_which_rows_are_joined(row, lines):
@@ -568,3 +574,37 @@ def test_a_page_whose_body_names_its_layout_is_read(tmp_path):
 )  # fmt: skip
 def test_a_class_that_names_a_layout_is_no_chrome(page, lines):
     assert [t for t in extract(page).text.text.split("\n") if t.strip()] == lines
+
+
+def test_a_label_and_its_value_are_one_line_in_one_passage(tmp_path):
+    # The Apache manual's directive table (apache2-doc 2.4.71, mod/mod_buffer.html): <th>Default:</th> and
+    # <td><code>BufferSize 131072</code></td> were cells apart, and 326 passages of the manual ended in "Default:", the
+    # value opening the next one ("…Syntax: BufferSize integer Default:" | "BufferSize 131072 Context: …")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mod_buffer.html").write_text((DATA / "apache-mod-buffer.html").read_text(encoding="utf-8"), "utf-8")
+    c = load_corpus(corpus)
+    directive = [p for p in c.passages if p.section == "BufferSize Directive"]
+    assert [[s.text for s in p.sentences] for p in directive][:2] == [
+        [
+            "Description: | Maximum size in bytes to buffer by the buffer filter",
+            "Syntax: | BufferSize integer",
+            "Default: | BufferSize 131072",
+        ],
+        [
+            "Context: | directory, .htaccess",
+            "Status: | Extension",
+            "Module: | mod_buffer",
+            "The BufferSize directive specifies the amount of data in bytes that will be buffered before being read "
+            "from or written to each request.",
+        ],
+    ]
+    module = [s.text for p in c.passages if p.section == "Apache Module mod_buffer" for s in p.sentences]
+    assert module[-5:] == [
+        "Description: | Support for request buffering",
+        "Status: | Extension",
+        "Module Identifier: | buffer_module",
+        "Source File: | mod_buffer.c",
+        "Compatibility: | Available in Apache 2.3 and later",
+    ]
+    assert not [p.text for p in c.passages if p.text.endswith(":")]

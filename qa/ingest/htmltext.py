@@ -31,8 +31,9 @@ colophon line (COLOPHON) and the label cell of an admonition drawn as a table (A
 AsciiDoc's) are chrome too.
 What is left is emitted: block elements start new lines (paragraph breaks between blocks), `<pre>`
 keeps its text byte for byte (recorded as a code block), `<code>`/`<kbd>`/`<samp>`/`<tt>` are recorded
-as inline code, a table row of two or more cells, one of them prose, is one line, its cells joined by CELL_SEPARATOR
-(unless a cell holds a code block, a list or a heading), h1-h6 are headings of levels 1-6 and a definition term
+as inline code, a table row of two or more cells, one of them prose or the first a header cell of the data cells after
+it (a label and its value: "Default: | TimeOut 60"), is one line, its cells joined by CELL_SEPARATOR (unless a cell
+holds a code block, a list or a heading), h1-h6 are headings of levels 1-6 and a definition term
 (`<dt>`, e.g. an API signature or a command option; not a docutils field list's "Parameters:") is a heading one
 level below the enclosing heading depth, so the description under it is read in its context; so is a short
 paragraph all in bold (`<p><b>(19) INSERT is really slow…</b></p>`, SQLite's FAQ questions, limits and pragmas)
@@ -96,8 +97,9 @@ PICTURES = frozenset({"figure", "img"})  # ...and after one of these
 # A table row is one line, its cells joined by this, unless a cell holds one of these (_joined_row)
 CELL_SEPARATOR = " | "
 ROW_BREAKERS = frozenset({"pre", "ul", "ol", "dl", "table", "blockquote", "hr", "h1", "h2", "h3", "h4", "h5", "h6"})
-# ...and only when one of its cells reads as prose, this many words or more: a lookup row of short values ("string",
-# "str": Python json's conversion table) stays cells, each a line, which answering knows as bare cells
+# ...and only when one of its cells reads as prose, this many words or more, or its first cell is a header cell of the
+# data cells after it (a label and its value: _labelled): a lookup row of short data cells ("string", "str": Python
+# json's conversion table) stays cells, each a line, which answering knows as bare cells
 ROW_PROSE_WORDS = 3
 BOLD_COMPANIONS = frozenset({"i", "em", "code", "tt", "kbd", "var", "samp", "br"})  # a link beside the bold is text
 # One newline, not a paragraph break. A list item is a paragraph of its own: its text carries no marker, so an item
@@ -672,8 +674,8 @@ def _has_content(node: _Node) -> bool:
 
 def _joined_row(row: _Node, rules: _Rules) -> bool:
     """Whether a table row reads as one line, its cells joined by CELL_SEPARATOR: two or more cells show text, one
-    reads as prose (ROW_PROSE_WORDS) and none holds a block that needs lines of its own (ROW_BREAKERS: a code block, a
-    list, a heading, a table).
+    reads as prose (ROW_PROSE_WORDS) or the row is a label and its value (`_labelled`), and none holds a block that
+    needs lines of its own (ROW_BREAKERS: a code block, a list, a heading, a table).
     Each cell read as a paragraph of its own made Debian Reference's package tables ("mc", "V:54, I:226", "1482",
     "A text-mode full-screen file manager") a run of one-word sentences. A row of short values only (a header row,
     "string | str") is no sentence either: joined, Python json's conversion table read as one passage
@@ -681,9 +683,16 @@ def _joined_row(row: _Node, rules: _Rules) -> bool:
     cells = [c for c in row.children if isinstance(c, _Node) and c.tag in ("td", "th") and not rules.chrome(c)]
     if sum(rules._kept(c) > 0 for c in cells) < 2:
         return False
-    if all(len(_text_of(c).split()) < ROW_PROSE_WORDS for c in cells):
+    if not _labelled(cells) and all(len(_text_of(c).split()) < ROW_PROSE_WORDS for c in cells):
         return False
     return not any(d.tag in ROW_BREAKERS for c in cells for d in _iter(c) if not rules.chrome(d))
+
+
+def _labelled(cells: list[_Node]) -> bool:
+    """Whether a row is a label and its value: a header cell, then data cells only (the Apache manual's directive
+    table: `<th>Default:</th><td><code>TimeOut 60</code></td>`). Its cells apart, the label ended one passage and the
+    value opened the next ("…Syntax: TimeOut seconds Default:" | "TimeOut 60 Context: …")."""
+    return cells[0].tag == "th" and all(c.tag == "td" for c in cells[1:])
 
 
 def _admonition_labels(row: _Node) -> list[_Node]:
