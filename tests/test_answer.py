@@ -511,6 +511,34 @@ def test_prose_is_a_statement_in_words_not_code(text, kind, is_prose):
 
 
 @pytest.mark.parametrize(
+    "text, is_prose",
+    [
+        # a table row, its cells joined by " | " at ingest: the Apache manual's directive table (ap55, ap59)
+        ("Description: | Amount of time the server will wait for subsequent requests on a persistent connection", True),
+        ("Syntax: | KeepAliveTimeout num[ms]", False),  # its cells are a label and code
+        ("cat access.log | grep -v bot | wc -l", False),  # a pipeline: each part is code or too short
+        # an example's comment line is the writer's prose about it (mod_dir's example, ap29)
+        (
+            '# Example A: Set index.html as an index page, then add index.php to that list as well.\n<Directory "/foo">\n'
+            "    DirectoryIndex index.html\n</Directory>",
+            True,
+        ),  # fmt: skip
+        ("-- the rows we keep\nSELECT * FROM t WHERE keep;", True),
+        ('<Directory "/foo">\n    DirectoryIndex index.html\n</Directory>', False),
+        ("#include <stdio.h>\nint main(void);", False),  # a directive, not a comment
+        ("# build\nmake install --prefix=/usr", False),  # a comment of fewer than STATEMENT_WORDS words
+    ],
+)
+def test_prose_reads_a_table_row_s_cells_and_an_example_s_comments(text, is_prose):
+    from qa.answering.sentence import prose
+    from qa.models import Passage, Sentence
+
+    passage = Passage("p", "doc", 1, "passage", "S", text, (Sentence(text, 0, len(text), Span(0, len(text))),),
+                      Span(0, len(text)))  # fmt: skip
+    assert prose(passage) is is_prose
+
+
+@pytest.mark.parametrize(
     "text, is_code",
     [
         ("SELECT date('now','start of month','+1 month','-1 day');", True),

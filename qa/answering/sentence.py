@@ -88,8 +88,18 @@ def prose(passage: Passage) -> bool:
     entry is a citation, prose to a reader. A synopsis (`git filter-branch [--setup <command>] …`) or an example
     alone has none: what its vector shares with a question is tokens ("command", "branch"), not a meaning."""
     return passage.kind == "reference" or any(
-        len(s.text.split()) >= STATEMENT_WORDS and not code(s.text) for s in passage.sentences
+        len(part.split()) >= STATEMENT_WORDS and not code(part) for s in passage.sentences for part in _said(s.text)
     )
+
+
+_COMMENT = re.compile(r"^\s*(?:#|//|--)\s+(.*)$", re.MULTILINE)  # a comment line: "# Example A: Set index.html as…"
+
+
+def _said(text: str) -> list[str]:
+    """What a sentence says in words, piece by piece: itself, the cells of a table row (joined by " | " at ingest:
+    "Description: | Amount of time the server will wait for…"), and the comment lines of an example ("# Example A:
+    Set index.html as an index page, then add index.php…"), which the writer wrote as prose about the code."""
+    return [text, *(text.split(" | ") if " | " in text else ()), *_COMMENT.findall(text)]
 
 
 def best_sentence(
