@@ -182,7 +182,7 @@ def compounds(question: str) -> dict[str, re.Pattern[str]]:
             plain = pattern is _JOINED and "_" not in m.group()  # hyphenated only
             if plain and all(x.isdigit() or specificity(x) < Thresholds.key_specificity for x in parts):
                 continue
-            body = sep.join(re.escape(x) for x in parts)
+            body = sep.join([*(re.escape(x) for x in parts[:-1]), _singular(parts[-1])])
             out.setdefault(m.group().lower(), re.compile(rf"(?<![^\W_]){body}(?:e?s|ed|ing|ly)?(?![^\W_])"))
     for m in _CAMEL_NAME.finditer(question):
         words = [[x.lower() for x in _PARTS.findall(w)] for w in m.group().split()]
@@ -193,6 +193,19 @@ def compounds(question: str) -> dict[str, re.Pattern[str]]:
             body = r"[\s_-]+".join(re.escape(x.lower()) for x in m.group().split())
             out.setdefault(" ".join(m.group().lower().split()), re.compile(rf"(?<![^\W_]){body}(?![^\W_])"))
     return out
+
+
+def _singular(part: str) -> str:
+    """The pattern of a compound's last part with its plural free: the form English uses more when the part is a
+    plural ("ServerNames" is ServerName's plural, "proxies" proxy's; "alias" is no plural of "alia"), so a text
+    that writes the singular writes the compound (the plural, -ed, -ing and -ly endings follow it)."""
+    bases = [part[:-1]] if part.endswith("s") and not part.endswith("ss") else []
+    bases += [part[:-2]] if part.endswith(("ses", "xes", "ches", "shes")) else []
+    bases += [part[:-3] + "y"] if part.endswith("ies") else []
+    base = min(bases, key=specificity, default=part)
+    if len(base) < 2 or specificity(base) >= specificity(part):
+        return re.escape(part)
+    return re.escape(base[:-1]) + "(?:y|ie)" if base.endswith("y") and part.endswith("ies") else re.escape(base)
 
 
 _HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z]{2,}(?:-[A-Za-z]{2,})+(?![\w-])")
@@ -570,7 +583,8 @@ def _unspelled(
     said by passages about max and connections apart."""
     if not spelled:
         return ()
-    texts = [" ".join((p.text, p.section, *p.heading_path)).lower() for p in candidates
+    # (apart by " | ": no compound spans a text's end and its heading, "…caps its connections at max" + "CONNECTION")
+    texts = [" | ".join((p.text, p.section, *p.heading_path)).lower() for p in candidates
              if p.kind != "reference" or source_question]  # fmt: skip
     return tuple(word for word, pattern in spelled.items() if not any(pattern.search(t) for t in texts))
 
