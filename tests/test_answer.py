@@ -519,8 +519,8 @@ def test_prose_is_a_statement_in_words_not_code(text, kind, is_prose):
         ("cat access.log | grep -v bot | wc -l", False),  # a pipeline: each part is code or too short
         # an example's comment line is the writer's prose about it (mod_dir's example, ap29)
         (
-            '# Example A: Set index.html as an index page, then add index.php to that list as well.\n<Directory "/foo">\n'
-            "    DirectoryIndex index.html\n</Directory>",
+            "# Example A: Set index.html as an index page, then add index.php to that list as well.\n"
+            '<Directory "/foo">\n    DirectoryIndex index.html\n</Directory>',
             True,
         ),  # fmt: skip
         ("-- the rows we keep\nSELECT * FROM t WHERE keep;", True),

@@ -63,6 +63,7 @@ class Thresholds:
     close_cover: float = 0.0  # ... and still holds this share
     close_sentence: float = 0.6  # ... or its best sentence is this close (a first result of several sentences)
     very_close_meaning: float = 0.7  # only words common in the corpus matched: this close in meaning answers
+    detail_meaning: float = 0.75  # a rare subject word lacking beside a rarer one held: this close answers (`_lesser`)
 
 
 @dataclass(frozen=True)
@@ -117,12 +118,19 @@ class Assessment:
     sentence_closeness: float | None = None  # its best sentence's (None: no vectors, or a single sentence)
     code_first: bool = False  # the first result is code alone (`sentence.prose`): its closeness is no meaning
     lesser: tuple[Term, ...] = ()  # unanswered subject words outweighed by a rarer one the first results hold
+    detail: tuple[Term, ...] = ()  # ... rare in English, not names (those need the meaning very close)
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def unanswered_strong(self) -> bool:
-        """A strong subject the first results lack, but for its `lesser` words (those need the meaning close)."""
-        return self.strong and any(t not in self.lesser for t in self.unanswered_subject)
+        """A strong subject the first results lack, but for its `lesser` words (those need the meaning close) and its
+        `detail` words (those need it very close)."""
+        return self.strong and any(t not in self.lesser and t not in self.detail for t in self.unanswered_subject)
+
+    @property
+    def unanswered_detail(self) -> bool:
+        """The first results lack only `lesser` and `detail` words of a strong subject, a `detail` word among them."""
+        return self.strong and bool(self.detail) and not self.unanswered_strong
 
     def features(self) -> dict[str, float]:
         """Explainable numbers for calibration (one row per question)."""
@@ -137,6 +145,7 @@ class Assessment:
             "missing_share": sum(t.weight for t in self.missing) / total,
             "unanswered_subject": float(bool(self.unanswered_subject)),
             "unanswered_strong": float(self.unanswered_strong),
+            "unanswered_detail": float(self.unanswered_detail),
             "unanswered_weak": float(bool(self.unanswered_subject) and not self.unanswered_strong),
             "cover": self.cover,
             "first_cover": self.first_cover,
@@ -146,7 +155,7 @@ class Assessment:
             "lost_section": float(self.lost_section is not None),
             "unspelled": float(bool(self.unspelled)),
             "common_only": float(self.common_only),
-            "other_form_subject": float(self.strong and any(t.other_form for t in self.subject)),
+            "other_form_subject": float(any(t.other_form for t in self.subject)),
             "code_first": float(self.code_first),
         }
 
@@ -431,9 +440,11 @@ def subject_of(terms: Sequence[Term], limits: Thresholds = Thresholds()) -> tupl
     """The words that say what the question is about, and whether they are strong: names and words rare
     in English are (their absence is the subject's absence); failing those, its most specific word is
     (a weak subject: other words may say it). Never a generic word, never a typo of a common word; a
-    word respelled to a rare corpus word ("sciatic" -> sciatica) is as much a subject as that word."""
+    word respelled to a rare corpus word ("sciatic" -> sciatica) is as much a subject as that word. A word is rare
+    when its base form is (`base_weight`): English writes "logins" and "restarting" seldom, login and restart often,
+    so they are details a passage may say in other words, as their base forms would be."""
     candidates = [t for t in terms if not t.generic and (t.typo_of is None or t.weight >= limits.key_specificity)]
-    strong = [t for t in candidates if t.name or t.weight >= limits.key_specificity]
+    strong = [t for t in candidates if t.name or base_weight(t.typo_of or t.word) >= limits.key_specificity]
     if strong or not candidates:
         return strong, True
     return [max(candidates, key=lambda t: t.weight)], False
@@ -530,6 +541,7 @@ def assess(
         missing=missing,
         unanswered_subject=unanswered,
         lesser=_lesser(subject, unanswered, in_answer, limits) if strong else (),
+        detail=_lesser(subject, unanswered, in_answer, limits, rare=True) if strong else (),
         cover=max(covers[: limits.answer_depth], default=0.0),
         first_cover=covers[0] if covers else 0.0,
         found_share=sum(t.weight for t in terms if t.word in held) / total,
@@ -544,24 +556,35 @@ def assess(
 
 
 def _lesser(
-    subject: Sequence[Term], unanswered: Sequence[Term], in_answer: set[str], limits: Thresholds
+    subject: Sequence[Term], unanswered: Sequence[Term], in_answer: set[str], limits: Thresholds, rare: bool = False
 ) -> tuple[Term, ...]:
-    """The subject words the first results lack that are common in English (`plain_weight`: Zipf > 3, as "reboot",
-    "GUI", "disk") and weigh less than a subject word they hold, rare in English and not the documents' own topic:
-    "reboots" beside nftables, "GUI" beside KVM. The question is about the rarer word; the lesser one is a detail the
-    answer may say in other words ("persist" across reboots, a "graphical interface"), so its absence needs the
-    meaning close, as a weak subject's does, and does not refuse alone. A word rare in English stays a subject
-    ("thalassemia" beside a rarer gene name: an answer without it is about something else)."""
+    """The subject words the first results lack that are common in English (`base_weight`: Zipf > 3; names, as
+    "GUI", since `subject_of` reads "reboots" as reboot, no subject) and weigh less than a subject word they hold, rare
+    in English and not the documents' own topic: "GUI" beside KVM. The question is about the rarer word; the lesser
+    one is a detail the answer may say in other words (a "graphical interface"), so its absence needs the meaning
+    close, as a weak subject's does, and does not refuse alone. With `rare`: the words rare in English that are not
+    names, lighter than the rarer word held ("overwriting" beside htpasswd: "without overwriting it" is said "rewritten
+    and truncated"); those need the meaning very close (`Thresholds.detail_meaning`), for a rare word is most often a
+    subject of its own ("monotherapy" beside varenicline in a SciFact claim whose abstract is gone, cosine 0.73)."""
     held = [t.weight for t in subject if t.word in in_answer and not topic(t, limits)]
     top = max((w for w in held if w >= limits.key_specificity), default=None)
     if top is None:
         return ()
-    return tuple(t for t in unanswered if t.weight < top and plain_weight(t.word) < limits.key_specificity)
+    rare_word = lambda t: base_weight(t.typo_of or t.word) >= limits.key_specificity  # noqa: E731
+    if rare:
+        return tuple(t for t in unanswered if t.weight < top and not t.name and rare_word(t))
+    return tuple(t for t in unanswered if t.weight < top and not rare_word(t))
 
 
 def plain_weight(word: str) -> float:
     """The specificity of a word or of its base form, whichever English uses more ("reboots" weighs as reboot)."""
     return min(specificity(f) for f in inflections(word) if len(f) <= len(word))
+
+
+def base_weight(word: str) -> float:
+    """How rare a word is in English as the word it is a form of (`plain_weight`: "logins" weighs as login), when
+    English writes the word at all: a word it never writes is no form of another ("snapd" is not snap's past)."""
+    return plain_weight(word) if specificity(word) < UNKNOWN else UNKNOWN
 
 
 def topic(t: Term, limits: Thresholds) -> bool:
@@ -616,6 +639,8 @@ def verdict(f: dict[str, float], limits: Thresholds = Thresholds()) -> str:
             return rule
     if f["unanswered_weak"] and not close:
         return "unanswered_weak"
+    if f.get("unanswered_detail") and not (f["closeness"] >= limits.detail_meaning and prose_first):
+        return "unanswered_detail"
     if f.get("other_form_subject") and not close:
         return "other_form"
     if f["common_only"] and (f["closeness"] < limits.very_close_meaning or not prose_first):
@@ -662,7 +687,7 @@ def decide(a: Assessment, limits: Thresholds = Thresholds()) -> Decision:
         words = _listing([t.word for t in a.subject if t.other_form])
         why = f"the documents write {words} only in other forms, and the first result is not close in meaning"
         return Decision(False, low, (why,))
-    if rule in ("unanswered_strong", "unanswered_weak"):
+    if rule in ("unanswered_strong", "unanswered_weak", "unanswered_detail"):
         words = _listing([t.word for t in a.unanswered_subject])
         return Decision(False, low, (f"the passages found do not mention {words}",))
     if rule == "common_only":
