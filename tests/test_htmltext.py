@@ -608,3 +608,69 @@ def test_a_label_and_its_value_are_one_line_in_one_passage(tmp_path):
         "Compatibility: | Available in Apache 2.3 and later",
     ]
     assert not [p.text for p in c.passages if p.text.endswith(":")]
+
+
+def test_a_banner_h1_naming_the_site_is_chrome_and_the_title_names_the_page():
+    # Node.js's API pages: <title>Stream | Node.js v18.20.4 Documentation</title>, the site's name as the <h1> of the
+    # <header> banner and the page's own name as the <h2> of the text; the banner h1 headed every passage of all 64
+    # pages and was every page's title. The source link "[src]" beside the name was part of the heading.
+    _, p = page("nodejs-stream.html")
+    text = p.text.text.split("\n")
+    assert p.title == "Stream"
+    assert [line for line in text if line.strip()][:2] == ["Stream", "Stability: 2 - Stable"]
+    assert [(text[n], level) for n, level in sorted(p.headings.items())] == [
+        ("Stream", 2),
+        ("Organization of this document", 3),
+        ("Types of streams", 3),
+        ("readable.pipe(destination[, options])", 6),
+    ]
+    assert "documentation" not in p.text.text and "[src]" not in p.text.text
+
+
+@pytest.mark.parametrize(
+    ("markup", "title", "lines"),
+    [
+        (  # a blog: the post's name, then the blog's
+            "<title>Hello again | My Blog</title><header><h1>My Blog</h1></header><h2>Hello again</h2><p>Text.</p>",
+            "Hello again",
+            ["Hello again", "Text."],
+        ),
+        (  # the h1 names the page, the title adds the site's name after it (Python's reference)
+            "<title>json — JSON encoder — Python 3.11</title><h1>json — JSON encoder</h1><h2>Basic usage</h2>",
+            "json — JSON encoder",
+            ["json — JSON encoder", "Basic usage"],
+        ),
+        (  # the title ends with the h1 but names no heading of the page: the h1 stays the page's name
+            "<title>Intro | Node.js</title><header><h1>Node.js</h1></header><h2>About</h2><p>Text.</p>",
+            "Node.js",
+            ["Node.js", "About", "Text."],
+        ),
+    ],
+)
+def test_which_h1_names_the_page(markup, title, lines):
+    p = extract(markup)
+    assert p.title == title
+    assert [line for line in p.text.text.split("\n") if line.strip()] == lines
+
+
+def test_a_heading_linked_back_to_the_contents_keeps_its_text():
+    # docutils' `.. contents::` makes every heading's text a link back to it (<a class="toc-backref">, 54 of CMake's
+    # 196 command/manual/guide/release pages, 3 of Python's): read as a table of contents, every such heading was
+    # lost, the title fell back to "find_package — CMake 3.25.1 Documentation", and the contents' own title
+    # "Contents" (over its dropped link list) headed the page
+    _, p = page("sphinx-cmake-find-package.html")
+    text = p.text.text.split("\n")
+    assert p.title == "find_package"
+    assert [(text[n], level) for n, level in sorted(p.headings.items())] == [
+        ("find_package", 1),
+        ("Search Modes", 2),
+        ("Module mode", 7),
+    ]
+    assert [line for line in text if line.strip()][:3] == [
+        "find_package",
+        "Note",
+        "The Using Dependencies Guide provides a high-level introduction to this general topic. It provides a broader "
+        "overview of where the find_package() command fits into the bigger picture, including its relationship to the "
+        "FetchContent module. The guide is recommended pre-reading before moving on to the details below.",
+    ]
+    assert "Contents" not in text and "CMake 3.25.1" not in p.text.text

@@ -8,8 +8,9 @@ The rules then decide what is site chrome, top down, in this order (the first th
 1. never text: scripts, styles, forms and their controls, embedded objects, `<head>`;
 2. hidden: `hidden`, `aria-hidden="true"`, `display:none` / `visibility:hidden` styles;
 3. main content: when the page marks its main content (`<main>`, `role="main"`), only that is read;
-4. landmarks: `<nav>`, `<aside>`, `<footer>`, `<header>` (unless it holds the page's first `<h1>`) and
-   the ARIA roles navigation, banner, contentinfo, complementary, search, menu(bar), toolbar;
+4. landmarks: `<nav>`, `<aside>`, `<footer>`, `<header>` (unless it holds the page's first `<h1>` and that h1 names
+   the page, not the site: _Rules.page_name) and the ARIA roles navigation, banner, contentinfo, complementary,
+   search, menu(bar), toolbar;
 5. class or id naming chrome (one of CHROME_WORDS, as a whole class/id or one of its `-`/`_` parts:
    `sphinxsidebar`, `navheader`, `md-sidebar`, `breadcrumbs`, `toc`, `skip-link`, `cookie-banner`...; not the id
    of a section that opens with its own heading, which is named after it: Sphinx's "search-vs-match"; not a part
@@ -20,12 +21,13 @@ The rules then decide what is site chrome, top down, in this order (the first th
    prose (under LINK_SHARE link text) is content: DocBook's <sidebar> boxes (TIP, NOTE...), whose title's label
    (an upper-case "TIP", or a title that is only "Note") is chrome like an admonition's, and whose title is a line
    of the box, not a heading;
-6. permalink marks: a link to an in-page anchor whose text is only `¶`, `#`, `§` or a link symbol;
+6. permalink marks: a link to an in-page anchor whose text is only `¶`, `#`, `§` or a link symbol; source marks:
+   a link whose text is only "[src]" or "[source]";
 7. link lists: a list, table, paragraph or block of two or more links whose text is at least 70 % link
    text (menus, tables of contents, "see also" link rows, API name listings);
 8. emptied sections: a `<div>`/`<section>` with a heading whose other text is all chrome by the rules
    above (a "SEE ALSO" heading over a link row; a man page's closing "GIT" section, "Part of the git(1)
-   suite"): the heading goes with it.
+   suite"): the heading goes with it; so does a block's opening title paragraph (docutils' "Contents").
 Short blocks that only say when the page changed or who made it (CHROME_LINE), a manual page's
 colophon line (COLOPHON) and the label cell of an admonition drawn as a table (ADMONITIONS, DocBook's and
 AsciiDoc's) are chrome too.
@@ -92,6 +94,7 @@ LINK_LISTS = frozenset({"ul", "ol", "menu", "table", "p", "div", "dl", "section"
 # A paragraph of 2 to this many words, all in <b>/<strong> (emphasis or code between; links only inside the bold):
 # a heading.
 BOLD_HEADING_WORDS = 25
+TITLE_WORDS = 4  # a block's first paragraph of at most this many words, no final punctuation, may be its title
 CAPTIONED = frozenset({"table", "figure", "pre", "img"})  # a bold paragraph before one of these is its caption
 PICTURES = frozenset({"figure", "img"})  # ...and after one of these
 # A table row is one line, its cells joined by this, unless a cell holds one of these (_joined_row)
@@ -107,6 +110,8 @@ BOLD_COMPANIONS = frozenset({"i", "em", "code", "tt", "kbd", "var", "samp", "br"
 # "EPUB - The Electronic Publication format used by non-Kindle eBooks" took "ODT - …" and "PPT - …" with it).
 LINE_BREAK_ONLY = frozenset({"br", "tr", "dt", "dd"})
 PERMALINK_MARKS = frozenset({"¶", "#", "§", "🔗", "⚓", "link"})
+# A link to the source code as a bracketed mark beside a name (Node's "Stream[src]", Sphinx viewcode's "[source]")
+SOURCE_MARKS = frozenset({"[src]", "[source]"})
 LINK_SHARE = 0.7  # a block whose text is at least this share link text is a link list...
 MIN_LINKS = 2  # ...when it has at least this many links
 # A short block saying when the page changed, or who owns or made the site ("This page last modified on ...").
@@ -264,13 +269,18 @@ def _names(node: _Node) -> set[str]:
     a LAYOUT_MODIFIERS part: `no-sidebar` -> no-sidebar, no). A section's id
     is left out when the section opens with its own heading (`_titled_section`): docutils, Sphinx and most site
     generators name it from that heading ("search-vs-match", "module-http.cookies", "sharing-state-between-processes"),
-    so its words say what the section is about, not that it is a menu or a search box."""
+    so its words say what the section is about, not that it is a menu or a search box. A back reference's parts are
+    not read either: docutils' `toc-backref` is a heading's own text made a link back to the page's table of contents
+    (CMake's every heading), not a table of contents."""
     out: set[str] = set()
     ident = "" if _titled_section(node) else node.attrs.get("id", "")
     for token in (node.attrs.get("class", "") + " " + ident).lower().split():
         out.add(token)
         parts = _PARTS.split(token)
-        out.update(p.rstrip("0123456789") for i, p in enumerate(parts) if not i or parts[i - 1] not in LAYOUT_MODIFIERS)
+        if "backref" not in parts:
+            out.update(
+                p.rstrip("0123456789") for i, p in enumerate(parts) if not i or parts[i - 1] not in LAYOUT_MODIFIERS
+            )
     return out
 
 
@@ -280,6 +290,12 @@ def _titled_section(node: _Node) -> bool:
         return False
     first = next((c for c in node.children if isinstance(c, _Node) and c.tag != "span"), None)
     return first is not None and first.tag in _HEADINGS
+
+
+def _title_line(text: str) -> bool:
+    """A paragraph that can only be a title: 1 to TITLE_WORDS words, no sentence punctuation at its end."""
+    words = text.split()
+    return 0 < len(words) <= TITLE_WORDS and words[-1][-1] not in ".!?:;,"
 
 
 def _is_hidden(node: _Node) -> bool:
@@ -323,9 +339,11 @@ def _iter(node: _Node):  # type: ignore[no-untyped-def]
 class _Rules:
     """The chrome decisions of one page (see the module docstring for the order)."""
 
-    def __init__(self, root: _Node) -> None:
+    def __init__(self, root: _Node, title: str | None = None) -> None:
         # one walk of the page gathers what each rule needs (the elements in document order)
         self.first_h1: _Node | None = None
+        self.title = title
+        self.heading_nodes: list[_Node] = []
         self.mains: list[_Node] = []
         self.parents: dict[int, _Node] = {}
         tables, boxes, rows = [], [], []
@@ -333,6 +351,8 @@ class _Rules:
             tag = n.tag
             if tag == "h1" and self.first_h1 is None:
                 self.first_h1 = n
+            if tag in _HEADINGS:
+                self.heading_nodes.append(n)
             if tag == "main" or n.attrs.get("role", "").lower() == "main":
                 self.mains.append(n)
             for c in n.children:
@@ -364,6 +384,8 @@ class _Rules:
         tag, a = node.tag, node.attrs
         if tag in NEVER_TEXT or _is_hidden(node) or id(node) in self.labels:
             return True
+        if node is self.first_h1 and self.page_name() is not None:
+            return True
         marked = (
             tag in LANDMARKS
             or a.get("role", "").lower() in CHROME_ROLES
@@ -372,6 +394,8 @@ class _Rules:
         if marked and not self._prose_sidebar(node):
             return not (tag == "header" or "header" in _names(node)) or not self._holds_h1(node)
         if tag == "a" and a.get("href", "").startswith("#") and _text_of(node).strip() in PERMALINK_MARKS:
+            return True
+        if tag == "a" and "href" in a and _text_of(node).strip().lower() in SOURCE_MARKS:
             return True
         if tag in ("p", "div", "small", "center") and self._chrome_line(node):
             return True
@@ -412,8 +436,13 @@ class _Rules:
 
     def _emptied_section(self, node: _Node) -> bool:
         """A section (a heading child and the rest) whose every other text is chrome: its heading goes too
-        ("SEE ALSO" over a link row, "GIT" over "Part of the git(1) suite")."""
+        ("SEE ALSO" over a link row, "GIT" over "Part of the git(1) suite"); a block's title paragraph counts as its
+        heading when it opens the block (docutils' <div class="contents topic"><p class="topic-title">Contents</p>
+        over the page's table of contents)."""
         heading = next((c for c in node.children if isinstance(c, _Node) and c.tag in _HEADINGS), None)
+        first = next((c for c in node.children if isinstance(c, _Node) or c.text.strip()), None)
+        if heading is None and isinstance(first, _Node) and first.tag == "p" and _title_line(_text_of(first)):
+            heading = first
         if heading is None or heading is self.first_h1:
             return False
         rest = [c for c in node.children if c is not heading]
@@ -432,7 +461,24 @@ class _Rules:
         return self.kept[key]
 
     def _holds_h1(self, node: _Node) -> bool:
-        return self.first_h1 is not None and any(n is self.first_h1 for n in _iter(node))
+        return self.first_h1 is not None and self.page_name() is None and any(n is self.first_h1 for n in _iter(node))
+
+    def page_name(self) -> str | None:
+        """The page's own name when its first <h1> is the site's name instead: the <title> is another heading of the
+        page, a separator and that h1 ("Readline | Node.js v18.20.4 Documentation" over the banner's <h1>Node.js
+        v18.20.4 documentation</h1> and the text's <h2>Readline</h2>; a blog's "Post | Blog" over <h1>Blog</h1>)."""
+        if not hasattr(self, "_page_name"):
+            self._page_name: str | None = None
+            title, h1 = " ".join((self.title or "").split()), self.first_h1
+            heading = " ".join(_visible(h1, self).split()).lower() if h1 is not None else ""
+            for sep in _TITLE_SEPARATORS if heading else ():
+                if title.lower().endswith(sep + heading):
+                    page = title[: len(title) - len(sep + heading)].strip()
+                    others = (" ".join(_visible(h, self).split()).lower() for h in self.heading_nodes if h is not h1)
+                    if page and page.lower() in others:
+                        self._page_name = page
+                    break
+        return self._page_name
 
     def _link_list(self, node: _Node) -> bool:
         links, linked, total = self._count(node)
@@ -713,7 +759,7 @@ def extract(raw: str) -> HTMLText:
     parser = _TreeParser(raw)
     parser.feed(raw)
     parser.close()
-    rules = _Rules(parser.root)
+    rules = _Rules(parser.root, " ".join("".join(parser.title_parts).split()) or None)
     emitter = _Emitter(len(raw), rules)
     roots = _topmost(rules.mains) or [parser.root]
     for n, root in enumerate(roots):
@@ -766,7 +812,9 @@ def _heading_lines(text: str, ranges: list[tuple[int, int, int]]) -> dict[int, i
 def _title(parser: _TreeParser, rules: _Rules) -> str | None:
     """<title>, or the first <h1> (permalink marks dropped) when the title is that h1 plus a site name
     after or before a separator (`json — JSON encoder and decoder — Python 3.11 documentation`)."""
-    title = " ".join("".join(parser.title_parts).split()) or None
+    title = rules.title
+    if rules.page_name() is not None:
+        return rules.page_name()
     h1 = rules.first_h1
     heading = " ".join(_visible(h1, rules).split()) if h1 is not None else ""
     if not heading:
