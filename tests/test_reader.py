@@ -6,10 +6,10 @@ import pytest
 
 from qa.errors import CorpusError
 from qa.ingest.htmltext import extract as extract_html
+from qa.ingest.mdtext import extract_markdown
 from qa.ingest.reader import (
     assign_ids,
     discover,
-    extract_markdown,
     read_source,
     slugify,
     split_front_matter,
