@@ -1,8 +1,11 @@
 """The search page in a real browser: Debian's Chromium through Playwright, JavaScript on and off."""
 
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.browser
+DATA = Path(__file__).parent / "data" / "markdown"
 
 
 def test_ask_read_results_and_follow_context(chromium, live_server, artifacts):
@@ -57,3 +60,38 @@ def test_keyboard_only_search(chromium, live_server):
     page.wait_for_url("**/?q=knee+ligaments*")
     assert page.locator("li.result .section").first.inner_text() == "Knee <Injuries> & Care"
     page.close()
+
+
+def test_a_code_block_keeps_its_lines_on_the_page(chromium, tmp_path, monkeypatch, artifacts):
+    # an example's code was shown as one run-on paragraph ("const fs = require('node:fs'); const readline = …"): the
+    # passage text keeps a code block's line breaks, the page collapsed them (Node.js's readline.md, excerpt)
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from qa.api import QA
+    from qa.web import create_app
+
+    monkeypatch.setenv("QA_SEMANTIC", "off")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "readline.md").write_bytes((DATA / "nodejs-readline.md").read_bytes())
+    app = create_app({"QA": QA.open_or_build(corpus, tmp_path / "index")})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    code = "  const rl = readline.createInterface({\n    input: fileStream,\n    crlfDelay: Infinity,\n  });"
+    try:
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"http://127.0.0.1:{server.server_port}/?q=read+a+file+line+by+line")
+        texts = page.locator("li.result .text").all_inner_texts()
+        assert any(code in t for t in texts), texts
+        page.screenshot(path=str(artifacts / "code-block.png"), full_page=True)
+        page.locator("li.result").filter(has_text="createInterface").get_by_role("link", name="Read in context").click()
+        page.wait_for_url("**/passages/readline-p*")
+        assert code in page.locator("[aria-current=true] p").inner_text()
+        page.close()
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
