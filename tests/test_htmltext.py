@@ -674,3 +674,20 @@ def test_a_heading_linked_back_to_the_contents_keeps_its_text():
         "FetchContent module. The guide is recommended pre-reading before moving on to the details below.",
     ]
     assert "Contents" not in text and "CMake 3.25.1" not in p.text.text
+
+
+def test_a_sentence_around_its_example_is_one_passage(tmp_path):
+    # The Apache manual's urlmapping.html (apache2-doc 2.4.71, trimmed to "Files Outside the DocumentRoot"): "<p>For
+    # example, with</p><pre>Alias …</pre><p>the URL … will be served from …</p>" was cut after the code block, so the
+    # sentence's second half opened the next passage
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "urlmapping.html").write_text((DATA / "apache-urlmapping.html").read_text(encoding="utf-8"), "utf-8")
+    c = load_corpus(corpus)
+    texts = [p.text for p in c.passages if p.section == "Files Outside the DocumentRoot"]
+    assert texts[3] == (
+        "Alternatively, the Alias directive will map any part of the filesystem into the web space. For example, with\n"
+        'Alias "/docs" "/var/web"\n'
+        "the URL http://www.example.com/docs/dir/file.html will be served from /var/web/dir/file.html."
+    )
+    assert texts[4].startswith("The ScriptAlias directive works the same way")

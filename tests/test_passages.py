@@ -217,3 +217,35 @@ def test_a_heading_the_text_begins_with_counts_heading_weight_times_in_all(path,
     p = Passage("d-p1", "d", 1, "passage", path[-1], text, (Sentence(text, 0, len(text), Span(0, len(text))),),
                 Span(0, len(text)), heading_path=path)  # fmt: skip
     assert indexed_text(p, "Title") == indexed
+
+
+def lines(*texts: str) -> list[Line]:
+    """Lines laid end to end; a text starting with "$ " is a code block."""
+    out, pos = [], 0
+    for text in texts:
+        out.append(Line(text, Span(pos, pos + len(text)), code=text.startswith("$ ")))
+        pos += len(text) + 1
+    return out
+
+
+LONG = " ".join(["word"] * 18) + "."  # 18 words: the next sentence closes a group at 20
+
+
+@pytest.mark.parametrize(
+    ("texts", "sizes"),
+    [
+        # a sentence written around its example is packed whole: "For example, with" / code / "the URL …"
+        ([LONG, "For example, with", "$ Alias /docs /var/web", "the URL is served from /var/web.", "Next."], [4, 1]),
+        ([LONG, "The syntax is", "$ query1 UNION query2", "where query1 and query2 are queries."], [4]),
+        # a sentence that ended before the code, or text after it in upper case, is packed as before
+        ([LONG, "Run it.", "$ httpd -k graceful", "httpd keeps its old log file.", "Next one."], [2, 3]),
+        ([LONG, "It would be:", "$ SetEnv CACHE_MISS 1", "mod_cache will run before mod_env.", "Next."], [2, 3]),
+        ([LONG, "For example, with", "$ Alias /docs /var/web", "The URL is served from /var/web."], [2, 2]),
+        ([LONG, "For example, with", "$ Alias /docs /var/web", "$ Alias /img /var/img", "Next."], [2, 3]),  # code next
+        (["For example, with", "$ a", "then", "$ b", "and so on.", "Next one."], [5, 1]),  # a chain is one unit
+    ],
+)
+def test_a_sentence_around_a_code_block_stays_in_one_passage(texts, sizes):
+    groups = group_sentences(lines(*texts))
+    assert [len(g) for g in groups] == sizes
+    assert [line for g in groups for line in g] == lines(*texts)

@@ -1,5 +1,6 @@
 """Sections and references to Passages: a few consecutive sentences of one section each (never across
-a heading), then one passage per reference, all chained in document order."""
+a heading, never cutting a sentence written around a code block), then one passage per reference, all chained in
+document order."""
 
 from __future__ import annotations
 
@@ -45,16 +46,17 @@ def _is_title(paragraph: Sequence[Line], title: str) -> bool:
 
 def group_sentences(sentences: Sequence[Line]) -> list[list[Line]]:
     """Greedy packing in order: close a group once it has MIN_WORDS words, or when the next sentence
-    would take it past MAX_WORDS or MAX_SENTENCES; a short last group joins the one before if it fits."""
+    would take it past MAX_WORDS or MAX_SENTENCES; a short last group joins the one before if it fits. A sentence
+    written around a code block is packed as one (`_units`): the lead-in, the code and the rest are never apart."""
     groups: list[list[Line]] = []
     current: list[Line] = []
     words = 0
-    for sentence in sentences:
-        w = len(sentence.text.split())
-        if current and (words >= MIN_WORDS or words + w > MAX_WORDS or len(current) >= MAX_SENTENCES):
+    for unit in _units(sentences):
+        w = sum(len(line.text.split()) for line in unit)
+        if current and (words >= MIN_WORDS or words + w > MAX_WORDS or len(current) + len(unit) > MAX_SENTENCES):
             groups.append(current)
             current, words = [], 0
-        current.append(sentence)
+        current.extend(unit)
         words += w
     if current:
         prev = groups[-1] if groups else None
@@ -68,6 +70,40 @@ def group_sentences(sentences: Sequence[Line]) -> list[list[Line]]:
         else:
             groups.append(current)
     return groups
+
+
+# A sentence's end, or a lead-in's (what follows a ":" may open a sentence of its own in lower case: "…would be:"
+# code "mod_cache will run before…"): final punctuation, then closing quotes or brackets
+_ENDED = re.compile(r"[.!?:;][\"'”’)\]]*$")
+
+
+def _units(sentences: Sequence[Line]) -> list[list[Line]]:
+    """The sentences in packing units: one sentence each, but a code block and the text after it join the sentence
+    before it when that sentence is unfinished (no final . ! ? : ;) and the text after the code opens in lower case, one
+    sentence written around its example (PostgreSQL's "So a query of the form" SELECT… "could use the index…", the
+    Apache manual's "For example, with" Alias… "the URL … will be served from …")."""
+    units: list[list[Line]] = []
+    joined = False  # the line before was a code block inside a sentence: this line is the rest of it
+    for k, line in enumerate(sentences):
+        if joined or (line.code and units and _continued(sentences, k)):
+            units[-1].append(line)
+            joined = not joined
+        else:
+            units.append([line])
+    return units
+
+
+def _continued(sentences: Sequence[Line], k: int) -> bool:
+    """Whether the code block `sentences[k]` stands inside a sentence: an unfinished one before it, text in lower case
+    after it."""
+    before, after = sentences[k - 1], sentences[k + 1] if k + 1 < len(sentences) else None
+    return (
+        not before.code
+        and not _ENDED.search(before.text)
+        and after is not None
+        and not after.code
+        and after.text[:1].islower()
+    )
 
 
 def _passage(passage_id: str, document_id: str, ordinal: int, section: str, group: list[Line]) -> Passage:
