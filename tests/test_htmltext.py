@@ -666,8 +666,9 @@ def test_a_heading_linked_back_to_the_contents_keeps_its_text():
         ("Search Modes", 2),
         ("Module mode", 7),
     ]
-    assert [line for line in text if line.strip()][:2] == [  # the note's label "Note" is chrome, like DocBook's
+    assert [line for line in text if line.strip()][:3] == [
         "find_package",
+        "Note",
         "The Using Dependencies Guide provides a high-level introduction to this general topic. It provides a broader "
         "overview of where the find_package() command fits into the bigger picture, including its relationship to the "
         "FetchContent module. The guide is recommended pre-reading before moving on to the details below.",
@@ -690,24 +691,3 @@ def test_a_sentence_around_its_example_is_one_passage(tmp_path):
         "the URL http://www.example.com/docs/dir/file.html will be served from /var/web/dir/file.html."
     )
     assert texts[4].startswith("The ScriptAlias directive works the same way")
-
-
-@pytest.mark.parametrize(
-    ("title", "kept"),
-    [  # docutils' and Sphinx's admonitions (Python's reference: 470 "Note", 70 "Warning"; CMake's 78 "Note")
-        ("Note", []),
-        ("Warning", []),
-        ("See also", ["See also"]),  # not an admonition word: a line of the box, as before
-        ("Thread safety", ["Thread safety"]),  # `.. admonition:: Thread safety`: a custom title is text
-    ],
-)
-def test_a_sphinx_admonition_label_is_chrome(title, kept):
-    p = extract(
-        '<div class="body" role="main"><h1>re</h1><div class="admonition note">'
-        f'<p class="admonition-title">{title}</p><p>The module caches compiled patterns.</p></div></div>'
-    )
-    assert [line for line in p.text.text.split("\n") if line.strip()] == [
-        "re",
-        *kept,
-        "The module caches compiled patterns.",
-    ]

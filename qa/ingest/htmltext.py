@@ -29,8 +29,8 @@ The rules then decide what is site chrome, top down, in this order (the first th
    above (a "SEE ALSO" heading over a link row; a man page's closing "GIT" section, "Part of the git(1)
    suite"): the heading goes with it; so does a block's opening title paragraph (docutils' "Contents").
 Short blocks that only say when the page changed or who made it (CHROME_LINE), a manual page's
-colophon line (COLOPHON), the label cell of an admonition drawn as a table (ADMONITIONS, DocBook's and
-AsciiDoc's) and a docutils admonition's label (`<p class="admonition-title">Note</p>`) are chrome too.
+colophon line (COLOPHON) and the label cell of an admonition drawn as a table (ADMONITIONS, DocBook's and
+AsciiDoc's) are chrome too.
 What is left is emitted: block elements start new lines (paragraph breaks between blocks), `<pre>`
 keeps its text byte for byte (recorded as a code block), `<code>`/`<kbd>`/`<samp>`/`<tt>` are recorded
 as inline code, a table row of two or more cells, one of them prose or the first a header cell of the data cells after
@@ -346,7 +346,7 @@ class _Rules:
         self.heading_nodes: list[_Node] = []
         self.mains: list[_Node] = []
         self.parents: dict[int, _Node] = {}
-        tables, boxes, rows, titled = [], [], [], []
+        tables, boxes, rows = [], [], []
         for n in _iter(root):
             tag = n.tag
             if tag == "h1" and self.first_h1 is None:
@@ -364,8 +364,6 @@ class _Rules:
                 rows.append(n)
             if "sidebar" in n.attrs.get("class", "").split():
                 boxes.append(n)
-            elif tag == "p" and "admonition-title" in n.attrs.get("class", "").split():
-                titled.append(n)
         self.dropped: set[int] = set()
         self.link_text: dict[int, tuple[int, int, int]] = {}
         self.kept: dict[int, int] = {}
@@ -380,9 +378,6 @@ class _Rules:
         self.labels.update(label for t in titles if t is not None and (label := _sidebar_label(t)) is not None)
         self.labels.update(  # AsciiDoc's: <tr><td class="icon"><div class="title">Note</div></td><td>the text</td>
             id(cell) for row in rows for cell in _admonition_labels(row)
-        )
-        self.labels.update(  # docutils' and Sphinx's: <p class="admonition-title">Note</p> (not a custom title)
-            id(p) for p in titled if _text_of(p).strip() in ADMONITIONS
         )
 
     def chrome(self, node: _Node) -> bool:
