@@ -532,6 +532,7 @@ def assess(
     matched_common = all(
         t.df_share > limits.common_df for t in terms if t.word in held and t.weight > limits.generic_specificity
     )
+    lesser, detail = _lesser(subject, unanswered, in_answer, limits) if strong else ((), ())
     return Assessment(
         terms=terms,
         subject=subject,
@@ -540,8 +541,8 @@ def assess(
         absent_subject=absent_subject,
         missing=missing,
         unanswered_subject=unanswered,
-        lesser=_lesser(subject, unanswered, in_answer, limits) if strong else (),
-        detail=_lesser(subject, unanswered, in_answer, limits, rare=True) if strong else (),
+        lesser=lesser,
+        detail=detail,
         cover=max(covers[: limits.answer_depth], default=0.0),
         first_cover=covers[0] if covers else 0.0,
         found_share=sum(t.weight for t in terms if t.word in held) / total,
@@ -556,24 +557,23 @@ def assess(
 
 
 def _lesser(
-    subject: Sequence[Term], unanswered: Sequence[Term], in_answer: set[str], limits: Thresholds, rare: bool = False
-) -> tuple[Term, ...]:
-    """The subject words the first results lack that are common in English (`base_weight`: Zipf > 3; names, as
+    subject: Sequence[Term], unanswered: Sequence[Term], in_answer: set[str], limits: Thresholds
+) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
+    """(`lesser`, `detail`) of the Assessment. Lesser: the subject words the first results lack that are common in
+    English (`base_weight`: Zipf > 3; names, as
     "GUI", since `subject_of` reads "reboots" as reboot, no subject) and weigh less than a subject word they hold, rare
     in English and not the documents' own topic: "GUI" beside KVM. The question is about the rarer word; the lesser
     one is a detail the answer may say in other words (a "graphical interface"), so its absence needs the meaning
-    close, as a weak subject's does, and does not refuse alone. With `rare`: the words rare in English that are not
+    close, as a weak subject's does, and does not refuse alone. Detail: the words rare in English that are not
     names, lighter than the rarer word held ("overwriting" beside htpasswd: "without overwriting it" is said "rewritten
     and truncated"); those need the meaning very close (`Thresholds.detail_meaning`), for a rare word is most often a
     subject of its own ("monotherapy" beside varenicline in a SciFact claim whose abstract is gone, cosine 0.73)."""
     held = [t.weight for t in subject if t.word in in_answer and not topic(t, limits)]
     top = max((w for w in held if w >= limits.key_specificity), default=None)
     if top is None:
-        return ()
-    rare_word = lambda t: base_weight(t.typo_of or t.word) >= limits.key_specificity  # noqa: E731
-    if rare:
-        return tuple(t for t in unanswered if t.weight < top and not t.name and rare_word(t))
-    return tuple(t for t in unanswered if t.weight < top and not rare_word(t))
+        return (), ()
+    lighter = [(t, base_weight(t.typo_of or t.word) >= limits.key_specificity) for t in unanswered if t.weight < top]
+    return tuple(t for t, rare in lighter if not rare), tuple(t for t, rare in lighter if rare and not t.name)
 
 
 def plain_weight(word: str) -> float:

@@ -468,6 +468,8 @@ class _Rules:
         page, a separator and that h1 ("Readline | Node.js v18.20.4 Documentation" over the banner's <h1>Node.js
         v18.20.4 documentation</h1> and the text's <h2>Readline</h2>; a blog's "Post | Blog" over <h1>Blog</h1>)."""
         if not hasattr(self, "_page_name"):
+            # None while it is worked out (not a cached_property): _visible asks chrome() of the h1's children, and a
+            # "header-link" among them would ask _holds_h1, so this again
             self._page_name: str | None = None
             title, h1 = " ".join((self.title or "").split()), self.first_h1
             heading = " ".join(_visible(h1, self).split()).lower() if h1 is not None else ""
